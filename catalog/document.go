@@ -1,0 +1,331 @@
+package catalog
+
+import (
+	"slices"
+	"sort"
+	"time"
+)
+
+// Document is the catalog document of catalog.schema.json: what `confmedia
+// catalog export` prints and `confmedia publish` writes as catalog.json.
+// Absent values are left out, never null; lists are never null.
+type Document struct {
+	Conference          DocConference  `json:"conference"`
+	GeneratedAt         string         `json:"generated_at"`
+	Talks               []DocTalk      `json:"talks"`
+	Speakers            []DocSpeaker   `json:"speakers"`
+	Media               []DocMedia     `json:"media"`
+	UnmatchedRecordings []DocUnmatched `json:"unmatched_recordings"`
+}
+
+// DocConference is the document's conference.
+type DocConference struct {
+	Title    string `json:"title"`
+	Timezone string `json:"timezone"`
+}
+
+// DocTalk is a talk in the document.
+type DocTalk struct {
+	ID          string         `json:"id"`
+	Title       string         `json:"title"`
+	Start       string         `json:"start"`
+	End         string         `json:"end"`
+	Room        string         `json:"room"`
+	SpeakerIDs  []string       `json:"speaker_ids"`
+	PhotoIDs    []string       `json:"photo_ids"`
+	Recordings  []DocRecording `json:"recordings"`
+	DoNotRecord bool           `json:"do_not_record,omitempty"`
+	Track       string         `json:"track,omitempty"`
+	Type        string         `json:"type,omitempty"`
+	GUID        string         `json:"guid,omitempty"`
+	Code        string         `json:"code,omitempty"`
+	Slug        string         `json:"slug,omitempty"`
+	URL         string         `json:"url,omitempty"`
+}
+
+// DocRecording is a recording attached to a talk.
+type DocRecording struct {
+	ID              string `json:"id"`
+	URL             string `json:"url"`
+	Title           string `json:"title,omitempty"`
+	SourceID        string `json:"source_id,omitempty"`
+	DurationSeconds int    `json:"duration_seconds,omitempty"`
+	Thumbnail       string `json:"thumbnail_url,omitempty"`
+}
+
+// DocSpeaker is a speaker in the document.
+type DocSpeaker struct {
+	ID          string   `json:"id"`
+	Name        string   `json:"name"`
+	TalkIDs     []string `json:"talk_ids"`
+	HeadshotIDs []string `json:"headshot_ids"`
+}
+
+// DocMedia is a media item in the document.
+type DocMedia struct {
+	ID           string                  `json:"id"`
+	Kind         MediaKind               `json:"kind"`
+	SourceName   string                  `json:"source_name"`
+	Status       Status                  `json:"status"`
+	Reason       string                  `json:"reason,omitempty"`
+	TakenAt      string                  `json:"taken_at,omitempty"`
+	Width        int                     `json:"width,omitempty"`
+	Height       int                     `json:"height,omitempty"`
+	TalkIDs      []string                `json:"talk_ids"`
+	SpeakerIDs   []string                `json:"speaker_ids"`
+	Renditions   map[string]DocRendition `json:"renditions"`
+	Photographer string                  `json:"photographer,omitempty"`
+	License      string                  `json:"license,omitempty"`
+	// Organizers' view only.
+	Candidates []string `json:"candidate_ids,omitempty"`
+	Camera     string   `json:"camera,omitempty"`
+}
+
+// DocRendition is one rendition of a media item.
+type DocRendition struct {
+	URL    string `json:"url"`
+	Width  int    `json:"width"`
+	Height int    `json:"height"`
+}
+
+// DocUnmatched is a recording that could not be attached with confidence.
+type DocUnmatched struct {
+	ID               string   `json:"id"`
+	URL              string   `json:"url"`
+	Title            string   `json:"title,omitempty"`
+	Reason           string   `json:"reason"`
+	CandidateTalkIDs []string `json:"candidate_talk_ids,omitempty"`
+	SourceID         string   `json:"source_id,omitempty"`
+	SpeakerNames     []string `json:"speakers,omitempty"`
+	RecordingPending bool     `json:"pending,omitempty"`
+}
+
+// DocumentInput is what BuildDocument needs.
+type DocumentInput struct {
+	Schedule   Schedule
+	Media      []*Media
+	Recordings []*Recording
+	Now        time.Time
+	// URL turns a blob key into an absolute URL a browser can GET.
+	URL func(key string) string
+	// Public leaves out everything that is not published: media that are
+	// not tagged or untagged, reasons, candidates and unmatched recordings.
+	Public bool
+}
+
+// BuildDocument assembles the catalog document. Times are written in the
+// venue's zone (UTC if the zone cannot be loaded), whole seconds.
+func BuildDocument(in DocumentInput) Document {
+	loc, err := in.Schedule.Conference.Location()
+	if err != nil {
+		loc = time.UTC
+	}
+	stamp := func(t time.Time) string { return t.In(loc).Truncate(time.Second).Format(time.RFC3339) }
+	doc := Document{
+		Conference:          DocConference{Title: in.Schedule.Conference.Title, Timezone: in.Schedule.Conference.Timezone},
+		GeneratedAt:         in.Now.UTC().Truncate(time.Second).Format(time.RFC3339),
+		Talks:               []DocTalk{},
+		Speakers:            []DocSpeaker{},
+		Media:               []DocMedia{},
+		UnmatchedRecordings: []DocUnmatched{},
+	}
+
+	photosByTalk := map[string][]string{}
+	headshotsBySpeaker := map[string][]string{}
+	for _, m := range in.Media {
+		if in.Public && !m.Status.Public() {
+			continue
+		}
+		if m.Status == Tagged {
+			switch m.Kind {
+			case Photo:
+				for _, t := range m.TalkIDs {
+					photosByTalk[t] = append(photosByTalk[t], m.ID)
+				}
+			case Headshot:
+				for _, s := range m.SpeakerIDs {
+					headshotsBySpeaker[s] = append(headshotsBySpeaker[s], m.ID)
+				}
+			}
+		}
+		dm := DocMedia{
+			ID:           m.ID,
+			Kind:         m.Kind,
+			SourceName:   m.SourceName,
+			Status:       m.Status,
+			Width:        m.Width,
+			Height:       m.Height,
+			TalkIDs:      nonNil(m.TalkIDs),
+			SpeakerIDs:   nonNil(m.SpeakerIDs),
+			Renditions:   map[string]DocRendition{},
+			Photographer: m.Photographer,
+			License:      m.License,
+		}
+		if !m.TakenAt.IsZero() {
+			dm.TakenAt = stamp(m.TakenAt)
+		}
+		if !in.Public {
+			dm.Reason = m.Reason
+			dm.Candidates = m.Candidates
+			dm.Camera = m.Camera
+		}
+		if m.Status != Hidden && m.Status != Failed {
+			for _, r := range m.Renditions {
+				dm.Renditions[r.Name] = DocRendition{URL: in.URL(r.Key), Width: r.Width, Height: r.Height}
+			}
+		}
+		doc.Media = append(doc.Media, dm)
+	}
+
+	recsByTalk := map[string][]DocRecording{}
+	doNotRecord := map[string]bool{}
+	for _, t := range in.Schedule.Talks {
+		doNotRecord[t.ID] = t.DoNotRecord
+	}
+	for _, r := range in.Recordings {
+		if r.State == RecordingAttached && r.TalkID != "" && !doNotRecord[r.TalkID] {
+			recsByTalk[r.TalkID] = append(recsByTalk[r.TalkID], DocRecording{
+				ID: r.ID, URL: r.URL, Title: r.Title, SourceID: r.SourceID,
+				DurationSeconds: r.Duration, Thumbnail: r.Thumbnail,
+			})
+			continue
+		}
+		if in.Public {
+			continue
+		}
+		reason := r.Reason
+		if reason == "" {
+			reason = "not matched yet"
+		}
+		doc.UnmatchedRecordings = append(doc.UnmatchedRecordings, DocUnmatched{
+			ID: r.ID, URL: r.URL, Title: r.Title, Reason: reason,
+			CandidateTalkIDs: r.Candidates, SourceID: r.SourceID, SpeakerNames: r.Speakers,
+			RecordingPending: r.State == RecordingPending || r.State == "",
+		})
+	}
+
+	talksBySpeaker := map[string][]string{}
+	for _, t := range in.Schedule.Talks {
+		for _, s := range t.SpeakerIDs {
+			talksBySpeaker[s] = append(talksBySpeaker[s], t.ID)
+		}
+		recs := recsByTalk[t.ID]
+		if recs == nil {
+			recs = []DocRecording{}
+		}
+		sort.Slice(recs, func(i, j int) bool { return recs[i].ID < recs[j].ID })
+		doc.Talks = append(doc.Talks, DocTalk{
+			ID: t.ID, Title: t.Title, Start: stamp(t.Start), End: stamp(t.End), Room: t.Room,
+			SpeakerIDs: nonNil(t.SpeakerIDs), PhotoIDs: nonNil(photosByTalk[t.ID]), Recordings: recs,
+			DoNotRecord: t.DoNotRecord, Track: t.Track, Type: t.Type, GUID: t.GUID, Code: t.Code,
+			Slug: t.Slug, URL: t.URL,
+		})
+	}
+	for _, s := range in.Schedule.Speakers {
+		doc.Speakers = append(doc.Speakers, DocSpeaker{
+			ID: s.ID, Name: s.Name,
+			TalkIDs:     nonNil(talksBySpeaker[s.ID]),
+			HeadshotIDs: nonNil(headshotsBySpeaker[s.ID]),
+		})
+	}
+	return doc
+}
+
+// TalkPage is the published JSON of one talk: the talk with its speakers,
+// photos and recordings resolved.
+type TalkPage struct {
+	Conference DocConference `json:"conference"`
+	Talk       DocTalk       `json:"talk"`
+	Speakers   []DocSpeaker  `json:"speakers"`
+	Photos     []DocMedia    `json:"photos"`
+	Headshots  []DocMedia    `json:"headshots"`
+}
+
+// SpeakerPage is the published JSON of one speaker.
+type SpeakerPage struct {
+	Conference DocConference `json:"conference"`
+	Speaker    DocSpeaker    `json:"speaker"`
+	Talks      []DocTalk     `json:"talks"`
+	Headshots  []DocMedia    `json:"headshots"`
+	Photos     []DocMedia    `json:"photos"`
+}
+
+// Index gives fast lookups into a Document.
+type Index struct {
+	Doc      *Document
+	talks    map[string]int
+	speakers map[string]int
+	media    map[string]int
+}
+
+// NewIndex indexes d.
+func NewIndex(d *Document) *Index {
+	x := &Index{Doc: d, talks: map[string]int{}, speakers: map[string]int{}, media: map[string]int{}}
+	for i, t := range d.Talks {
+		x.talks[t.ID] = i
+	}
+	for i, s := range d.Speakers {
+		x.speakers[s.ID] = i
+	}
+	for i, m := range d.Media {
+		x.media[m.ID] = i
+	}
+	return x
+}
+
+// TalkPage returns the page of talk id.
+func (x *Index) TalkPage(id string) (TalkPage, bool) {
+	i, ok := x.talks[id]
+	if !ok {
+		return TalkPage{}, false
+	}
+	t := x.Doc.Talks[i]
+	p := TalkPage{Conference: x.Doc.Conference, Talk: t, Speakers: []DocSpeaker{}, Photos: x.mediaList(t.PhotoIDs), Headshots: []DocMedia{}}
+	for _, sid := range t.SpeakerIDs {
+		if j, ok := x.speakers[sid]; ok {
+			s := x.Doc.Speakers[j]
+			p.Speakers = append(p.Speakers, s)
+			p.Headshots = append(p.Headshots, x.mediaList(s.HeadshotIDs)...)
+		}
+	}
+	return p, true
+}
+
+// SpeakerPage returns the page of speaker id.
+func (x *Index) SpeakerPage(id string) (SpeakerPage, bool) {
+	i, ok := x.speakers[id]
+	if !ok {
+		return SpeakerPage{}, false
+	}
+	s := x.Doc.Speakers[i]
+	p := SpeakerPage{Conference: x.Doc.Conference, Speaker: s, Talks: []DocTalk{}, Headshots: x.mediaList(s.HeadshotIDs), Photos: []DocMedia{}}
+	for _, tid := range s.TalkIDs {
+		if j, ok := x.talks[tid]; ok {
+			t := x.Doc.Talks[j]
+			p.Talks = append(p.Talks, t)
+			for _, m := range x.mediaList(t.PhotoIDs) {
+				if len(m.SpeakerIDs) == 0 || slices.Contains(m.SpeakerIDs, id) {
+					p.Photos = append(p.Photos, m)
+				}
+			}
+		}
+	}
+	return p, true
+}
+
+func (x *Index) mediaList(ids []string) []DocMedia {
+	out := []DocMedia{}
+	for _, id := range ids {
+		if i, ok := x.media[id]; ok {
+			out = append(out, x.Doc.Media[i])
+		}
+	}
+	return out
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}

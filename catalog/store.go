@@ -1,0 +1,126 @@
+package catalog
+
+import (
+	"context"
+	"io"
+	"time"
+)
+
+// ScheduleStore keeps the conference, its talks and speakers.
+type ScheduleStore interface {
+	// ReplaceSchedule makes s the schedule, authoritatively: talks and
+	// speakers missing from s are removed. It reports what changed.
+	ReplaceSchedule(ctx context.Context, s Schedule) (ScheduleDiff, error)
+	// Schedule returns the current schedule, talks ordered by start then id.
+	// With no schedule imported it returns an empty Schedule and no error.
+	Schedule(ctx context.Context) (Schedule, error)
+}
+
+// MediaStore keeps media items.
+type MediaStore interface {
+	// CreateMedia records m. If an item with m.ID exists already it is left
+	// as it is and created is false: the first upload's metadata stands.
+	CreateMedia(ctx context.Context, m *Media) (created bool, err error)
+	// Media returns one item, or a NotFound error.
+	Media(ctx context.Context, id string) (*Media, error)
+	// KnownMedia reports which of ids are stored.
+	KnownMedia(ctx context.Context, ids []string) (map[string]bool, error)
+	// ListMedia returns the items f selects, ordered by capture time (items
+	// without one last), then id.
+	ListMedia(ctx context.Context, f MediaFilter) ([]*Media, error)
+	// UpdateMedia reads item id, lets fn change it and writes it back
+	// atomically. If fn returns an error nothing is written and that error
+	// is returned.
+	UpdateMedia(ctx context.Context, id string, fn func(*Media) error) error
+}
+
+// CameraStore keeps camera clock offsets.
+type CameraStore interface {
+	// Camera returns one camera, or a NotFound error.
+	Camera(ctx context.Context, key string) (Camera, error)
+	// EnsureCamera records c if no camera with c.Key exists and returns the
+	// stored camera. An existing camera without an offset takes c's offset
+	// when c has one; an existing offset is never changed.
+	EnsureCamera(ctx context.Context, c Camera) (Camera, error)
+	// SetCameraOffset sets a camera's offset, creating the camera if needed.
+	SetCameraOffset(ctx context.Context, key string, offset time.Duration) (Camera, error)
+	// Cameras lists all cameras ordered by key.
+	Cameras(ctx context.Context) ([]Camera, error)
+}
+
+// RecordingStore keeps recording metadata and where it is attached.
+type RecordingStore interface {
+	// PutRecording stores r by its ID. A new record, or one whose metadata
+	// changed, is stored with state pending and changed is true; an
+	// identical re-import changes nothing and changed is false.
+	PutRecording(ctx context.Context, r *Recording) (changed bool, err error)
+	// Recording returns one recording, or a NotFound error.
+	Recording(ctx context.Context, id string) (*Recording, error)
+	// ListRecordings returns all recordings ordered by id.
+	ListRecordings(ctx context.Context) ([]*Recording, error)
+	// UpdateRecording is UpdateMedia for recordings.
+	UpdateRecording(ctx context.Context, id string, fn func(*Recording) error) error
+}
+
+// TokenStore keeps hashed credentials.
+type TokenStore interface {
+	PutToken(ctx context.Context, t Token) error
+	// TokenByHash returns the token with that hash, or a NotFound error.
+	TokenByHash(ctx context.Context, hash string) (Token, error)
+	DeleteToken(ctx context.Context, hash string) error
+}
+
+// Store is everything the catalog keeps, as one database.
+type Store interface {
+	ScheduleStore
+	MediaStore
+	CameraStore
+	RecordingStore
+	TokenStore
+	// Ping checks that the database answers.
+	Ping(ctx context.Context) error
+	Close() error
+}
+
+// BlobInfo describes a stored blob.
+type BlobInfo struct {
+	Size        int64
+	ContentType string
+}
+
+// BlobPutter stores blobs.
+type BlobPutter interface {
+	// Put stores size bytes of body under key, replacing what was there.
+	// body must be seekable so that a failed request can be retried.
+	Put(ctx context.Context, key string, body io.ReadSeeker, size int64, contentType string) error
+}
+
+// BlobGetter reads blobs.
+type BlobGetter interface {
+	// Get opens the blob at key, or returns a NotFound error. The caller
+	// closes the reader.
+	Get(ctx context.Context, key string) (io.ReadCloser, BlobInfo, error)
+}
+
+// BlobStatter reports on blobs without reading them.
+type BlobStatter interface {
+	// Stat returns the blob's info, or a NotFound error.
+	Stat(ctx context.Context, key string) (BlobInfo, error)
+}
+
+// BlobDeleter removes blobs.
+type BlobDeleter interface {
+	// Delete removes the blob at key. Deleting a missing key is not an error.
+	Delete(ctx context.Context, key string) error
+}
+
+// Blobs is a bucket of blobs: originals (private) and renditions and
+// catalog documents (public).
+type Blobs interface {
+	BlobPutter
+	BlobGetter
+	BlobStatter
+	BlobDeleter
+	// Ping checks that the bucket answers.
+	Ping(ctx context.Context) error
+}
