@@ -1,0 +1,480 @@
+package catalogtest
+
+import (
+	"bytes"
+	"cmp"
+	"context"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/confmedia/confmedia/catalog"
+)
+
+// MemStore is an in-memory catalog.Store for tests. It keeps copies: nothing
+// a caller passes in or gets back is shared with the store. It behaves as
+// sqlstore does, down to keeping times to the microsecond and returning
+// empty lists as nil.
+type MemStore struct {
+	mu         sync.Mutex
+	conf       *catalog.Conference // nil until a schedule is imported
+	talks      map[string]catalog.Talk
+	speakers   map[string]catalog.Speaker
+	media      map[string]*catalog.Media
+	cameras    map[string]catalog.Camera
+	recordings map[string]*catalog.Recording
+	tokens     map[string]catalog.Token
+}
+
+var _ catalog.Store = (*MemStore)(nil)
+
+// NewMemStore returns an empty MemStore.
+func NewMemStore() *MemStore {
+	return &MemStore{
+		talks:      map[string]catalog.Talk{},
+		speakers:   map[string]catalog.Speaker{},
+		media:      map[string]*catalog.Media{},
+		cameras:    map[string]catalog.Camera{},
+		recordings: map[string]*catalog.Recording{},
+		tokens:     map[string]catalog.Token{},
+	}
+}
+
+// Ping always succeeds.
+func (s *MemStore) Ping(context.Context) error { return nil }
+
+// Close does nothing.
+func (s *MemStore) Close() error { return nil }
+
+// memTime is t as a database keeps it: UTC, to the microsecond.
+func memTime(t time.Time) time.Time {
+	if t.IsZero() {
+		return time.Time{}
+	}
+	return t.UTC().Truncate(time.Microsecond)
+}
+
+func memList(s []string) []string {
+	if len(s) == 0 {
+		return nil
+	}
+	return slices.Clone(s)
+}
+
+func memMedia(m *catalog.Media) *catalog.Media {
+	c := *m
+	c.UploadedAt = memTime(m.UploadedAt)
+	c.TakenAt = memTime(m.TakenAt)
+	c.ProcessedAt = memTime(m.ProcessedAt)
+	// The camera time keeps what its string form keeps, and its source.
+	c.CameraTime, _ = catalog.ParseCameraTime(m.CameraTime.String())
+	c.CameraTime.Source = m.CameraTime.Source
+	c.People = memList(m.People)
+	c.Subjects = memList(m.Subjects)
+	c.TalkIDs = memList(m.TalkIDs)
+	c.SpeakerIDs = memList(m.SpeakerIDs)
+	c.Candidates = memList(m.Candidates)
+	c.Renditions = nil
+	if len(m.Renditions) > 0 {
+		c.Renditions = slices.Clone(m.Renditions)
+	}
+	return &c
+}
+
+func memRecording(r *catalog.Recording) *catalog.Recording {
+	c := *r
+	c.Speakers = memList(r.Speakers)
+	c.Candidates = memList(r.Candidates)
+	c.Raw = nil
+	if len(r.Raw) > 0 {
+		c.Raw = bytes.Clone(r.Raw)
+	}
+	return &c
+}
+
+func memTalk(t catalog.Talk) catalog.Talk {
+	t.Start = memTime(t.Start)
+	t.End = memTime(t.End)
+	t.SpeakerIDs = memList(t.SpeakerIDs)
+	return t
+}
+
+// ReplaceSchedule makes sc the schedule, authoritatively, and reports what
+// changed, as sqlstore.Store.ReplaceSchedule does.
+func (s *MemStore) ReplaceSchedule(_ context.Context, sc catalog.Schedule) (catalog.ScheduleDiff, error) {
+	const op = "catalogtest.ReplaceSchedule"
+	if err := memValidSchedule(op, sc); err != nil {
+		return catalog.ScheduleDiff{}, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	d := catalog.ScheduleDiff{Speakers: len(sc.Speakers)}
+	talks := make(map[string]catalog.Talk, len(sc.Talks))
+	for _, t := range sc.Talks {
+		t = memTalk(t)
+		talks[t.ID] = t
+		old, ok := s.talks[t.ID]
+		switch {
+		case !ok:
+			d.Added = append(d.Added, t.ID)
+		case memTalkChanged(old, t):
+			d.Changed = append(d.Changed, t.ID)
+		}
+	}
+	for id := range s.talks {
+		if _, ok := talks[id]; !ok {
+			d.Removed = append(d.Removed, id)
+		}
+	}
+	slices.Sort(d.Added)
+	slices.Sort(d.Changed)
+	slices.Sort(d.Removed)
+	speakers := make(map[string]catalog.Speaker, len(sc.Speakers))
+	for _, sp := range sc.Speakers {
+		speakers[sp.ID] = sp
+	}
+	conf := sc.Conference
+	s.conf, s.talks, s.speakers = &conf, talks, speakers
+	return d, nil
+}
+
+func memValidSchedule(op string, sc catalog.Schedule) error {
+	if _, err := sc.Conference.Location(); err != nil {
+		return catalog.E(catalog.Invalid, op, err, "cannot import the schedule")
+	}
+	seen := map[string]bool{}
+	for _, t := range sc.Talks {
+		if t.ID == "" {
+			return catalog.E(catalog.Invalid, op, nil, "talk %q has no id", t.Title)
+		}
+		if seen[t.ID] {
+			return catalog.E(catalog.Invalid, op, nil, "talk id %s appears twice", t.ID)
+		}
+		seen[t.ID] = true
+	}
+	clear(seen)
+	for _, sp := range sc.Speakers {
+		if sp.ID == "" {
+			return catalog.E(catalog.Invalid, op, nil, "speaker %q has no id", sp.Name)
+		}
+		if seen[sp.ID] {
+			return catalog.E(catalog.Invalid, op, nil, "speaker id %s appears twice", sp.ID)
+		}
+		seen[sp.ID] = true
+	}
+	return nil
+}
+
+func memTalkChanged(a, b catalog.Talk) bool {
+	sorted := func(s []string) []string {
+		s = slices.Clone(s)
+		slices.Sort(s)
+		return s
+	}
+	return a.Title != b.Title || a.Room != b.Room || a.DoNotRecord != b.DoNotRecord ||
+		!a.Start.Equal(b.Start) || !a.End.Equal(b.End) ||
+		!slices.Equal(sorted(a.SpeakerIDs), sorted(b.SpeakerIDs))
+}
+
+// Schedule returns the current schedule: talks ordered by start then id, in
+// the venue's zone, speakers ordered by id; an empty Schedule when none was
+// imported.
+func (s *MemStore) Schedule(context.Context) (catalog.Schedule, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.conf == nil {
+		return catalog.Schedule{}, nil
+	}
+	sc := catalog.Schedule{Conference: *s.conf}
+	loc, err := sc.Conference.Location()
+	if err != nil {
+		return catalog.Schedule{}, err
+	}
+	for _, t := range s.talks {
+		t = memTalk(t)
+		if !t.Start.IsZero() {
+			t.Start = t.Start.In(loc)
+		}
+		if !t.End.IsZero() {
+			t.End = t.End.In(loc)
+		}
+		sc.Talks = append(sc.Talks, t)
+	}
+	slices.SortFunc(sc.Talks, func(a, b catalog.Talk) int {
+		if c := memCmpTime(a.Start, b.Start); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.ID, b.ID)
+	})
+	for _, sp := range s.speakers {
+		sc.Speakers = append(sc.Speakers, sp)
+	}
+	slices.SortFunc(sc.Speakers, func(a, b catalog.Speaker) int { return cmp.Compare(a.ID, b.ID) })
+	return sc, nil
+}
+
+// memCmpTime orders times, the zero time last.
+func memCmpTime(a, b time.Time) int {
+	switch {
+	case a.IsZero() && b.IsZero():
+		return 0
+	case a.IsZero():
+		return 1
+	case b.IsZero():
+		return -1
+	}
+	return a.Compare(b)
+}
+
+// CreateMedia records a copy of m unless an item with its ID exists.
+func (s *MemStore) CreateMedia(_ context.Context, m *catalog.Media) (bool, error) {
+	const op = "catalogtest.CreateMedia"
+	if m.ID == "" {
+		return false, catalog.E(catalog.Invalid, op, nil, "media item %s has no id", m.SourceName)
+	}
+	if !m.Kind.Valid() {
+		return false, catalog.E(catalog.Invalid, op, nil, "media item %s has unknown kind %q", m.SourceName, m.Kind)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.media[m.ID]; ok {
+		return false, nil
+	}
+	s.media[m.ID] = memMedia(m)
+	return true, nil
+}
+
+// Media returns a copy of one item, or a NotFound error.
+func (s *MemStore) Media(_ context.Context, id string) (*catalog.Media, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	m, ok := s.media[id]
+	if !ok {
+		return nil, catalog.E(catalog.NotFound, "catalogtest.Media", nil, "media %s not found", id)
+	}
+	return memMedia(m), nil
+}
+
+// KnownMedia reports which of ids are stored.
+func (s *MemStore) KnownMedia(_ context.Context, ids []string) (map[string]bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	known := map[string]bool{}
+	for _, id := range ids {
+		if _, ok := s.media[id]; ok {
+			known[id] = true
+		}
+	}
+	return known, nil
+}
+
+// ListMedia returns copies of the items f selects, ordered by capture time
+// (items without one last), then id.
+func (s *MemStore) ListMedia(_ context.Context, f catalog.MediaFilter) ([]*catalog.Media, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []*catalog.Media
+	for _, m := range s.media {
+		if len(f.Status) > 0 && !slices.Contains(f.Status, m.Status) ||
+			f.Kind != "" && m.Kind != f.Kind ||
+			f.Camera != "" && m.Camera != f.Camera ||
+			f.TalkID != "" && !slices.Contains(m.TalkIDs, f.TalkID) {
+			continue
+		}
+		out = append(out, memMedia(m))
+	}
+	slices.SortFunc(out, func(a, b *catalog.Media) int {
+		if c := memCmpTime(a.TakenAt, b.TakenAt); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.ID, b.ID)
+	})
+	return out, nil
+}
+
+// UpdateMedia lets fn change a copy of item id and stores it if fn returns
+// nil. fn runs under the store's lock: it must not call the store.
+func (s *MemStore) UpdateMedia(_ context.Context, id string, fn func(*catalog.Media) error) error {
+	const op = "catalogtest.UpdateMedia"
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	m, ok := s.media[id]
+	if !ok {
+		return catalog.E(catalog.NotFound, op, nil, "media %s not found", id)
+	}
+	c := memMedia(m)
+	if err := fn(c); err != nil {
+		return err
+	}
+	if c.ID != id {
+		return catalog.E(catalog.Invalid, op, nil, "media %s cannot change its id to %s", id, c.ID)
+	}
+	if !c.Kind.Valid() {
+		return catalog.E(catalog.Invalid, op, nil, "media %s cannot take unknown kind %q", id, c.Kind)
+	}
+	s.media[id] = memMedia(c)
+	return nil
+}
+
+// Camera returns one camera, or a NotFound error.
+func (s *MemStore) Camera(_ context.Context, key string) (catalog.Camera, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c, ok := s.cameras[key]
+	if !ok {
+		return catalog.Camera{}, catalog.E(catalog.NotFound, "catalogtest.Camera", nil, "camera %s not found", key)
+	}
+	return c, nil
+}
+
+// EnsureCamera records c unless its key exists; an existing camera without
+// an offset takes c's.
+func (s *MemStore) EnsureCamera(_ context.Context, c catalog.Camera) (catalog.Camera, error) {
+	if c.Key == "" {
+		return catalog.Camera{}, catalog.E(catalog.Invalid, "catalogtest.EnsureCamera", nil, "the camera has no key")
+	}
+	if !c.HasOffset {
+		c.Offset = 0
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	old, ok := s.cameras[c.Key]
+	switch {
+	case !ok:
+		s.cameras[c.Key] = c
+	case !old.HasOffset && c.HasOffset:
+		old.Offset, old.HasOffset = c.Offset, true
+		s.cameras[c.Key] = old
+	}
+	return s.cameras[c.Key], nil
+}
+
+// SetCameraOffset sets a camera's offset, creating the camera if needed.
+func (s *MemStore) SetCameraOffset(_ context.Context, key string, offset time.Duration) (catalog.Camera, error) {
+	if key == "" {
+		return catalog.Camera{}, catalog.E(catalog.Invalid, "catalogtest.SetCameraOffset", nil, "the camera has no key")
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c := s.cameras[key]
+	c.Key, c.Offset, c.HasOffset = key, offset, true
+	s.cameras[key] = c
+	return c, nil
+}
+
+// Cameras lists all cameras ordered by key.
+func (s *MemStore) Cameras(context.Context) ([]catalog.Camera, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []catalog.Camera
+	for _, c := range s.cameras {
+		out = append(out, c)
+	}
+	slices.SortFunc(out, func(a, b catalog.Camera) int { return cmp.Compare(a.Key, b.Key) })
+	return out, nil
+}
+
+func memSameMetadata(a, b *catalog.Recording) bool {
+	return a.URL == b.URL && a.Title == b.Title && slices.Equal(a.Speakers, b.Speakers) &&
+		a.Description == b.Description && a.Recorded == b.Recorded && a.Room == b.Room &&
+		a.Start == b.Start && a.Duration == b.Duration && a.SourceID == b.SourceID &&
+		a.TalkRef == b.TalkRef && a.Thumbnail == b.Thumbnail && bytes.Equal(a.Raw, b.Raw)
+}
+
+// PutRecording stores a copy of r as sqlstore.Store.PutRecording does: new
+// or changed records become pending, a changed one with the stored
+// Generation plus one; an identical re-import changes nothing.
+func (s *MemStore) PutRecording(_ context.Context, r *catalog.Recording) (bool, error) {
+	if r.ID == "" {
+		return false, catalog.E(catalog.Invalid, "catalogtest.PutRecording", nil, "recording %q has no id", r.URL)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	put := memRecording(r)
+	put.State = catalog.RecordingPending
+	if old, ok := s.recordings[r.ID]; ok {
+		if memSameMetadata(old, r) {
+			return false, nil
+		}
+		put.Generation = old.Generation + 1
+	}
+	s.recordings[r.ID] = put
+	return true, nil
+}
+
+// Recording returns a copy of one recording, or a NotFound error.
+func (s *MemStore) Recording(_ context.Context, id string) (*catalog.Recording, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r, ok := s.recordings[id]
+	if !ok {
+		return nil, catalog.E(catalog.NotFound, "catalogtest.Recording", nil, "recording %s not found", id)
+	}
+	return memRecording(r), nil
+}
+
+// ListRecordings returns copies of all recordings ordered by id.
+func (s *MemStore) ListRecordings(context.Context) ([]*catalog.Recording, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []*catalog.Recording
+	for _, r := range s.recordings {
+		out = append(out, memRecording(r))
+	}
+	slices.SortFunc(out, func(a, b *catalog.Recording) int { return cmp.Compare(a.ID, b.ID) })
+	return out, nil
+}
+
+// UpdateRecording is UpdateMedia for recordings.
+func (s *MemStore) UpdateRecording(_ context.Context, id string, fn func(*catalog.Recording) error) error {
+	const op = "catalogtest.UpdateRecording"
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r, ok := s.recordings[id]
+	if !ok {
+		return catalog.E(catalog.NotFound, op, nil, "recording %s not found", id)
+	}
+	c := memRecording(r)
+	if err := fn(c); err != nil {
+		return err
+	}
+	if c.ID != id {
+		return catalog.E(catalog.Invalid, op, nil, "recording %s cannot change its id to %s", id, c.ID)
+	}
+	s.recordings[id] = memRecording(c)
+	return nil
+}
+
+// PutToken stores t, replacing any token with the same hash.
+func (s *MemStore) PutToken(_ context.Context, t catalog.Token) error {
+	if t.Hash == "" {
+		return catalog.E(catalog.Invalid, "catalogtest.PutToken", nil, "token %q has no hash", t.Name)
+	}
+	t.Created, t.Expires = memTime(t.Created), memTime(t.Expires)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.tokens[t.Hash] = t
+	return nil
+}
+
+// TokenByHash returns the token with that hash, or a NotFound error.
+func (s *MemStore) TokenByHash(_ context.Context, hash string) (catalog.Token, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t, ok := s.tokens[hash]
+	if !ok {
+		return catalog.Token{}, catalog.E(catalog.NotFound, "catalogtest.TokenByHash", nil, "no such token")
+	}
+	return t, nil
+}
+
+// DeleteToken removes the token with that hash, or returns a NotFound error.
+func (s *MemStore) DeleteToken(_ context.Context, hash string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.tokens[hash]; !ok {
+		return catalog.E(catalog.NotFound, "catalogtest.DeleteToken", nil, "no such token")
+	}
+	delete(s.tokens, hash)
+	return nil
+}

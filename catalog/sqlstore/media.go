@@ -1,0 +1,243 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/confmedia/confmedia/catalog"
+)
+
+// mediaColumns are the columns of the media table, in the order of
+// mediaArgs and scanMedia.
+const mediaColumns = `id, kind, source_name, content_type, bytes, original_key, photographer,
+	room, speaker_hint, clock_offset, has_offset, uploaded_at, status, reason, generation,
+	camera, make, model, serial, camera_time, camera_time_source, taken_at, width, height,
+	people, subjects, rating, has_gps, artist, copyright, license, talk_ids, speaker_ids,
+	candidates, renditions, processed_at`
+
+func (s *Store) mediaArgs(m *catalog.Media) []any {
+	return []any{
+		m.ID, string(m.Kind), m.SourceName, m.ContentType, m.Bytes, m.OriginalKey, m.Photographer,
+		m.Room, m.SpeakerHint, int64(m.ClockOffset), m.HasOffset, s.d.timeArg(m.UploadedAt),
+		string(m.Status), m.Reason, m.Generation,
+		m.Camera, m.Make, m.Model, m.Serial, m.CameraTime.String(), m.CameraTime.Source,
+		s.d.timeArg(m.TakenAt), m.Width, m.Height,
+		jsonList(m.People), jsonList(m.Subjects), m.Rating, m.HasGPS, m.Artist, m.Copyright, m.License,
+		jsonList(m.TalkIDs), jsonList(m.SpeakerIDs), jsonList(m.Candidates),
+		encodeRenditions(m.Renditions), s.d.timeArg(m.ProcessedAt),
+	}
+}
+
+type scanner interface{ Scan(dest ...any) error }
+
+func scanMedia(row scanner) (*catalog.Media, error) {
+	var (
+		m                    catalog.Media
+		kind, status         string
+		offset               int64
+		cameraTime, ctSource string
+		rends                []rendition
+	)
+	err := row.Scan(
+		&m.ID, &kind, &m.SourceName, &m.ContentType, &m.Bytes, &m.OriginalKey, &m.Photographer,
+		&m.Room, &m.SpeakerHint, &offset, &m.HasOffset, timeCol{&m.UploadedAt},
+		&status, &m.Reason, &m.Generation,
+		&m.Camera, &m.Make, &m.Model, &m.Serial, &cameraTime, &ctSource,
+		timeCol{&m.TakenAt}, &m.Width, &m.Height,
+		jsonCol{&m.People}, jsonCol{&m.Subjects}, &m.Rating, &m.HasGPS, &m.Artist, &m.Copyright, &m.License,
+		jsonCol{&m.TalkIDs}, jsonCol{&m.SpeakerIDs}, jsonCol{&m.Candidates},
+		jsonCol{&rends}, timeCol{&m.ProcessedAt},
+	)
+	if err != nil {
+		return nil, err
+	}
+	m.Kind, m.Status = catalog.MediaKind(kind), catalog.Status(status)
+	m.ClockOffset = time.Duration(offset)
+	m.Renditions = decodeRenditions(rends)
+	if m.CameraTime, err = catalog.ParseCameraTime(cameraTime); err != nil {
+		return nil, fmt.Errorf("media %s: %w", m.ID, err)
+	}
+	m.CameraTime.Source = ctSource
+	return &m, nil
+}
+
+// placeholders returns "$from, $from+1, …" for n arguments.
+func placeholders(from, n int) string {
+	var b strings.Builder
+	for i := range n {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, "$%d", from+i)
+	}
+	return b.String()
+}
+
+// CreateMedia records m. If an item with m.ID exists already it is left as
+// it is and created is false. An empty ID or an unknown kind is Invalid.
+func (s *Store) CreateMedia(ctx context.Context, m *catalog.Media) (created bool, err error) {
+	const op = "sqlstore.CreateMedia"
+	if m.ID == "" {
+		return false, catalog.E(catalog.Invalid, op, nil, "media item %s has no id", m.SourceName)
+	}
+	if !m.Kind.Valid() {
+		return false, catalog.E(catalog.Invalid, op, nil, "media item %s has unknown kind %q", m.SourceName, m.Kind)
+	}
+	args := s.mediaArgs(m)
+	q := "INSERT INTO media (" + mediaColumns + ") VALUES (" + placeholders(1, len(args)) + ") ON CONFLICT (id) DO NOTHING"
+	res, err := s.w.ExecContext(ctx, q, args...)
+	if err != nil {
+		return false, s.fail(op, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, s.fail(op, err)
+	}
+	return n == 1, nil
+}
+
+// Media returns one item, or a NotFound error.
+func (s *Store) Media(ctx context.Context, id string) (*catalog.Media, error) {
+	const op = "sqlstore.Media"
+	m, err := scanMedia(s.r.QueryRowContext(ctx, "SELECT "+mediaColumns+" FROM media WHERE id = $1", id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, catalog.E(catalog.NotFound, op, nil, "media %s not found", id)
+	}
+	if err != nil {
+		return nil, s.fail(op, err)
+	}
+	return m, nil
+}
+
+// knownChunk bounds the ids of one IN list, well below both databases'
+// limits on the number of parameters.
+const knownChunk = 500
+
+// KnownMedia reports which of ids are stored: the map holds true for each
+// stored id and nothing for the others.
+func (s *Store) KnownMedia(ctx context.Context, ids []string) (map[string]bool, error) {
+	const op = "sqlstore.KnownMedia"
+	known := map[string]bool{}
+	for len(ids) > 0 {
+		n := min(len(ids), knownChunk)
+		chunk := ids[:n]
+		ids = ids[n:]
+		args := make([]any, len(chunk))
+		for i, id := range chunk {
+			args[i] = id
+		}
+		rows, err := s.r.QueryContext(ctx, "SELECT id FROM media WHERE id IN ("+placeholders(1, len(args))+")", args...)
+		if err != nil {
+			return nil, s.fail(op, err)
+		}
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return nil, s.fail(op, err)
+			}
+			known[id] = true
+		}
+		if err := rows.Close(); err != nil {
+			return nil, s.fail(op, err)
+		}
+		if err := rows.Err(); err != nil {
+			return nil, s.fail(op, err)
+		}
+	}
+	return known, nil
+}
+
+// ListMedia returns the items f selects, ordered by capture time (items
+// without one last), then id.
+func (s *Store) ListMedia(ctx context.Context, f catalog.MediaFilter) ([]*catalog.Media, error) {
+	const op = "sqlstore.ListMedia"
+	var (
+		where []string
+		args  []any
+	)
+	arg := func(v any) string {
+		args = append(args, v)
+		return fmt.Sprintf("$%d", len(args))
+	}
+	if len(f.Status) > 0 {
+		ps := make([]string, len(f.Status))
+		for i, st := range f.Status {
+			ps[i] = arg(string(st))
+		}
+		where = append(where, "status IN ("+strings.Join(ps, ", ")+")")
+	}
+	if f.Kind != "" {
+		where = append(where, "kind = "+arg(string(f.Kind)))
+	}
+	if f.Camera != "" {
+		where = append(where, "camera = "+arg(f.Camera))
+	}
+	if f.TalkID != "" {
+		where = append(where, s.d.hasTalk(arg(f.TalkID)))
+	}
+	q := "SELECT " + mediaColumns + " FROM media"
+	if len(where) > 0 {
+		q += " WHERE " + strings.Join(where, " AND ")
+	}
+	q += " ORDER BY (taken_at IS NULL), taken_at, id" + s.d.binary
+	rows, err := s.r.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, s.fail(op, err)
+	}
+	defer rows.Close()
+	var out []*catalog.Media
+	for rows.Next() {
+		m, err := scanMedia(rows)
+		if err != nil {
+			return nil, s.fail(op, err)
+		}
+		out = append(out, m)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, s.fail(op, err)
+	}
+	return out, nil
+}
+
+// UpdateMedia reads item id, lets fn change it and writes it back
+// atomically. If fn returns an error nothing is written and that error is
+// returned as it is. A missing item is a NotFound error; fn changing the
+// item's ID is an Invalid one. fn runs inside a transaction that holds the
+// item (SQLite: the database) locked, so it must be quick and must not call
+// the store.
+func (s *Store) UpdateMedia(ctx context.Context, id string, fn func(*catalog.Media) error) error {
+	const op = "sqlstore.UpdateMedia"
+	return s.write(ctx, op, func(tx *sql.Tx) error {
+		m, err := scanMedia(tx.QueryRowContext(ctx, "SELECT "+mediaColumns+" FROM media WHERE id = $1"+s.d.forUpdate, id))
+		if errors.Is(err, sql.ErrNoRows) {
+			return catalog.E(catalog.NotFound, op, nil, "media %s not found", id)
+		}
+		if err != nil {
+			return s.fail(op, err)
+		}
+		if err := fn(m); err != nil {
+			return err
+		}
+		if m.ID != id {
+			return catalog.E(catalog.Invalid, op, nil, "media %s cannot change its id to %s", id, m.ID)
+		}
+		if !m.Kind.Valid() {
+			return catalog.E(catalog.Invalid, op, nil, "media %s cannot take unknown kind %q", id, m.Kind)
+		}
+		args := s.mediaArgs(m)
+		cols := strings.Split(mediaColumns, ",")
+		set := make([]string, 0, len(cols)-1)
+		for i, c := range cols[1:] {
+			set = append(set, fmt.Sprintf("%s = $%d", strings.TrimSpace(c), i+2))
+		}
+		if _, err := tx.ExecContext(ctx, "UPDATE media SET "+strings.Join(set, ", ")+" WHERE id = $1", args...); err != nil {
+			return s.fail(op, err)
+		}
+		return nil
+	})
+}

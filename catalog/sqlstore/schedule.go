@@ -1,0 +1,226 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"slices"
+	"time"
+
+	"github.com/confmedia/confmedia/catalog"
+)
+
+const talkColumns = "id, title, start_at, end_at, room, speaker_ids, track, type, guid, code, slug, url, do_not_record"
+
+func scanTalk(row scanner) (catalog.Talk, error) {
+	var t catalog.Talk
+	err := row.Scan(&t.ID, &t.Title, timeCol{&t.Start}, timeCol{&t.End}, &t.Room, jsonCol{&t.SpeakerIDs},
+		&t.Track, &t.Type, &t.GUID, &t.Code, &t.Slug, &t.URL, &t.DoNotRecord)
+	return t, err
+}
+
+// ReplaceSchedule makes sc the schedule, authoritatively: talks and speakers
+// missing from sc are removed. It reports the talks added, changed (title,
+// start, end, room, speakers or do-not-record) and removed, each sorted by
+// id, in one transaction. A schedule without a known time zone, or with an
+// empty or repeated talk or speaker id, is Invalid and changes nothing.
+func (s *Store) ReplaceSchedule(ctx context.Context, sc catalog.Schedule) (catalog.ScheduleDiff, error) {
+	const op = "sqlstore.ReplaceSchedule"
+	if err := validateSchedule(op, sc); err != nil {
+		return catalog.ScheduleDiff{}, err
+	}
+	var diff catalog.ScheduleDiff
+	err := s.write(ctx, op, func(tx *sql.Tx) error {
+		// Writing the conference row first also serialises concurrent
+		// imports in PostgreSQL: the second waits for the row's lock.
+		if _, err := tx.ExecContext(ctx, `INSERT INTO conference (id, title, timezone) VALUES (1, $1, $2)
+			ON CONFLICT (id) DO UPDATE SET title = excluded.title, timezone = excluded.timezone`,
+			sc.Conference.Title, sc.Conference.Timezone); err != nil {
+			return s.fail(op, err)
+		}
+		old, err := s.talks(ctx, tx)
+		if err != nil {
+			return s.fail(op, err)
+		}
+		diff = scheduleDiff(old, sc)
+		for _, q := range []string{"DELETE FROM talks", "DELETE FROM speakers"} {
+			if _, err := tx.ExecContext(ctx, q); err != nil {
+				return s.fail(op, err)
+			}
+		}
+		ins, err := tx.PrepareContext(ctx, "INSERT INTO talks ("+talkColumns+") VALUES ("+placeholders(1, 13)+")")
+		if err != nil {
+			return s.fail(op, err)
+		}
+		defer ins.Close()
+		for _, t := range sc.Talks {
+			if _, err := ins.ExecContext(ctx, t.ID, t.Title, s.d.timeArg(t.Start), s.d.timeArg(t.End), t.Room,
+				jsonList(t.SpeakerIDs), t.Track, t.Type, t.GUID, t.Code, t.Slug, t.URL, t.DoNotRecord); err != nil {
+				return s.fail(op, err)
+			}
+		}
+		insSpeaker, err := tx.PrepareContext(ctx, "INSERT INTO speakers (id, name) VALUES ($1, $2)")
+		if err != nil {
+			return s.fail(op, err)
+		}
+		defer insSpeaker.Close()
+		for _, sp := range sc.Speakers {
+			if _, err := insSpeaker.ExecContext(ctx, sp.ID, sp.Name); err != nil {
+				return s.fail(op, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return catalog.ScheduleDiff{}, err
+	}
+	return diff, nil
+}
+
+func validateSchedule(op string, sc catalog.Schedule) error {
+	if _, err := sc.Conference.Location(); err != nil {
+		return catalog.E(catalog.Invalid, op, err, "cannot import the schedule")
+	}
+	seen := map[string]bool{}
+	for _, t := range sc.Talks {
+		if t.ID == "" {
+			return catalog.E(catalog.Invalid, op, nil, "talk %q has no id", t.Title)
+		}
+		if seen[t.ID] {
+			return catalog.E(catalog.Invalid, op, nil, "talk id %s appears twice", t.ID)
+		}
+		seen[t.ID] = true
+	}
+	clear(seen)
+	for _, sp := range sc.Speakers {
+		if sp.ID == "" {
+			return catalog.E(catalog.Invalid, op, nil, "speaker %q has no id", sp.Name)
+		}
+		if seen[sp.ID] {
+			return catalog.E(catalog.Invalid, op, nil, "speaker id %s appears twice", sp.ID)
+		}
+		seen[sp.ID] = true
+	}
+	return nil
+}
+
+// scheduleDiff compares the stored talks with the new schedule's.
+func scheduleDiff(old map[string]catalog.Talk, sc catalog.Schedule) catalog.ScheduleDiff {
+	d := catalog.ScheduleDiff{Speakers: len(sc.Speakers)}
+	for _, t := range sc.Talks {
+		o, ok := old[t.ID]
+		switch {
+		case !ok:
+			d.Added = append(d.Added, t.ID)
+		case talkChanged(o, t):
+			d.Changed = append(d.Changed, t.ID)
+		}
+		delete(old, t.ID)
+	}
+	for id := range old {
+		d.Removed = append(d.Removed, id)
+	}
+	slices.Sort(d.Added)
+	slices.Sort(d.Changed)
+	slices.Sort(d.Removed)
+	return d
+}
+
+// talkChanged reports whether a talk moved, was retimed, renamed or
+// re-staffed, or its do-not-record flag flipped. Times are compared to the
+// microsecond, as they are stored; speakers as a set.
+func talkChanged(a, b catalog.Talk) bool {
+	same := func(x, y time.Time) bool {
+		return x.Truncate(time.Microsecond).Equal(y.Truncate(time.Microsecond))
+	}
+	return a.Title != b.Title || a.Room != b.Room || a.DoNotRecord != b.DoNotRecord ||
+		!same(a.Start, b.Start) || !same(a.End, b.End) ||
+		!slices.Equal(sorted(a.SpeakerIDs), sorted(b.SpeakerIDs))
+}
+
+func sorted(s []string) []string {
+	s = slices.Clone(s)
+	slices.Sort(s)
+	return s
+}
+
+func (s *Store) talks(ctx context.Context, q interface {
+	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
+}) (map[string]catalog.Talk, error) {
+	rows, err := q.QueryContext(ctx, "SELECT "+talkColumns+" FROM talks")
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	talks := map[string]catalog.Talk{}
+	for rows.Next() {
+		t, err := scanTalk(rows)
+		if err != nil {
+			return nil, err
+		}
+		talks[t.ID] = t
+	}
+	return talks, rows.Err()
+}
+
+// Schedule returns the current schedule: talks ordered by start then id,
+// their times in the venue's zone, and speakers ordered by id. With no
+// schedule imported it returns an empty Schedule and no error.
+func (s *Store) Schedule(ctx context.Context) (catalog.Schedule, error) {
+	const op = "sqlstore.Schedule"
+	tx, err := s.r.BeginTx(ctx, s.d.readTx)
+	if err != nil {
+		return catalog.Schedule{}, s.fail(op, err)
+	}
+	defer tx.Rollback()
+	var sc catalog.Schedule
+	err = tx.QueryRowContext(ctx, "SELECT title, timezone FROM conference WHERE id = 1").
+		Scan(&sc.Conference.Title, &sc.Conference.Timezone)
+	if errors.Is(err, sql.ErrNoRows) {
+		return catalog.Schedule{}, nil
+	}
+	if err != nil {
+		return catalog.Schedule{}, s.fail(op, err)
+	}
+	loc, err := sc.Conference.Location()
+	if err != nil {
+		return catalog.Schedule{}, err
+	}
+	rows, err := tx.QueryContext(ctx, "SELECT "+talkColumns+" FROM talks ORDER BY (start_at IS NULL), start_at, id"+s.d.binary)
+	if err != nil {
+		return catalog.Schedule{}, s.fail(op, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		t, err := scanTalk(rows)
+		if err != nil {
+			return catalog.Schedule{}, s.fail(op, err)
+		}
+		if !t.Start.IsZero() {
+			t.Start = t.Start.In(loc)
+		}
+		if !t.End.IsZero() {
+			t.End = t.End.In(loc)
+		}
+		sc.Talks = append(sc.Talks, t)
+	}
+	if err := rows.Err(); err != nil {
+		return catalog.Schedule{}, s.fail(op, err)
+	}
+	rows, err = tx.QueryContext(ctx, "SELECT id, name FROM speakers ORDER BY id"+s.d.binary)
+	if err != nil {
+		return catalog.Schedule{}, s.fail(op, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var sp catalog.Speaker
+		if err := rows.Scan(&sp.ID, &sp.Name); err != nil {
+			return catalog.Schedule{}, s.fail(op, err)
+		}
+		sc.Speakers = append(sc.Speakers, sp)
+	}
+	if err := rows.Err(); err != nil {
+		return catalog.Schedule{}, s.fail(op, err)
+	}
+	return sc, nil
+}
