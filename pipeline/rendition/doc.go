@@ -1,0 +1,28 @@
+// Package rendition renders a photo's public renditions: bytes in, JPEG bytes
+// out, with no I/O, clock or global state.
+//
+// Render decodes a JPEG or PNG once, after refusing oversized images from
+// their header alone (CheckConfig), and produces a named table of renditions
+// (Standard: large 2048 long edge, medium 1024, square 400x400):
+//
+//   - Never upscaled: a rendition is at most the original's size, so a
+//     320x240 original gives large 320x240, medium 320x240, square 240x240.
+//   - Cascaded: the largest full-frame rendition is resized from the original;
+//     every smaller one is resized from the smallest rendition already made
+//     that is large enough (medium from large, square from medium).
+//   - Auto-oriented cheaply: the EXIF orientation (1..8) is applied after the
+//     first resize, to the rendition rather than to the full-size original.
+//   - Square crops: centred for landscape and square images; for portraits
+//     the window sits high, with one sixth of the spare height above it and
+//     five sixths below, which keeps the head in both head-and-shoulders and
+//     full-length portraits.
+//   - Stripped: the output is a baseline JPEG from image/jpeg carrying only an
+//     APP1 Exif block with Artist and Copyright (when given) and the source's
+//     RGB ICC colour profile (APP2 ICC_PROFILE, from a JPEG's APP2 segments or
+//     a PNG's iCCP chunk). GPS, serial numbers, maker notes, XMP and IPTC
+//     never reach a rendition.
+//   - PNG transparency is flattened on white.
+//
+// Errors are *catalog.Error: Invalid when the input is not a decodable JPEG
+// or PNG, TooLarge when it has more pixels than allowed. Both are permanent.
+package rendition
