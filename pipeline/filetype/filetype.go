@@ -1,0 +1,60 @@
+// Package filetype tells what kind of file an upload is from its first
+// bytes, so that files confmedia cannot process are refused at upload with a
+// clear reason instead of failing later.
+package filetype
+
+import (
+	"bytes"
+	"net/http"
+	"path/filepath"
+	"strings"
+
+	"github.com/confmedia/confmedia/catalog"
+)
+
+// HeadSize is how many leading bytes Sniff looks at.
+const HeadSize = 512
+
+var rawExt = map[string]string{
+	".cr2": "Canon RAW", ".cr3": "Canon RAW", ".crw": "Canon RAW", ".nef": "Nikon RAW", ".nrw": "Nikon RAW",
+	".arw": "Sony RAW", ".srf": "Sony RAW", ".sr2": "Sony RAW", ".raf": "Fujifilm RAW", ".orf": "Olympus RAW",
+	".rw2": "Panasonic RAW", ".pef": "Pentax RAW", ".dng": "DNG RAW", ".srw": "Samsung RAW", ".x3f": "Sigma RAW",
+	".3fr": "Hasselblad RAW", ".iiq": "Phase One RAW", ".rwl": "Leica RAW",
+}
+
+// Sniff returns the content type of a supported image ("image/jpeg" or
+// "image/png") from head, the file's first bytes, and name, its file name.
+// Anything else is an Invalid error whose message says what the file is and
+// why it is refused: empty, HEIC/HEIF or camera RAW (not supported yet), or
+// not an image at all.
+func Sniff(name string, head []byte) (string, error) {
+	const op = "filetype.Sniff"
+	base := filepath.Base(name)
+	if len(head) == 0 {
+		return "", catalog.E(catalog.Invalid, op, nil, "%s: empty file", base)
+	}
+	if len(head) >= 12 && string(head[4:8]) == "ftyp" {
+		switch brand := string(head[8:12]); brand {
+		case "heic", "heix", "hevc", "hevx", "heim", "heis", "mif1", "msf1", "avif":
+			return "", catalog.E(catalog.Invalid, op, nil, "%s: HEIC/HEIF images are not supported yet; export as JPEG", base)
+		case "crx ":
+			return "", catalog.E(catalog.Invalid, op, nil, "%s: camera RAW files (Canon RAW) are not supported yet; export as JPEG", base)
+		}
+	}
+	if kind, ok := rawExt[strings.ToLower(filepath.Ext(name))]; ok {
+		return "", catalog.E(catalog.Invalid, op, nil, "%s: camera RAW files (%s) are not supported yet; export as JPEG", base, kind)
+	}
+	switch {
+	case bytes.HasPrefix(head, []byte{0xFF, 0xD8, 0xFF}):
+		return "image/jpeg", nil
+	case bytes.HasPrefix(head, []byte("\x89PNG\r\n\x1a\n")):
+		return "image/png", nil
+	case bytes.HasPrefix(head, []byte("II*\x00")) || bytes.HasPrefix(head, []byte("MM\x00*")):
+		return "", catalog.E(catalog.Invalid, op, nil, "%s: TIFF or camera RAW files are not supported yet; export as JPEG", base)
+	}
+	ct := http.DetectContentType(head)
+	if strings.HasPrefix(ct, "image/") {
+		return "", catalog.E(catalog.Invalid, op, nil, "%s: %s images are not supported; upload JPEG or PNG", base, ct)
+	}
+	return "", catalog.E(catalog.Invalid, op, nil, "%s: not an image (looks like %s)", base, strings.SplitN(ct, ";", 2)[0])
+}

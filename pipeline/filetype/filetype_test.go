@@ -1,0 +1,49 @@
+package filetype
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/confmedia/confmedia/catalog"
+)
+
+func TestSniff(t *testing.T) {
+	tests := []struct {
+		name   string
+		head   string
+		want   string
+		errHas string
+	}{
+		{"a.jpg", "\xFF\xD8\xFF\xE0rest", "image/jpeg", ""},
+		{"a.JPEG", "\xFF\xD8\xFF\xE1rest", "image/jpeg", ""},
+		{"b.png", "\x89PNG\r\n\x1a\nrest", "image/png", ""},
+		{"empty.jpg", "", "", "empty file"},
+		{"IMG_1.HEIC", "\x00\x00\x00\x18ftypheic\x00\x00", "", "HEIC"},
+		{"x.jpg", "\x00\x00\x00\x18ftypmif1\x00\x00", "", "HEIC"},
+		{"IMG_2.CR3", "\x00\x00\x00\x18ftypcrx \x00\x00", "", "RAW"},
+		{"DSC_3.NEF", "MM\x00*\x00\x00\x00\x08", "", "Nikon RAW"},
+		{"scan.tif", "II*\x00\x08\x00\x00\x00", "", "TIFF"},
+		{"notes.txt", "hello, world", "", "not an image (looks like text/plain)"},
+		{"anim.gif", "GIF89a\x01\x00", "", "image/gif images are not supported"},
+	}
+	for _, tt := range tests {
+		got, err := Sniff("/some/dir/"+tt.name, []byte(tt.head))
+		if tt.errHas == "" {
+			if err != nil || got != tt.want {
+				t.Errorf("Sniff(%q) = %q, %v; want %q", tt.name, got, err, tt.want)
+			}
+			continue
+		}
+		if err == nil {
+			t.Errorf("Sniff(%q) = %q, want an error", tt.name, got)
+			continue
+		}
+		msg := catalog.ErrorMessage(err)
+		if !strings.Contains(msg, tt.errHas) || !strings.HasPrefix(msg, tt.name+": ") {
+			t.Errorf("Sniff(%q) error %q: want the file name and %q", tt.name, msg, tt.errHas)
+		}
+		if k := catalog.ErrorKind(err); k != catalog.Invalid {
+			t.Errorf("Sniff(%q) kind %v, want invalid", tt.name, k)
+		}
+	}
+}

@@ -1,0 +1,403 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"sync"
+
+	"github.com/confmedia/confmedia/catalog"
+	"github.com/confmedia/confmedia/pipeline/recording"
+	"github.com/confmedia/confmedia/pipeline/schedule"
+	"golang.org/x/sync/errgroup"
+)
+
+// maxImportBytes bounds a schedule or recordings file.
+const maxImportBytes = 64 << 20
+
+func readImport(r *http.Request) (name string, data []byte, err error) {
+	name = filepath.Base(r.URL.Query().Get("name"))
+	if name == "." || name == "/" {
+		name = "upload"
+	}
+	data, err = io.ReadAll(io.LimitReader(r.Body, maxImportBytes+1))
+	if err != nil {
+		return name, nil, catalog.E(catalog.Invalid, "web.readImport", err, "%s: upload interrupted", name)
+	}
+	if len(data) > maxImportBytes {
+		return name, nil, catalog.E(catalog.TooLarge, "web.readImport", nil, "%s: over %d bytes", name, maxImportBytes)
+	}
+	return name, data, nil
+}
+
+// ScheduleImportResponse says what a schedule import did.
+type ScheduleImportResponse struct {
+	File     string   `json:"file"`
+	Format   string   `json:"format"`
+	Title    string   `json:"title"`
+	Timezone string   `json:"timezone"`
+	Talks    int      `json:"talks"`
+	Speakers int      `json:"speakers"`
+	Rooms    []string `json:"rooms"`
+	Added    int      `json:"added"`
+	Changed  int      `json:"changed"`
+	Removed  int      `json:"removed"`
+	Retagged int      `json:"retagged"`
+}
+
+func (s *Server) handleScheduleImport(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	name, data, err := readImport(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	q := r.URL.Query()
+	format, err := schedule.Sniff(data)
+	if err != nil {
+		s.writeError(w, r, catalog.E(catalog.Invalid, "web.scheduleImport", err, "%s", name))
+		return
+	}
+	sched, err := schedule.Parse(name, data, q.Get("timezone"))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if t := q.Get("title"); t != "" {
+		sched.Conference.Title = t
+	}
+	if sched.Conference.Title == "" {
+		if old, err := s.Store.Schedule(ctx); err == nil && old.Conference.Title != "" {
+			sched.Conference.Title = old.Conference.Title
+		} else {
+			sched.Conference.Title = strings.TrimSuffix(name, filepath.Ext(name))
+		}
+	}
+	diff, err := s.Store.ReplaceSchedule(ctx, sched)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	resp := ScheduleImportResponse{
+		File: name, Format: format, Title: sched.Conference.Title, Timezone: sched.Conference.Timezone,
+		Talks: len(sched.Talks), Speakers: len(sched.Speakers), Rooms: rooms(sched),
+		Added: len(diff.Added), Changed: len(diff.Changed), Removed: len(diff.Removed),
+	}
+	if !diff.Empty() {
+		if resp.Retagged, err = s.retagAll(ctx); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+	}
+	s.Logger.Info("schedule imported", "file", name, "talks", resp.Talks, "added", resp.Added, "changed", resp.Changed, "removed", resp.Removed, "retagged", resp.Retagged)
+	writeJSON(w, http.StatusOK, resp)
+}
+
+func rooms(s catalog.Schedule) []string {
+	seen := map[string]bool{}
+	out := []string{}
+	for _, t := range s.Talks {
+		if !seen[t.Room] {
+			seen[t.Room] = true
+			out = append(out, t.Room)
+		}
+	}
+	return out
+}
+
+// retagAll queues a new tagging generation for every processed media item
+// and a new matching generation for every recording, after the schedule
+// changed. Tasks are idempotent by generation, and a task for an older
+// generation does nothing.
+func (s *Server) retagAll(ctx context.Context) (int, error) {
+	media, err := s.Store.ListMedia(ctx, catalog.MediaFilter{Status: []catalog.Status{catalog.Tagged, catalog.Untagged, catalog.NeedsReview}})
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, m := range media {
+		var gen int
+		if err := s.Store.UpdateMedia(ctx, m.ID, func(m *catalog.Media) error {
+			m.Generation++
+			gen = m.Generation
+			return nil
+		}); err != nil {
+			return n, err
+		}
+		if err := s.Queue.EnqueueTag(ctx, m.ID, gen); err != nil {
+			return n, err
+		}
+		n++
+	}
+	recs, err := s.Store.ListRecordings(ctx)
+	if err != nil {
+		return n, err
+	}
+	for _, rec := range recs {
+		if err := s.rematch(ctx, rec.ID); err != nil {
+			return n, err
+		}
+	}
+	return n, nil
+}
+
+func (s *Server) rematch(ctx context.Context, id string) error {
+	var gen int
+	if err := s.Store.UpdateRecording(ctx, id, func(r *catalog.Recording) error {
+		r.Generation++
+		gen = r.Generation
+		return nil
+	}); err != nil {
+		return err
+	}
+	return s.Queue.EnqueueRecording(ctx, id, gen)
+}
+
+// RecordingsImportResponse says what a recordings import did.
+type RecordingsImportResponse struct {
+	File      string `json:"file"`
+	Records   int    `json:"records"`
+	Changed   int    `json:"changed"`
+	Unchanged int    `json:"unchanged"`
+}
+
+func (s *Server) handleRecordingsImport(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	name, data, err := readImport(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	recs, err := recording.Parse(name, data)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	resp := RecordingsImportResponse{File: name, Records: len(recs)}
+	for i := range recs {
+		rec := &recs[i]
+		changed, err := s.Store.PutRecording(ctx, rec)
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		if !changed {
+			resp.Unchanged++
+			continue
+		}
+		resp.Changed++
+		stored, err := s.Store.Recording(ctx, rec.ID)
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		if err := s.Queue.EnqueueRecording(ctx, stored.ID, stored.Generation); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+	}
+	writeJSON(w, http.StatusOK, resp)
+}
+
+func (s *Server) handleQueue(w http.ResponseWriter, r *http.Request) {
+	st, err := s.Queue.Stats(r.Context())
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, st)
+}
+
+func (s *Server) handleMedia(w http.ResponseWriter, r *http.Request) {
+	m, err := s.Store.Media(r.Context(), r.PathValue("id"))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, m)
+}
+
+func (s *Server) handleSchedule(w http.ResponseWriter, r *http.Request) {
+	doc, err := s.Document(r.Context(), true)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, struct {
+		Conference catalog.DocConference `json:"conference"`
+		Talks      []catalog.DocTalk     `json:"talks"`
+		Speakers   []catalog.DocSpeaker  `json:"speakers"`
+	}{doc.Conference, doc.Talks, doc.Speakers})
+}
+
+// Document builds the catalog document: the organizers' view, or with
+// public the published one.
+func (s *Server) Document(ctx context.Context, public bool) (catalog.Document, error) {
+	sched, err := s.Store.Schedule(ctx)
+	if err != nil {
+		return catalog.Document{}, err
+	}
+	media, err := s.Store.ListMedia(ctx, catalog.MediaFilter{})
+	if err != nil {
+		return catalog.Document{}, err
+	}
+	recs, err := s.Store.ListRecordings(ctx)
+	if err != nil {
+		return catalog.Document{}, err
+	}
+	return catalog.BuildDocument(catalog.DocumentInput{
+		Schedule: sched, Media: media, Recordings: recs, Now: s.now(), URL: s.BlobURL, Public: public,
+	}), nil
+}
+
+// BlobURL returns the absolute URL a browser GETs for a public blob key:
+// under S3PublicURL when the bucket is served directly, else the web app's
+// own /media route.
+func (s *Server) BlobURL(key string) string {
+	if s.S3PublicURL != "" {
+		return strings.TrimRight(s.S3PublicURL, "/") + "/" + key
+	}
+	return strings.TrimRight(s.PublicURL, "/") + "/" + strings.TrimPrefix(key, catalog.PublicPrefix)
+}
+
+func (s *Server) handleCatalog(w http.ResponseWriter, r *http.Request) {
+	doc, err := s.Document(r.Context(), r.URL.Query().Get("public") == "1")
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, doc)
+}
+
+// PublishResponse says what publish wrote.
+type PublishResponse struct {
+	Objects    int    `json:"objects"`
+	Bytes      int64  `json:"bytes"`
+	CatalogURL string `json:"catalog_url"`
+	Talks      int    `json:"talks"`
+	Speakers   int    `json:"speakers"`
+	Media      int    `json:"media"`
+}
+
+func (s *Server) handlePublish(w http.ResponseWriter, r *http.Request) {
+	resp, err := s.Publish(r.Context())
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, resp)
+}
+
+// Publish writes the public catalog document to the bucket as catalog.json,
+// with one JSON document per talk and per speaker beside it.
+func (s *Server) Publish(ctx context.Context) (PublishResponse, error) {
+	doc, err := s.Document(ctx, true)
+	if err != nil {
+		return PublishResponse{}, err
+	}
+	idx := catalog.NewIndex(&doc)
+	var (
+		mu   sync.Mutex
+		resp = PublishResponse{CatalogURL: s.BlobURL(catalog.CatalogKey), Talks: len(doc.Talks), Speakers: len(doc.Speakers), Media: len(doc.Media)}
+	)
+	put := func(ctx context.Context, key string, v any) error {
+		b, err := json.MarshalIndent(v, "", "  ")
+		if err != nil {
+			return err
+		}
+		if err := s.Blobs.Put(ctx, key, bytes.NewReader(b), int64(len(b)), "application/json"); err != nil {
+			return err
+		}
+		mu.Lock()
+		resp.Objects++
+		resp.Bytes += int64(len(b))
+		mu.Unlock()
+		return nil
+	}
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(8)
+	for _, t := range doc.Talks {
+		g.Go(func() error {
+			p, _ := idx.TalkPage(t.ID)
+			return put(gctx, catalog.TalkKey(t.ID), p)
+		})
+	}
+	for _, sp := range doc.Speakers {
+		g.Go(func() error {
+			p, _ := idx.SpeakerPage(sp.ID)
+			return put(gctx, catalog.SpeakerKey(sp.ID), p)
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return resp, err
+	}
+	// The catalog goes last, so that it never names a page not yet written.
+	if err := put(ctx, catalog.CatalogKey, doc); err != nil {
+		return resp, err
+	}
+	s.Logger.Info("catalog published", "objects", resp.Objects, "bytes", resp.Bytes)
+	return resp, nil
+}
+
+func (s *Server) publicIndex(ctx context.Context) (*catalog.Index, error) {
+	doc, err := s.Document(ctx, true)
+	if err != nil {
+		return nil, err
+	}
+	return catalog.NewIndex(&doc), nil
+}
+
+func (s *Server) handleTalk(w http.ResponseWriter, r *http.Request) {
+	idx, err := s.publicIndex(r.Context())
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	p, ok := idx.TalkPage(r.PathValue("id"))
+	if !ok {
+		s.writeError(w, r, catalog.E(catalog.NotFound, "web.talk", nil, "no talk %q", r.PathValue("id")))
+		return
+	}
+	writeJSON(w, http.StatusOK, p)
+}
+
+func (s *Server) handleSpeaker(w http.ResponseWriter, r *http.Request) {
+	idx, err := s.publicIndex(r.Context())
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	p, ok := idx.SpeakerPage(r.PathValue("id"))
+	if !ok {
+		s.writeError(w, r, catalog.E(catalog.NotFound, "web.speaker", nil, "no speaker %q", r.PathValue("id")))
+		return
+	}
+	writeJSON(w, http.StatusOK, p)
+}
+
+// handleRendition serves a public rendition from the bucket.
+func (s *Server) handleRendition(w http.ResponseWriter, r *http.Request) {
+	id, file := r.PathValue("id"), r.PathValue("file")
+	if !sha256Hex.MatchString(id) || strings.ContainsAny(file, "/\\") || !strings.HasSuffix(file, ".jpg") {
+		http.NotFound(w, r)
+		return
+	}
+	rc, info, err := s.Blobs.Get(r.Context(), catalog.PublicPrefix+"media/"+id+"/"+file)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	defer rc.Close()
+	w.Header().Set("Content-Type", "image/jpeg")
+	if info.Size > 0 {
+		w.Header().Set("Content-Length", itoa(info.Size))
+	}
+	w.Header().Set("Cache-Control", "public, max-age=3600")
+	_, _ = io.Copy(w, rc)
+}
+
+func itoa(n int64) string { return catalog.Itoa(n) }

@@ -1,0 +1,245 @@
+// Package web is confmedia's HTTP server: the JSON API the CLI and the web
+// app speak, and the public media and catalog pages. web/client is the Go
+// client the CLI uses.
+package web
+
+import (
+	"context"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/confmedia/confmedia/catalog"
+)
+
+// Queue is what the server needs of the work queues.
+type Queue interface {
+	EnqueueMedia(ctx context.Context, m *catalog.Media) error
+	EnqueueTag(ctx context.Context, id string, gen int) error
+	EnqueueRecording(ctx context.Context, id string, gen int) error
+	Stats(ctx context.Context) (catalog.QueueStats, error)
+	Ping(ctx context.Context) error
+}
+
+// Server serves the API. Its fields are its dependencies and settings; set
+// them before calling Handler.
+type Server struct {
+	Store  catalog.Store
+	Blobs  catalog.Blobs
+	Queue  Queue
+	Logger *slog.Logger
+
+	// AdminTokenHash is the sha256 hex of the admin token.
+	AdminTokenHash string
+	// PublicURL is the web app's public base URL, e.g. http://localhost:8080.
+	PublicURL string
+	// S3PublicURL, when set, is a public base URL for the bucket; rendition
+	// URLs then point there instead of at the web app.
+	S3PublicURL string
+	// MaxBytes bounds an uploaded file; MaxPixels an image's pixel count.
+	MaxBytes  int64
+	MaxPixels int64
+	// TempDir holds uploads while they are checked ("" = the system's).
+	TempDir string
+	// Now is the clock; time.Now when nil.
+	Now func() time.Time
+}
+
+// Handler returns the server's routes.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	admin := s.require(catalog.RoleAdmin)
+	uploader := s.require(catalog.RoleAdmin, catalog.RolePhotographer)
+	video := s.require(catalog.RoleAdmin, catalog.RoleVideo)
+
+	mux.HandleFunc("GET /healthz", s.handleHealth)
+	mux.HandleFunc("POST /api/media/check", uploader(s.handleCheck))
+	mux.HandleFunc("PUT /api/media/{id}", uploader(s.handleUpload))
+	mux.HandleFunc("GET /api/media/{id}", admin(s.handleMedia))
+	mux.HandleFunc("POST /api/schedule", admin(s.handleScheduleImport))
+	mux.HandleFunc("GET /api/schedule", s.handleSchedule)
+	mux.HandleFunc("POST /api/recordings", video(s.handleRecordingsImport))
+	mux.HandleFunc("GET /api/queue", uploader(s.handleQueue))
+	mux.HandleFunc("GET /api/catalog", admin(s.handleCatalog))
+	mux.HandleFunc("POST /api/publish", admin(s.handlePublish))
+	mux.HandleFunc("GET /api/talks/{id}", s.handleTalk)
+	mux.HandleFunc("GET /api/speakers/{id}", s.handleSpeaker)
+	mux.HandleFunc("GET /media/{id}/{file}", s.handleRendition)
+	return s.logRequests(mux)
+}
+
+func (s *Server) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
+}
+
+// HashToken returns the stored form of a token: its sha256 in hex.
+func HashToken(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
+}
+
+type ctxKey struct{}
+
+// require admits requests whose bearer token grants one of roles.
+func (s *Server) require(roles ...catalog.Role) func(http.HandlerFunc) http.HandlerFunc {
+	return func(next http.HandlerFunc) http.HandlerFunc {
+		return func(w http.ResponseWriter, r *http.Request) {
+			role, err := s.authenticate(r)
+			if err != nil {
+				s.writeError(w, r, err)
+				return
+			}
+			for _, want := range roles {
+				if role == want {
+					next(w, r.WithContext(context.WithValue(r.Context(), ctxKey{}, role)))
+					return
+				}
+			}
+			s.writeError(w, r, catalog.E(catalog.Forbidden, "web.require", nil, "the %s role may not do this", role))
+		}
+	}
+}
+
+func (s *Server) authenticate(r *http.Request) (catalog.Role, error) {
+	const op = "web.authenticate"
+	h := r.Header.Get("Authorization")
+	token, ok := strings.CutPrefix(h, "Bearer ")
+	if !ok || token == "" {
+		return "", catalog.E(catalog.Unauthorized, op, nil, "a bearer token is required")
+	}
+	hash := HashToken(strings.TrimSpace(token))
+	if s.AdminTokenHash != "" && subtle.ConstantTimeCompare([]byte(hash), []byte(s.AdminTokenHash)) == 1 {
+		return catalog.RoleAdmin, nil
+	}
+	t, err := s.Store.TokenByHash(r.Context(), hash)
+	if catalog.IsNotFound(err) {
+		return "", catalog.E(catalog.Unauthorized, op, nil, "unknown token")
+	}
+	if err != nil {
+		return "", err
+	}
+	if !t.Expires.IsZero() && s.now().After(t.Expires) {
+		return "", catalog.E(catalog.Unauthorized, op, nil, "token expired")
+	}
+	return t.Role, nil
+}
+
+// statusOf maps an error kind to its HTTP status: the one place that does.
+func statusOf(k catalog.Kind) int {
+	switch k {
+	case catalog.Invalid:
+		return http.StatusBadRequest
+	case catalog.NotFound:
+		return http.StatusNotFound
+	case catalog.Conflict:
+		return http.StatusConflict
+	case catalog.TooLarge:
+		return http.StatusRequestEntityTooLarge
+	case catalog.Unauthorized:
+		return http.StatusUnauthorized
+	case catalog.Forbidden:
+		return http.StatusForbidden
+	case catalog.Unavailable:
+		return http.StatusServiceUnavailable
+	}
+	return http.StatusInternalServerError
+}
+
+// ErrorBody is the JSON body of every error response.
+type ErrorBody struct {
+	Error string `json:"error"`
+	Kind  string `json:"kind"`
+}
+
+func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	kind := catalog.ErrorKind(err)
+	msg := catalog.ErrorMessage(err)
+	if kind == catalog.Other {
+		s.Logger.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+		msg = "internal error"
+	} else if kind == catalog.Unavailable {
+		s.Logger.Warn("dependency unavailable", "method", r.Method, "path", r.URL.Path, "err", err)
+	}
+	writeJSON(w, statusOf(kind), ErrorBody{Error: msg, Kind: kindName(kind)})
+}
+
+func kindName(k catalog.Kind) string { return strings.ReplaceAll(k.String(), " ", "_") }
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	_ = enc.Encode(v)
+}
+
+func decodeJSON(r *http.Request, v any) error {
+	dec := json.NewDecoder(http.MaxBytesReader(nil, r.Body, 32<<20))
+	if err := dec.Decode(v); err != nil {
+		return catalog.E(catalog.Invalid, "web.decodeJSON", err, "bad request body")
+	}
+	return nil
+}
+
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (r *statusRecorder) WriteHeader(code int) {
+	r.status = code
+	r.ResponseWriter.WriteHeader(code)
+}
+
+func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
+
+func (s *Server) logRequests(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+		next.ServeHTTP(rec, r)
+		s.Logger.Debug("http", "method", r.Method, "path", r.URL.Path, "status", rec.status, "duration", time.Since(start))
+	})
+}
+
+func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 5*time.Second)
+	defer cancel()
+	checks := map[string]string{}
+	var failed []error
+	for name, ping := range map[string]func(context.Context) error{
+		"catalog": s.Store.Ping, "s3": s.Blobs.Ping, "redis": s.Queue.Ping,
+	} {
+		if err := ping(ctx); err != nil {
+			checks[name] = err.Error()
+			failed = append(failed, err)
+		} else {
+			checks[name] = "ok"
+		}
+	}
+	status := http.StatusOK
+	if len(failed) > 0 {
+		status = http.StatusServiceUnavailable
+	}
+	writeJSON(w, status, checks)
+}
+
+// rootCause unwraps err to the innermost error, for logs.
+func rootCause(err error) error {
+	for {
+		u := errors.Unwrap(err)
+		if u == nil {
+			return err
+		}
+		err = u
+	}
+}

@@ -1,0 +1,285 @@
+package web
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/confmedia/confmedia/catalog"
+	"github.com/confmedia/confmedia/pipeline/filetype"
+	"github.com/confmedia/confmedia/pipeline/match"
+	"github.com/confmedia/confmedia/pipeline/rendition"
+)
+
+// CheckRequest asks which media the server has, and checks an upload's
+// room and speaker before any byte is sent.
+type CheckRequest struct {
+	IDs     []string `json:"ids"`
+	Room    string   `json:"room,omitempty"`
+	Speaker string   `json:"speaker,omitempty"`
+}
+
+// CheckResponse answers a CheckRequest.
+type CheckResponse struct {
+	Known   []string `json:"known"`
+	Room    string   `json:"room,omitempty"`    // as the schedule spells it
+	Speaker string   `json:"speaker,omitempty"` // the speaker's name as the schedule spells it
+}
+
+// UploadResponse answers an upload.
+type UploadResponse struct {
+	ID     string `json:"id"`
+	Status string `json:"status"` // "created" or "duplicate"
+}
+
+var sha256Hex = regexp.MustCompile(`^[0-9a-f]{64}$`)
+
+func (s *Server) handleCheck(w http.ResponseWriter, r *http.Request) {
+	var req CheckRequest
+	if err := decodeJSON(r, &req); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	resp, err := s.check(r, req)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, resp)
+}
+
+func (s *Server) check(r *http.Request, req CheckRequest) (CheckResponse, error) {
+	const op = "web.check"
+	ctx := r.Context()
+	resp := CheckResponse{Known: []string{}}
+	room, speaker, err := s.resolveRoomSpeaker(r, req.Room, req.Speaker)
+	if err != nil {
+		return resp, err
+	}
+	resp.Room, resp.Speaker = room, speaker
+	for _, id := range req.IDs {
+		if !sha256Hex.MatchString(id) {
+			return resp, catalog.E(catalog.Invalid, op, nil, "%q is not a lowercase sha256 hex id", id)
+		}
+	}
+	known, err := s.Store.KnownMedia(ctx, req.IDs)
+	if err != nil {
+		return resp, err
+	}
+	for _, id := range req.IDs {
+		if !known[id] {
+			continue
+		}
+		resp.Known = append(resp.Known, id)
+		// An item whose processing was never queued (the queue was down when
+		// it arrived) is queued now; its task id makes this idempotent.
+		if m, err := s.Store.Media(ctx, id); err == nil && m.Status == catalog.Pending {
+			if err := s.Queue.EnqueueMedia(ctx, m); err != nil {
+				return resp, err
+			}
+		}
+	}
+	return resp, nil
+}
+
+// resolveRoomSpeaker returns the schedule's spelling of room and speaker, or
+// an Invalid error listing the known ones.
+func (s *Server) resolveRoomSpeaker(r *http.Request, room, speaker string) (string, string, error) {
+	const op = "web.resolveRoomSpeaker"
+	if room == "" && speaker == "" {
+		return "", "", nil
+	}
+	sched, err := s.Store.Schedule(r.Context())
+	if err != nil {
+		return "", "", err
+	}
+	if room != "" {
+		var rooms []string
+		found := ""
+		for _, t := range sched.Talks {
+			if !slices.Contains(rooms, t.Room) {
+				rooms = append(rooms, t.Room)
+			}
+			if match.Fold(t.Room) == match.Fold(room) {
+				found = t.Room
+			}
+		}
+		if found == "" {
+			slices.Sort(rooms)
+			return "", "", catalog.E(catalog.Invalid, op, nil, "unknown room %q; known rooms: %s", room, listOrNone(rooms))
+		}
+		room = found
+	}
+	if speaker != "" {
+		var names []string
+		found := ""
+		for _, sp := range sched.Speakers {
+			names = append(names, sp.Name)
+			if match.Fold(sp.Name) == match.Fold(speaker) {
+				found = sp.Name
+			}
+		}
+		if found == "" {
+			slices.Sort(names)
+			return "", "", catalog.E(catalog.Invalid, op, nil, "unknown speaker %q; known speakers: %s", speaker, listOrNone(names))
+		}
+		speaker = found
+	}
+	return room, speaker, nil
+}
+
+func listOrNone(s []string) string {
+	if len(s) == 0 {
+		return "none (import a schedule first)"
+	}
+	return strings.Join(s, ", ")
+}
+
+// handleUpload receives one original. The body is streamed to a temporary
+// file while it is hashed, so no file is held in memory; the id in the path
+// must be the sha256 of the bytes. Files that are empty, not JPEG or PNG,
+// over MaxBytes or over MaxPixels by their header are refused with the
+// reason.
+func (s *Server) handleUpload(w http.ResponseWriter, r *http.Request) {
+	resp, status, err := s.upload(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, status, resp)
+}
+
+func (s *Server) upload(r *http.Request) (UploadResponse, int, error) {
+	const op = "web.upload"
+	ctx := r.Context()
+	id := r.PathValue("id")
+	q := r.URL.Query()
+	name := filepath.Base(q.Get("name"))
+	if name == "." || name == "/" || name == "" {
+		name = id
+	}
+	if !sha256Hex.MatchString(id) {
+		return UploadResponse{}, 0, catalog.E(catalog.Invalid, op, nil, "%s: %q is not a lowercase sha256 hex id", name, id)
+	}
+	kind := catalog.MediaKind(q.Get("kind"))
+	if kind == "" {
+		kind = catalog.Photo
+	}
+	if !kind.Valid() {
+		return UploadResponse{}, 0, catalog.E(catalog.Invalid, op, nil, "unknown kind %q: want photo or headshot", kind)
+	}
+	var offset time.Duration
+	hasOffset := q.Get("clock_offset") != ""
+	if hasOffset {
+		var err error
+		if offset, err = time.ParseDuration(q.Get("clock_offset")); err != nil {
+			return UploadResponse{}, 0, catalog.E(catalog.Invalid, op, err, "bad clock offset %q", q.Get("clock_offset"))
+		}
+	}
+	room, speaker, err := s.resolveRoomSpeaker(r, q.Get("room"), q.Get("speaker"))
+	if err != nil {
+		return UploadResponse{}, 0, err
+	}
+
+	if m, err := s.Store.Media(ctx, id); err == nil {
+		if m.Status == catalog.Pending {
+			if err := s.Queue.EnqueueMedia(ctx, m); err != nil {
+				return UploadResponse{}, 0, err
+			}
+		}
+		return UploadResponse{ID: id, Status: "duplicate"}, http.StatusOK, nil
+	} else if !catalog.IsNotFound(err) {
+		return UploadResponse{}, 0, err
+	}
+
+	f, size, ctype, err := s.receive(r, name, id)
+	if err != nil {
+		return UploadResponse{}, 0, err
+	}
+	defer os.Remove(f.Name())
+	defer f.Close()
+
+	m := &catalog.Media{
+		ID: id, Kind: kind, SourceName: name, ContentType: ctype, Bytes: size,
+		OriginalKey: catalog.OriginalKey(id), Photographer: q.Get("photographer"),
+		Room: room, SpeakerHint: speaker, ClockOffset: offset, HasOffset: hasOffset,
+		UploadedAt: s.now().UTC(), Status: catalog.Pending, Generation: 1,
+		License: q.Get("license"),
+	}
+	if err := s.Blobs.Put(ctx, m.OriginalKey, f, size, ctype); err != nil {
+		return UploadResponse{}, 0, err
+	}
+	created, err := s.Store.CreateMedia(ctx, m)
+	if err != nil {
+		return UploadResponse{}, 0, err
+	}
+	if !created {
+		return UploadResponse{ID: id, Status: "duplicate"}, http.StatusOK, nil
+	}
+	if err := s.Queue.EnqueueMedia(ctx, m); err != nil {
+		return UploadResponse{}, 0, err
+	}
+	s.Logger.Info("media received", "media", id, "file", name, "kind", kind, "bytes", size)
+	return UploadResponse{ID: id, Status: "created"}, http.StatusCreated, nil
+}
+
+// receive streams the request body to a temporary file, checking its size,
+// hash, type and pixel count. The caller closes and removes the file.
+func (s *Server) receive(r *http.Request, name, id string) (_ *os.File, size int64, ctype string, err error) {
+	const op = "web.receive"
+	if r.ContentLength > s.MaxBytes && s.MaxBytes > 0 {
+		return nil, 0, "", catalog.E(catalog.TooLarge, op, nil, "%s: %d bytes is over the %d byte limit", name, r.ContentLength, s.MaxBytes)
+	}
+	f, err := os.CreateTemp(s.TempDir, "upload-*")
+	if err != nil {
+		return nil, 0, "", fmt.Errorf("%s: %w", op, err)
+	}
+	defer func() {
+		if err != nil {
+			f.Close()
+			os.Remove(f.Name())
+		}
+	}()
+	body := io.Reader(r.Body)
+	if s.MaxBytes > 0 {
+		body = io.LimitReader(r.Body, s.MaxBytes+1)
+	}
+	h := sha256.New()
+	size, err = io.Copy(io.MultiWriter(f, h), body)
+	if err != nil {
+		return nil, 0, "", catalog.E(catalog.Invalid, op, err, "%s: upload interrupted", name)
+	}
+	if s.MaxBytes > 0 && size > s.MaxBytes {
+		return nil, 0, "", catalog.E(catalog.TooLarge, op, nil, "%s: over the %d byte limit", name, s.MaxBytes)
+	}
+	if got := hex.EncodeToString(h.Sum(nil)); got != id {
+		return nil, 0, "", catalog.E(catalog.Invalid, op, nil, "%s: content does not match its id (sha256 %s)", name, got)
+	}
+	head := make([]byte, filetype.HeadSize)
+	n, err := f.ReadAt(head, 0)
+	if err != nil && !errors.Is(err, io.EOF) {
+		return nil, 0, "", fmt.Errorf("%s: %w", op, err)
+	}
+	if ctype, err = filetype.Sniff(name, head[:n]); err != nil {
+		return nil, 0, "", err
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return nil, 0, "", fmt.Errorf("%s: %w", op, err)
+	}
+	if _, _, _, err := rendition.CheckConfig(f, s.MaxPixels); err != nil {
+		return nil, 0, "", catalog.E(catalog.ErrorKind(err), op, err, "%s", name)
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return nil, 0, "", fmt.Errorf("%s: %w", op, err)
+	}
+	return f, size, ctype, nil
+}

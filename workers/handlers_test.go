@@ -1,0 +1,195 @@
+package workers
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"io"
+	"log/slog"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/confmedia/confmedia/catalog"
+	"github.com/confmedia/confmedia/catalog/catalogtest"
+	"github.com/confmedia/confmedia/pipeline/exif/exiftest"
+	"github.com/confmedia/confmedia/pipeline/match"
+	"github.com/hibiken/asynq"
+)
+
+var dublin = mustZone("Europe/Dublin")
+
+func mustZone(name string) *time.Location {
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		panic(err)
+	}
+	return loc
+}
+
+func testSchedule() catalog.Schedule {
+	at := func(h, m int) time.Time { return time.Date(2026, 5, 15, h, m, 0, 0, dublin) }
+	return catalog.Schedule{
+		Conference: catalog.Conference{Title: "TestConf", Timezone: "Europe/Dublin"},
+		Talks: []catalog.Talk{
+			{ID: "t1", Title: "Keynote", Room: "Hall A", Start: at(9, 0), End: at(10, 0), SpeakerIDs: []string{"ana"}},
+			{ID: "t2", Title: "Async", Room: "Hall B", Start: at(9, 0), End: at(10, 0), SpeakerIDs: []string{"bo"}},
+		},
+		Speakers: []catalog.Speaker{{ID: "ana", Name: "Ana Lima"}, {ID: "bo", Name: "Bo Chen"}},
+	}
+}
+
+type fixture struct {
+	h     *Handlers
+	store *catalogtest.MemStore
+	blobs *catalogtest.MemBlobs
+}
+
+func newFixture(t *testing.T) *fixture {
+	t.Helper()
+	f := &fixture{store: catalogtest.NewMemStore(), blobs: catalogtest.NewMemBlobs()}
+	f.h = &Handlers{Store: f.store, Blobs: f.blobs, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Now: func() time.Time { return time.Date(2026, 5, 15, 12, 0, 0, 0, time.UTC) }}
+	if _, err := f.store.ReplaceSchedule(context.Background(), testSchedule()); err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+// upload stores data as the server would and returns the new item.
+func (f *fixture) upload(t *testing.T, data []byte, m catalog.Media) *catalog.Media {
+	t.Helper()
+	sum := sha256.Sum256(data)
+	m.ID = hex.EncodeToString(sum[:])
+	m.OriginalKey = catalog.OriginalKey(m.ID)
+	m.Status, m.Generation = catalog.Pending, 1
+	if m.Kind == "" {
+		m.Kind = catalog.Photo
+	}
+	ctx := context.Background()
+	if err := f.blobs.Put(ctx, m.OriginalKey, bytes.NewReader(data), int64(len(data)), "image/jpeg"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.store.CreateMedia(ctx, &m); err != nil {
+		t.Fatal(err)
+	}
+	return &m
+}
+
+func (f *fixture) process(t *testing.T, m *catalog.Media) (*catalog.Media, error) {
+	t.Helper()
+	task, _ := NewMediaProcessTask(m)
+	err := f.h.ProcessMedia(context.Background(), task)
+	got, gerr := f.store.Media(context.Background(), m.ID)
+	if gerr != nil {
+		t.Fatal(gerr)
+	}
+	return got, err
+}
+
+func TestProcessMedia(t *testing.T) {
+	f := newFixture(t)
+	data := exiftest.MustJPEG(t, exiftest.Spec{Width: 640, Height: 480, DateTimeOriginal: "2026:05:15 08:10:00",
+		Make: "Canon", Model: "EOS R6", Serial: "42", GPS: &exiftest.GPS{Lat: 1, Lon: 2}})
+	m := f.upload(t, data, catalog.Media{SourceName: "a.jpg", Room: "Hall A", ClockOffset: time.Hour, HasOffset: true})
+	got, err := f.process(t, m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Status != catalog.Tagged || !slices.Equal(got.TalkIDs, []string{"t1"}) || !slices.Equal(got.SpeakerIDs, []string{"ana"}) {
+		t.Errorf("status %s talks %v speakers %v (%s), want tagged t1 ana", got.Status, got.TalkIDs, got.SpeakerIDs, got.Reason)
+	}
+	if want := time.Date(2026, 5, 15, 9, 10, 0, 0, dublin); !got.TakenAt.Equal(want) {
+		t.Errorf("taken at %v, want %v (camera clock + 1h offset)", got.TakenAt, want)
+	}
+	if !got.HasGPS || got.Serial != "42" || got.Camera == "" || got.Width != 640 || got.Height != 480 {
+		t.Errorf("metadata not recorded: %+v", got)
+	}
+	cam, err := f.store.Camera(context.Background(), got.Camera)
+	if err != nil || cam.Offset != time.Hour {
+		t.Errorf("camera %+v (%v): the upload's offset should become the camera's", cam, err)
+	}
+	if len(got.Renditions) != 3 {
+		t.Fatalf("renditions %+v", got.Renditions)
+	}
+	for _, r := range got.Renditions {
+		if _, err := f.blobs.Stat(context.Background(), r.Key); err != nil {
+			t.Errorf("rendition %s not stored: %v", r.Key, err)
+		}
+	}
+	// A task delivered twice does nothing the second time.
+	if _, err := f.process(t, m); err != nil {
+		t.Errorf("second delivery: %v", err)
+	}
+}
+
+func TestProcessMediaUndecodable(t *testing.T) {
+	f := newFixture(t)
+	good := exiftest.MustJPEG(t, exiftest.Spec{DateTimeOriginal: "2026:05:15 09:10:00"})
+	cut := good[:bytes.Index(good, []byte{0xFF, 0xDA})+20]
+	m := f.upload(t, cut, catalog.Media{SourceName: "cut.jpg"})
+	got, err := f.process(t, m)
+	if !errors.Is(err, asynq.SkipRetry) {
+		t.Errorf("error %v, want a SkipRetry error", err)
+	}
+	if got.Status != catalog.Failed || got.Reason == "" {
+		t.Errorf("status %s reason %q, want failed with a reason", got.Status, got.Reason)
+	}
+}
+
+func TestProcessMediaTransient(t *testing.T) {
+	f := newFixture(t)
+	data := exiftest.MustJPEG(t, exiftest.Spec{})
+	m := f.upload(t, data, catalog.Media{SourceName: "a.jpg"})
+	f.h.Blobs = failingBlobs{f.blobs}
+	got, err := f.process(t, m)
+	if err == nil || errors.Is(err, asynq.SkipRetry) {
+		t.Errorf("error %v, want a retryable error", err)
+	}
+	if got.Status != catalog.Pending {
+		t.Errorf("status %s, want still pending", got.Status)
+	}
+}
+
+type failingBlobs struct{ catalog.Blobs }
+
+func (failingBlobs) Get(context.Context, string) (io.ReadCloser, catalog.BlobInfo, error) {
+	return nil, catalog.BlobInfo{}, catalog.E(catalog.Unavailable, "test", nil, "S3 down")
+}
+
+func TestDecide(t *testing.T) {
+	idx, err := match.NewIndex(testSchedule())
+	if err != nil {
+		t.Fatal(err)
+	}
+	wall := func(s string) catalog.CameraTime {
+		w, _ := time.Parse("2006-01-02 15:04", s)
+		return catalog.CameraTime{Wall: w, Source: "exif"}
+	}
+	tests := []struct {
+		name   string
+		m      catalog.Media
+		idx    *match.Index
+		offset time.Duration
+		status catalog.Status
+		talks  []string
+		reason string
+	}{
+		{"in talk", catalog.Media{Kind: catalog.Photo, Room: "Hall B", CameraTime: wall("2026-05-15 09:30")}, idx, 0, catalog.Tagged, []string{"t2"}, ""},
+		{"offset moves it out", catalog.Media{Kind: catalog.Photo, Room: "Hall B", CameraTime: wall("2026-05-15 09:30")}, idx, time.Hour, catalog.Untagged, nil, ""},
+		{"no time", catalog.Media{Kind: catalog.Photo, Room: "Hall B"}, idx, 0, catalog.NeedsReview, nil, "no capture time"},
+		{"no schedule", catalog.Media{Kind: catalog.Photo, CameraTime: wall("2026-05-15 09:30")}, nil, 0, catalog.NeedsReview, nil, "no schedule imported"},
+		{"rejected", catalog.Media{Kind: catalog.Photo, Room: "Hall B", Rating: -1, CameraTime: wall("2026-05-15 09:30")}, idx, 0, catalog.Hidden, nil, "rejected by photographer"},
+		{"failed stays", catalog.Media{Kind: catalog.Photo, Status: catalog.Failed, Reason: "x"}, idx, 0, catalog.Failed, nil, "x"},
+		{"headshot by hint", catalog.Media{Kind: catalog.Headshot, SpeakerHint: "Bo Chen", SourceName: "IMG_1.jpg"}, idx, 0, catalog.Tagged, []string{"t2"}, ""},
+	}
+	for _, tt := range tests {
+		m := tt.m
+		Decide(&m, tt.idx, tt.offset)
+		if m.Status != tt.status || !slices.Equal(m.TalkIDs, tt.talks) || (tt.reason != "" && m.Reason != tt.reason) {
+			t.Errorf("%s: %s %v %q; want %s %v %q", tt.name, m.Status, m.TalkIDs, m.Reason, tt.status, tt.talks, tt.reason)
+		}
+	}
+}
