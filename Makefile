@@ -1,0 +1,73 @@
+# confmedia — see README.md. `make help` lists the targets.
+SHELL := /bin/bash
+.DEFAULT_GOAL := build
+
+GO          ?= go
+BIN         := $(CURDIR)/bin/confmedia
+TOOLS       := $(CURDIR)/.tools/bin
+VERSITYGW   := $(TOOLS)/versitygw
+VERSITYGW_VERSION := v1.8.0
+GO_MIN      := 1.26
+# Debian packages: what `make run` needs, and what the tests need besides.
+RUN_PACKAGES  := redis-server
+TEST_PACKAGES := redis-server libimage-exiftool-perl
+TEST_FLAGS  ?= -race -timeout 9m
+export PATH := $(TOOLS):$(PATH)
+
+.PHONY: help build run test test-short bench fuzz vet fmt deps deps-test clean check-go
+
+help: ## list the targets
+	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+check-go:
+	@v=$$($(GO) env GOVERSION 2>/dev/null | sed 's/^go//'); \
+	if [ -z "$$v" ]; then echo "Go $(GO_MIN) or newer is required: https://go.dev/doc/install"; exit 1; fi; \
+	if [ "$$(printf '%s\n' "$(GO_MIN)" "$$v" | sort -V | head -1)" != "$(GO_MIN)" ]; then \
+		echo "Go $(GO_MIN) or newer is required (found $$v)"; exit 1; fi
+
+build: check-go ## build bin/confmedia
+	$(GO) build -o $(BIN) ./cmd/confmedia
+
+# apt-get as root, through sudo -n otherwise, or print the command and stop.
+define apt_install
+	@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" = 0 ]; then apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $$missing; \
+		elif sudo -n true 2>/dev/null; then sudo -n apt-get update && sudo -n env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $$missing; \
+		else echo "confmedia needs:$$missing. Install them, then run make again:"; \
+			echo "    sudo apt-get update && sudo apt-get install -y$$missing"; exit 1; fi; \
+	fi
+endef
+
+$(VERSITYGW):
+	@echo "installing versitygw $(VERSITYGW_VERSION) (the local S3-compatible server) into .tools/bin"
+	GOBIN=$(TOOLS) $(GO) install github.com/versity/versitygw/cmd/versitygw@$(VERSITYGW_VERSION)
+
+deps: check-go $(VERSITYGW) ## install what `make run` needs (redis-server, versitygw)
+	$(call apt_install,$(RUN_PACKAGES))
+
+deps-test: check-go $(VERSITYGW) ## install what the tests need
+	$(call apt_install,$(TEST_PACKAGES))
+
+run: deps build ## start everything on the embedded default: web on :8080, data in ./var
+	$(BIN) dev
+
+test: deps-test build ## every test, against real Redis and S3 started on private sockets and ports
+	$(BIN) services -- $(GO) test $(TEST_FLAGS) ./...
+
+test-short: ## unit tests only, no services
+	$(GO) test -short ./...
+
+bench: build ## benchmarks (see docs/BENCHMARKS.md)
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime 3x ./pipeline/...
+
+fuzz: ## fuzz each parser for FUZZTIME (default 30s)
+	@for t in "FuzzRead ./pipeline/exif" "FuzzRender ./pipeline/rendition" "FuzzParse ./pipeline/schedule" "FuzzParse ./pipeline/recording"; do \
+		set -- $$t; echo "== $$1 $$2"; $(GO) test -run '^$$' -fuzz "^$$1$$" -fuzztime $${FUZZTIME:-30s} $$2 || exit 1; done
+
+vet: ## go vet and gofmt
+	$(GO) vet ./...
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); exit 1; }
+
+clean: ## remove build output (not ./var)
+	rm -rf bin

@@ -1,0 +1,214 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/confmedia/confmedia/catalog"
+	"github.com/confmedia/confmedia/web/client"
+)
+
+func (m *Main) client(s clientSettings) *client.Client { return client.New(s.server, s.token) }
+
+func (m *Main) runScheduleImport(ctx context.Context, args []string) error {
+	fs := m.newFlagSet("schedule import", "[--timezone ZONE] [--title TITLE] FILE")
+	tz := fs.String("timezone", "", "IANA zone of the venue (required when the file names none)")
+	title := fs.String("title", "", "conference title (when the file names none)")
+	settings := m.clientFlags(fs)
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		fs.Usage()
+		return usageErr("schedule import takes one FILE")
+	}
+	if *tz != "" {
+		if _, err := time.LoadLocation(*tz); err != nil {
+			return usageErr("--timezone %q: not an IANA zone (e.g. Europe/Dublin)", *tz)
+		}
+	}
+	data, err := os.ReadFile(pos[0])
+	if err != nil {
+		return &exitError{code: exitRejected, err: fmt.Errorf("%s: %w", pos[0], err)}
+	}
+	resp, err := m.client(settings()).ImportSchedule(ctx, filepath.Base(pos[0]), data, *tz, *title)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(m.Stdout, "%s: %s schedule %q (%s): %d talks, %d speakers, %d rooms; %d added, %d changed, %d removed; %d media re-tagged\n",
+		resp.File, resp.Format, resp.Title, resp.Timezone, resp.Talks, resp.Speakers, len(resp.Rooms),
+		resp.Added, resp.Changed, resp.Removed, resp.Retagged)
+	return nil
+}
+
+func (m *Main) runVideosImport(ctx context.Context, args []string) error {
+	fs := m.newFlagSet("videos import", "FILE|DIR...")
+	settings := m.clientFlags(fs)
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) == 0 {
+		fs.Usage()
+		return usageErr("videos import takes a FILE or DIR")
+	}
+	var files []string
+	for _, p := range pos {
+		fi, err := os.Stat(p)
+		if err != nil {
+			return &exitError{code: exitRejected, err: err}
+		}
+		if !fi.IsDir() {
+			files = append(files, p)
+			continue
+		}
+		err = filepath.WalkDir(p, func(path string, d os.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			ext := strings.ToLower(filepath.Ext(path))
+			if !d.IsDir() && (ext == ".json" || ext == ".csv") && !strings.HasPrefix(d.Name(), ".") {
+				files = append(files, path)
+			}
+			return nil
+		})
+		if err != nil {
+			return &exitError{code: exitRejected, err: err}
+		}
+	}
+	sort.Strings(files)
+	c := m.client(settings())
+	var records, changed, failed int
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err == nil {
+			var resp struct{ Records, Changed int }
+			r, ierr := c.ImportRecordings(ctx, filepath.Base(f), data)
+			resp.Records, resp.Changed, err = r.Records, r.Changed, ierr
+			records += resp.Records
+			changed += resp.Changed
+		}
+		if err != nil {
+			if k := catalog.ErrorKind(err); k == catalog.Unavailable || k == catalog.Unauthorized || k == catalog.Forbidden {
+				return err
+			}
+			failed++
+			fmt.Fprintf(m.Stderr, "rejected %s: %s\n", f, catalog.ErrorMessage(err))
+		}
+	}
+	fmt.Fprintf(m.Stdout, "%d files, %d recordings (%d new or changed), %d files rejected\n", len(files), records, changed, failed)
+	if failed > 0 {
+		return &exitError{code: exitRejected}
+	}
+	return nil
+}
+
+func (m *Main) runWait(ctx context.Context, args []string) error {
+	fs := m.newFlagSet("wait", "[--timeout DURATION]")
+	timeout := fs.Duration("timeout", 0, "give up after this long (exit 3); 0 waits for ever")
+	settings := m.clientFlags(fs)
+	if _, err := parse(fs, args); err != nil {
+		return err
+	}
+	wctx := ctx
+	if *timeout > 0 {
+		var cancel context.CancelFunc
+		wctx, cancel = context.WithTimeout(ctx, *timeout)
+		defer cancel()
+	}
+	c := m.client(settings())
+	start := time.Now()
+	tty := isTerminal(m.Stderr)
+	var st catalog.QueueStats
+	var err error
+	for {
+		st, err = c.QueueStats(wctx)
+		if err != nil || !st.Busy() {
+			break
+		}
+		if tty {
+			fmt.Fprintf(m.Stderr, "\rwaiting: %d pending, %d active, %d scheduled, %d retrying  (%s)   ",
+				st.Pending, st.Active, st.Scheduled, st.Retry, time.Since(start).Round(time.Second))
+		}
+		select {
+		case <-wctx.Done():
+			err = wctx.Err()
+		case <-time.After(300 * time.Millisecond):
+		}
+		if err != nil {
+			break
+		}
+	}
+	if tty {
+		fmt.Fprint(m.Stderr, "\r\033[K")
+	}
+	if err != nil {
+		if wctx.Err() != nil && ctx.Err() == nil {
+			return &exitError{code: exitTimeout, err: fmt.Errorf("timed out after %s: %d pending, %d active, %d scheduled, %d retrying",
+				*timeout, st.Pending, st.Active, st.Scheduled, st.Retry)}
+		}
+		return err
+	}
+	for _, f := range st.Failed {
+		fmt.Fprintf(m.Stderr, "failed %s %s: %s\n", f.Type, f.Subject, f.Error)
+	}
+	return nil
+}
+
+func (m *Main) runCatalogExport(ctx context.Context, args []string) error {
+	fs := m.newFlagSet("catalog export", "[-o FILE]")
+	out := fs.String("o", "", "write to FILE instead of standard output")
+	public := fs.Bool("public", false, "the published view (tagged and untagged items only)")
+	settings := m.clientFlags(fs)
+	if _, err := parse(fs, args); err != nil {
+		return err
+	}
+	var w io.Writer = m.Stdout
+	var f *os.File
+	if *out != "" {
+		var err error
+		if f, err = os.CreateTemp(filepath.Dir(*out), ".catalog-*"); err != nil {
+			return err
+		}
+		defer os.Remove(f.Name())
+		defer f.Close()
+		w = f
+	}
+	if err := m.client(settings()).Catalog(ctx, *public, w); err != nil {
+		return err
+	}
+	if f != nil {
+		if err := f.Close(); err != nil {
+			return err
+		}
+		return os.Rename(f.Name(), *out)
+	}
+	return nil
+}
+
+func (m *Main) runPublish(ctx context.Context, args []string) error {
+	fs := m.newFlagSet("publish", "")
+	asJSON := fs.Bool("json", false, "print the result as JSON")
+	settings := m.clientFlags(fs)
+	if _, err := parse(fs, args); err != nil {
+		return err
+	}
+	resp, err := m.client(settings()).Publish(ctx)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		return json.NewEncoder(m.Stdout).Encode(resp)
+	}
+	fmt.Fprintf(m.Stdout, "published %d talks, %d speakers, %d media: %d objects, %s\ncatalog: %s\n",
+		resp.Talks, resp.Speakers, resp.Media, resp.Objects, humanBytes(resp.Bytes), resp.CatalogURL)
+	return nil
+}

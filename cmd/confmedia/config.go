@@ -1,0 +1,182 @@
+package main
+
+import (
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config is every setting of the server-side commands, from CONFMEDIA_*
+// variables. The defaults are those of the README's configuration table.
+type Config struct {
+	Addr        string // CONFMEDIA_ADDR, ":8080"
+	DataDir     string // CONFMEDIA_DATA, "./var"
+	PublicURL   string // CONFMEDIA_PUBLIC_URL, from Addr
+	DatabaseURL string // CONFMEDIA_DATABASE_URL, SQLite in DataDir
+	RedisURL    string // CONFMEDIA_REDIS_URL
+	Token       string // CONFMEDIA_TOKEN, the admin token
+
+	S3Endpoint  string // CONFMEDIA_S3_ENDPOINT
+	S3Bucket    string // CONFMEDIA_S3_BUCKET, "confmedia"
+	S3Region    string // CONFMEDIA_S3_REGION, "us-east-1"
+	S3AccessKey string // CONFMEDIA_S3_ACCESS_KEY (else the AWS default chain)
+	S3SecretKey string // CONFMEDIA_S3_SECRET_KEY
+	S3PublicURL string // CONFMEDIA_S3_PUBLIC_URL
+
+	MaxBytes    int64 // CONFMEDIA_MAX_BYTES, 200 MiB
+	MaxPixels   int64 // CONFMEDIA_MAX_PIXELS, 100 MP
+	Concurrency int   // CONFMEDIA_CONCURRENCY, the number of CPUs
+}
+
+// DefaultMaxBytes and DefaultMaxPixels are the upload limits.
+const (
+	DefaultMaxBytes  = 200 << 20
+	DefaultMaxPixels = 100_000_000
+)
+
+func (m *Main) loadConfig() (Config, error) {
+	env := func(k, def string) string {
+		if v := m.Getenv(k); v != "" {
+			return v
+		}
+		return def
+	}
+	c := Config{
+		Addr:        env("CONFMEDIA_ADDR", ":8080"),
+		DataDir:     env("CONFMEDIA_DATA", "./var"),
+		PublicURL:   m.Getenv("CONFMEDIA_PUBLIC_URL"),
+		DatabaseURL: m.Getenv("CONFMEDIA_DATABASE_URL"),
+		RedisURL:    m.Getenv("CONFMEDIA_REDIS_URL"),
+		Token:       m.Getenv("CONFMEDIA_TOKEN"),
+		S3Endpoint:  m.Getenv("CONFMEDIA_S3_ENDPOINT"),
+		S3Bucket:    env("CONFMEDIA_S3_BUCKET", "confmedia"),
+		S3Region:    env("CONFMEDIA_S3_REGION", "us-east-1"),
+		S3AccessKey: m.Getenv("CONFMEDIA_S3_ACCESS_KEY"),
+		S3SecretKey: m.Getenv("CONFMEDIA_S3_SECRET_KEY"),
+		S3PublicURL: m.Getenv("CONFMEDIA_S3_PUBLIC_URL"),
+	}
+	var err error
+	if c.MaxBytes, err = envInt(m.Getenv, "CONFMEDIA_MAX_BYTES", DefaultMaxBytes); err != nil {
+		return c, err
+	}
+	if c.MaxPixels, err = envInt(m.Getenv, "CONFMEDIA_MAX_PIXELS", DefaultMaxPixels); err != nil {
+		return c, err
+	}
+	conc, err := envInt(m.Getenv, "CONFMEDIA_CONCURRENCY", 0)
+	if err != nil {
+		return c, err
+	}
+	c.Concurrency = int(conc)
+	if c.DataDir, err = filepath.Abs(c.DataDir); err != nil {
+		return c, err
+	}
+	if c.DatabaseURL == "" {
+		c.DatabaseURL = "sqlite:" + filepath.Join(c.DataDir, "catalog.db")
+	}
+	if c.PublicURL == "" {
+		c.PublicURL = localURL(c.Addr)
+	}
+	return c, nil
+}
+
+func envInt(getenv func(string) string, key string, def int64) (int64, error) {
+	v := getenv(key)
+	if v == "" {
+		return def, nil
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n < 0 {
+		return 0, usageErr("%s=%q: want a non-negative whole number", key, v)
+	}
+	return n, nil
+}
+
+// localURL is the address a browser on this machine uses for a listen address.
+func localURL(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return "http://" + addr
+	}
+	if host == "" || host == "0.0.0.0" || host == "::" {
+		host = "localhost"
+	}
+	return "http://" + net.JoinHostPort(host, port)
+}
+
+// clientSettings are what the CLI needs to talk to a server.
+type clientSettings struct {
+	server, token string
+}
+
+// clientFlags registers --server and --token and returns a function that
+// resolves them after parsing: flags, then CONFMEDIA_SERVER/CONFMEDIA_TOKEN,
+// then, for a server on loopback, the admin-token file in CONFMEDIA_DATA.
+func (m *Main) clientFlags(fs interface {
+	StringVar(*string, string, string, string)
+}) func() clientSettings {
+	var s clientSettings
+	fs.StringVar(&s.server, "server", "", "server URL (CONFMEDIA_SERVER, default http://localhost:8080)")
+	fs.StringVar(&s.token, "token", "", "API token (CONFMEDIA_TOKEN; on loopback, falls back to $CONFMEDIA_DATA/admin-token)")
+	return func() clientSettings {
+		if s.server == "" {
+			s.server = m.Getenv("CONFMEDIA_SERVER")
+		}
+		if s.server == "" {
+			s.server = "http://localhost:8080"
+		}
+		if s.token == "" {
+			s.token = m.Getenv("CONFMEDIA_TOKEN")
+		}
+		if s.token == "" && isLoopback(s.server) {
+			dir := m.Getenv("CONFMEDIA_DATA")
+			if dir == "" {
+				dir = "./var"
+			}
+			if b, err := os.ReadFile(filepath.Join(dir, adminTokenFile)); err == nil {
+				s.token = strings.TrimSpace(string(b))
+			}
+		}
+		return s
+	}
+}
+
+func isLoopback(server string) bool {
+	u, err := url.Parse(server)
+	if err != nil {
+		return false
+	}
+	h := u.Hostname()
+	if h == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(h)
+	return ip != nil && ip.IsLoopback()
+}
+
+const adminTokenFile = "admin-token"
+
+func parseDurationFlag(name, v string) (time.Duration, error) {
+	d, err := time.ParseDuration(strings.TrimPrefix(v, "+"))
+	if err != nil {
+		return 0, usageErr("--%s %q: want a duration like +1h or -7m30s", name, v)
+	}
+	return d, nil
+}
+
+func humanBytes(n int64) string {
+	const unit = 1024
+	if n < unit {
+		return fmt.Sprintf("%d B", n)
+	}
+	div, exp := int64(unit), 0
+	for m := n / unit; m >= unit; m /= unit {
+		div *= unit
+		exp++
+	}
+	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
+}

@@ -1,0 +1,519 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"image/jpeg"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/confmedia/confmedia/catalog"
+	"github.com/confmedia/confmedia/catalog/catalogtest"
+	"github.com/confmedia/confmedia/cmd/confmedia/internal/services"
+	"github.com/confmedia/confmedia/pipeline/exif/exiftest"
+	goexif "github.com/rwcarlsen/goexif/exif"
+)
+
+// instance is a running `confmedia dev` with its own Redis, S3 server and
+// SQLite catalog in a temporary data dir, driven through the CLI in-process.
+type instance struct {
+	t      *testing.T
+	env    map[string]string
+	url    string
+	cancel context.CancelFunc
+	done   chan int
+	logs   *syncBuffer
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func requireServices(t *testing.T) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("end-to-end test skipped in -short mode")
+	}
+	if _, err := exec.LookPath("redis-server"); err != nil {
+		t.Skip("redis-server not installed: run `make test`, which installs it")
+	}
+	if _, err := services.FindVersityGW(); err != nil {
+		t.Skipf("versitygw not installed: run `make test`, which installs it (%v)", err)
+	}
+}
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// startDev runs `confmedia dev` in a fresh data dir and waits until
+// /healthz answers 200.
+func startDev(t *testing.T) *instance {
+	t.Helper()
+	return startDevIn(t, t.TempDir())
+}
+
+// startDevIn is startDev on an existing data dir.
+func startDevIn(t *testing.T, dataDir string) *instance {
+	t.Helper()
+	requireServices(t)
+	addr := freeAddr(t)
+	in := &instance{
+		t: t,
+		env: map[string]string{
+			"CONFMEDIA_DATA":        dataDir,
+			"CONFMEDIA_ADDR":        addr,
+			"CONFMEDIA_LOG_LEVEL":   "warn",
+			"CONFMEDIA_CONCURRENCY": "2",
+		},
+		url:  "http://" + addr,
+		done: make(chan int, 1),
+		logs: &syncBuffer{},
+	}
+	in.env["CONFMEDIA_SERVER"] = in.url
+	ctx, cancel := context.WithCancel(context.Background())
+	in.cancel = cancel
+	m := &Main{Stdin: strings.NewReader(""), Stdout: in.logs, Stderr: in.logs, Getenv: in.getenv}
+	go func() { in.done <- m.Run(ctx, []string{"dev"}) }()
+	t.Cleanup(in.stop)
+	deadline := time.Now().Add(90 * time.Second)
+	for {
+		resp, err := http.Get(in.url + "/healthz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return in
+			}
+		}
+		select {
+		case code := <-in.done:
+			t.Fatalf("confmedia dev exited with %d:\n%s", code, in.logs)
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("confmedia dev not healthy after 90s:\n%s", in.logs)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+func (in *instance) getenv(k string) string { return in.env[k] }
+
+func (in *instance) stop() {
+	in.cancel()
+	if in.done == nil {
+		return
+	}
+	defer func() { in.done = nil }()
+	select {
+	case code := <-in.done:
+		if code != 0 {
+			in.t.Errorf("confmedia dev exited with %d:\n%s", code, in.logs)
+		}
+	case <-time.After(60 * time.Second):
+		in.t.Errorf("confmedia dev did not stop within 60s")
+	}
+}
+
+// cli runs one CLI command in-process and returns its exit code and output.
+func (in *instance) cli(args ...string) (code int, stdout, stderr string) {
+	var out, errb bytes.Buffer
+	m := &Main{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb, Getenv: in.getenv}
+	code = m.Run(context.Background(), args)
+	return code, out.String(), errb.String()
+}
+
+func (in *instance) mustCLI(args ...string) string {
+	in.t.Helper()
+	code, out, errs := in.cli(args...)
+	if code != 0 {
+		in.t.Fatalf("confmedia %s: exit %d\nstdout:\n%s\nstderr:\n%s", strings.Join(args, " "), code, out, errs)
+	}
+	return out
+}
+
+func (in *instance) export() catalog.Document {
+	in.t.Helper()
+	var doc catalog.Document
+	if err := json.Unmarshal([]byte(in.mustCLI("catalog", "export")), &doc); err != nil {
+		in.t.Fatal(err)
+	}
+	return doc
+}
+
+func writeFile(t *testing.T, path string, data []byte) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+const testSchedule = `id,title,room,start,end,speakers
+t1,Opening Keynote,Ballroom A,2026-05-15 09:00,2026-05-15 09:45,Zoë Müller
+t2,Packaging in Anger,Ballroom A,2026-05-15 10:00,2026-05-15 10:30,Jane Doe;Raj Patel
+t3,Async All the Way,Ballroom B,2026-05-15 10:00,2026-05-15 10:30,Ana Lima
+`
+
+func mediaBySource(doc catalog.Document) map[string]catalog.DocMedia {
+	out := map[string]catalog.DocMedia{}
+	for _, m := range doc.Media {
+		out[m.SourceName] = m
+	}
+	return out
+}
+
+func TestEndToEnd(t *testing.T) {
+	in := startDev(t)
+	dir := t.TempDir()
+
+	// Schedule.
+	writeFile(t, filepath.Join(dir, "schedule.csv"), []byte(testSchedule))
+	if code, _, errs := in.cli("schedule", "import", filepath.Join(dir, "schedule.csv")); code != exitRejected || !strings.Contains(errs, "--timezone") {
+		t.Errorf("import without a zone: exit %d, stderr %q; want 1 and a hint to pass --timezone", code, errs)
+	}
+	in.mustCLI("schedule", "import", "--timezone", "Europe/Dublin", "--title", "TestConf", filepath.Join(dir, "schedule.csv"))
+
+	// Photos with EXIF and XMP written in code.
+	photos := filepath.Join(dir, "photos")
+	gps := &exiftest.GPS{Lat: 53.34, Lon: -6.26, Alt: 10}
+	writeFile(t, filepath.Join(photos, "keynote.jpg"), exiftest.MustJPEG(t, exiftest.Spec{
+		Width: 640, Height: 480, DateTimeOriginal: "2026:05:15 09:10:00", Make: "Canon", Model: "EOS R6",
+		Serial: "SN-123456", GPS: gps, Artist: "Pat Photographer", Copyright: "CC-BY 4.0"}))
+	writeFile(t, filepath.Join(photos, "sub", "early.jpg"), exiftest.MustJPEG(t, exiftest.Spec{
+		DateTimeOriginal: "2026:05:15 09:52:00", Make: "Canon", Model: "EOS R6", Serial: "SN-123456"}))
+	writeFile(t, filepath.Join(photos, "sub", "copy-of-early.jpg"), exiftest.MustJPEG(t, exiftest.Spec{
+		DateTimeOriginal: "2026:05:15 09:52:00", Make: "Canon", Model: "EOS R6", Serial: "SN-123456"}))
+	writeFile(t, filepath.Join(photos, "notime.jpg"), exiftest.MustJPEG(t, exiftest.Spec{
+		DateTime: "2026:05:15 10:05:00", Make: "Canon", Model: "EOS R6", Serial: "SN-123456"}))
+	writeFile(t, filepath.Join(photos, "lunch.jpg"), exiftest.MustJPEG(t, exiftest.Spec{
+		DateTimeOriginal: "2026:05:15 12:30:00", Make: "Canon", Model: "EOS R6", Serial: "SN-123456"}))
+	portrait := exiftest.MustJPEG(t, exiftest.Spec{Width: 300, Height: 200, Orientation: 6,
+		DateTimeOriginal: "2026:05:15 09:20:00", Make: "Canon", Model: "EOS R6", Serial: "SN-123456"})
+	writeFile(t, filepath.Join(photos, "rotated.jpg"), portrait)
+	good := exiftest.MustJPEG(t, exiftest.Spec{DateTimeOriginal: "2026:05:15 09:30:00"})
+	sos := bytes.Index(good, []byte{0xFF, 0xDA})
+	writeFile(t, filepath.Join(photos, "broken.jpg"), good[:sos+20]) // header fine, image data cut short
+	writeFile(t, filepath.Join(photos, "notes.txt"), []byte("shot list: keynote, hallway\n"))
+	writeFile(t, filepath.Join(photos, "empty.jpg"), nil)
+
+	if code, _, errs := in.cli("upload", "--room", "Ballroom Z", photos); code != exitUsage || !strings.Contains(errs, "Ballroom A") {
+		t.Errorf("unknown room: exit %d, stderr %q; want 2 and the known rooms", code, errs)
+	}
+	code, out, errs := in.cli("upload", "--json", "--room", "ballroom a", "--photographer", "Pat", photos)
+	if code != exitRejected {
+		t.Fatalf("upload: exit %d, want 1 (two files rejected)\n%s\n%s", code, out, errs)
+	}
+	var sum uploadSummary
+	if err := json.Unmarshal([]byte(out), &sum); err != nil {
+		t.Fatalf("upload --json output %q: %v", out, err)
+	}
+	if sum.Sent != 6 || sum.Skipped != 1 || len(sum.Rejected) != 2 {
+		t.Errorf("upload summary = %+v, want 6 sent, 1 skipped (the copy), 2 rejected", sum)
+	}
+	for _, r := range sum.Rejected {
+		base := filepath.Base(r.File)
+		if !(base == "notes.txt" && strings.Contains(r.Reason, "not an image")) && !(base == "empty.jpg" && strings.Contains(r.Reason, "empty")) {
+			t.Errorf("rejected %s: %q", r.File, r.Reason)
+		}
+	}
+
+	// A camera whose clock is an hour behind, corrected at upload.
+	late := filepath.Join(dir, "late")
+	writeFile(t, filepath.Join(late, "b-cam.jpg"), exiftest.MustJPEG(t, exiftest.Spec{
+		DateTimeOriginal: "2026:05:15 09:05:00", Make: "Nikon", Model: "Z6"}))
+	in.mustCLI("upload", "--room", "Ballroom B", "--clock-offset", "+1h", late)
+
+	// Headshots: by file name, and one that matches nobody.
+	heads := filepath.Join(dir, "heads")
+	writeFile(t, filepath.Join(heads, "Doe_Jane-headshot-final.jpg"), exiftest.MustJPEG(t, exiftest.Spec{Width: 200, Height: 300}))
+	writeFile(t, filepath.Join(heads, "someone-else.jpg"), exiftest.MustJPEG(t, exiftest.Spec{Width: 210, Height: 300}))
+	in.mustCLI("upload", "--kind", "headshot", heads)
+	in.mustCLI("wait", "--timeout", "2m")
+
+	doc := in.export()
+	byName := mediaBySource(doc)
+	check := func(name string, status catalog.Status, talks []string, reasonHas string) {
+		t.Helper()
+		m, ok := byName[name]
+		if !ok {
+			t.Errorf("%s missing from the catalog", name)
+			return
+		}
+		if m.Status != status || !slices.Equal(m.TalkIDs, talks) || !strings.Contains(m.Reason, reasonHas) {
+			t.Errorf("%s: status %s talks %v reason %q; want %s %v %q", name, m.Status, m.TalkIDs, m.Reason, status, talks, reasonHas)
+		}
+	}
+	check("keynote.jpg", catalog.Tagged, []string{"t1"}, "")
+	check("rotated.jpg", catalog.Tagged, []string{"t1"}, "")
+	check("lunch.jpg", catalog.Untagged, []string{}, "")
+	check("notime.jpg", catalog.NeedsReview, []string{}, "no capture time")
+	check("broken.jpg", catalog.Failed, []string{}, "")
+	check("b-cam.jpg", catalog.Tagged, []string{"t3"}, "")
+	check("Doe_Jane-headshot-final.jpg", catalog.Tagged, []string{"t2"}, "")
+	check("someone-else.jpg", catalog.NeedsReview, []string{}, "")
+	// early.jpg and its copy are one item, 8 minutes before t2 in an empty room.
+	_, a := byName["early.jpg"]
+	_, b := byName["copy-of-early.jpg"]
+	if a == b {
+		t.Errorf("early.jpg / copy-of-early.jpg (same bytes): present %v and %v, want exactly one item", a, b)
+	}
+	for _, name := range []string{"early.jpg", "copy-of-early.jpg"} {
+		if m, ok := byName[name]; ok && (m.Status != catalog.Tagged || !slices.Equal(m.TalkIDs, []string{"t2"})) {
+			t.Errorf("%s: %s %v, want tagged t2 (10 minutes before it starts)", name, m.Status, m.TalkIDs)
+		}
+	}
+	if r := byName["broken.jpg"].Reason; r == "" {
+		t.Errorf("broken.jpg failed without a reason")
+	}
+	if m := byName["keynote.jpg"]; m.TakenAt != "2026-05-15T09:10:00+01:00" || m.Photographer != "Pat" || !slices.Equal(m.SpeakerIDs, []string{"zoe-muller"}) {
+		t.Errorf("keynote.jpg: taken_at %q photographer %q speakers %v", m.TakenAt, m.Photographer, m.SpeakerIDs)
+	}
+	if m := byName["b-cam.jpg"]; m.TakenAt != "2026-05-15T10:05:00+01:00" {
+		t.Errorf("b-cam.jpg taken_at %q, want the camera clock plus one hour", m.TakenAt)
+	}
+	if m := byName["rotated.jpg"]; m.Width != 300 || m.Height != 200 {
+		t.Errorf("rotated.jpg (stored 200x300, orientation 6) is %dx%d after orientation, want 300x200", m.Width, m.Height)
+	}
+	if m := byName["Doe_Jane-headshot-final.jpg"]; !slices.Equal(m.SpeakerIDs, []string{"jane-doe"}) {
+		t.Errorf("headshot speakers %v, want jane-doe", m.SpeakerIDs)
+	}
+	var janeHeadshots []string
+	for _, s := range doc.Speakers {
+		if s.ID == "jane-doe" {
+			janeHeadshots = s.HeadshotIDs
+		}
+	}
+	if len(janeHeadshots) != 1 {
+		t.Errorf("jane-doe headshot_ids = %v, want one", janeHeadshots)
+	}
+
+	// Renditions: fetchable at their stated size, no GPS and no serial.
+	for _, m := range doc.Media {
+		if m.Status == catalog.Failed {
+			continue
+		}
+		for _, name := range []string{"large", "medium", "square"} {
+			r, ok := m.Renditions[name]
+			if !ok {
+				t.Errorf("%s: no %s rendition", m.SourceName, name)
+				continue
+			}
+			checkRendition(t, m.SourceName+" "+name, r)
+		}
+	}
+
+	// Re-running the same upload sends nothing.
+	code, out, _ = in.cli("upload", "--json", "--room", "Ballroom A", photos)
+	if err := json.Unmarshal([]byte(out), &sum); err != nil || sum.Sent != 0 || sum.Skipped != 7 || code != exitRejected {
+		t.Errorf("second upload: exit %d, %+v (%v); want 0 sent, 7 skipped, the 2 bad files rejected again", code, sum, err)
+	}
+
+	// Publish writes only tagged and untagged items.
+	pub := in.mustCLI("publish", "--json")
+	var pr struct{ Objects, Media int }
+	if err := json.Unmarshal([]byte(pub), &pr); err != nil || pr.Objects != 1+3+4 || pr.Media != 6 {
+		t.Errorf("publish: %s (%v); want 8 objects (catalog, 3 talks, 4 speakers) and 6 public media", pub, err)
+	}
+	var public catalog.Document
+	if err := json.Unmarshal([]byte(in.mustCLI("catalog", "export", "--public")), &public); err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range public.Media {
+		if !m.Status.Public() || m.Reason != "" {
+			t.Errorf("public catalog has %s with status %s reason %q", m.SourceName, m.Status, m.Reason)
+		}
+	}
+
+	// Failed tasks are listed by wait, and do not change its exit code.
+	if code, _, errs := in.cli("wait", "--timeout", "30s"); code != 0 || !strings.Contains(errs, "media:process") {
+		t.Errorf("wait after a failure: exit %d stderr %q; want 0 and the failed task listed", code, errs)
+	}
+
+	// Recordings: one matches a talk by title and speakers, one matches nothing.
+	recs := filepath.Join(dir, "recordings.csv")
+	writeFile(t, recs, []byte("title,speakers,date,room,start,url,duration\n"+
+		"Packaging in Anger,Jane Doe;Raj Patel,2026-05-15,,,https://video.example/v/1,1800\n"+
+		"A Talk Nobody Gave,Nobody Known,2026-05-15,,,https://video.example/v/2,600\n"))
+	in.mustCLI("videos", "import", recs)
+	in.mustCLI("wait", "--timeout", "1m")
+	if out := in.mustCLI("videos", "import", recs); !strings.Contains(out, "0 new or changed") {
+		t.Errorf("re-import of the same recordings: %q, want nothing new", out)
+	}
+	doc = in.export()
+	for _, tk := range doc.Talks {
+		var urls []string
+		for _, r := range tk.Recordings {
+			urls = append(urls, r.URL)
+		}
+		want := []string(nil)
+		if tk.ID == "t2" {
+			want = []string{"https://video.example/v/1"}
+		}
+		if !slices.Equal(urls, want) {
+			t.Errorf("talk %s recordings %v, want %v", tk.ID, urls, want)
+		}
+	}
+	if len(doc.UnmatchedRecordings) != 1 || doc.UnmatchedRecordings[0].URL != "https://video.example/v/2" || doc.UnmatchedRecordings[0].Reason == "" {
+		t.Errorf("unmatched recordings %+v, want the second one with a reason", doc.UnmatchedRecordings)
+	}
+
+	// Re-importing a schedule that moves the keynote to another room re-tags
+	// the photos taken in its old room.
+	moved := strings.Replace(testSchedule, "t1,Opening Keynote,Ballroom A", "t1,Opening Keynote,Ballroom B", 1)
+	writeFile(t, filepath.Join(dir, "schedule.csv"), []byte(moved))
+	in.mustCLI("schedule", "import", "--timezone", "Europe/Dublin", filepath.Join(dir, "schedule.csv"))
+	in.mustCLI("wait", "--timeout", "1m")
+	doc = in.export()
+	byName = mediaBySource(doc)
+	check("keynote.jpg", catalog.Untagged, []string{}, "")
+	check("b-cam.jpg", catalog.Tagged, []string{"t3"}, "")
+
+	// A restart on the same data dir resumes with everything in place.
+	dataDir := in.env["CONFMEDIA_DATA"]
+	in.stop()
+	again := startDevIn(t, dataDir)
+	if n := len(again.export().Media); n != len(doc.Media) {
+		t.Errorf("after a restart the catalog has %d media, want %d", n, len(doc.Media))
+	}
+}
+
+func checkRendition(t *testing.T, what string, r catalog.DocRendition) {
+	t.Helper()
+	resp, err := http.Get(r.URL)
+	if err != nil {
+		t.Errorf("%s: GET %s: %v", what, r.URL, err)
+		return
+	}
+	defer resp.Body.Close()
+	data, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("%s: GET %s: %s", what, r.URL, resp.Status)
+		return
+	}
+	cfg, err := jpeg.DecodeConfig(bytes.NewReader(data))
+	if err != nil || cfg.Width != r.Width || cfg.Height != r.Height {
+		t.Errorf("%s: %dx%d (%v), catalog says %dx%d", what, cfg.Width, cfg.Height, err, r.Width, r.Height)
+	}
+	x, err := goexif.Decode(bytes.NewReader(data))
+	if err != nil {
+		return // no EXIF at all: nothing to leak
+	}
+	for _, f := range []goexif.FieldName{goexif.GPSLatitude, goexif.GPSLongitude, goexif.GPSInfoIFDPointer, goexif.Make, goexif.Model, goexif.DateTimeOriginal} {
+		if _, err := x.Get(f); err == nil {
+			t.Errorf("%s: public rendition carries %s", what, f)
+		}
+	}
+	if bytes.Contains(data, []byte("SN-123456")) {
+		t.Errorf("%s: public rendition carries the camera serial", what)
+	}
+}
+
+// TestRealCameraFiles uploads every real camera JPEG: every one is
+// processed, and the corrupted one ends failed with a reason.
+func TestRealCameraFiles(t *testing.T) {
+	dir := catalogtest.SharedData(t, "photos", "cameras")
+	in := startDev(t)
+	sched := filepath.Join(t.TempDir(), "s.csv")
+	writeFile(t, sched, []byte(testSchedule))
+	in.mustCLI("schedule", "import", "--timezone", "Europe/Dublin", sched)
+	code, out, errs := in.cli("upload", "--json", dir)
+	var sum uploadSummary
+	if err := json.Unmarshal([]byte(out), &sum); err != nil {
+		t.Fatalf("upload exit %d: %q %s", code, out, errs)
+	}
+	in.mustCLI("wait", "--timeout", "3m")
+	doc := in.export()
+	if len(doc.Media) != sum.Sent {
+		t.Errorf("%d media in the catalog, %d sent", len(doc.Media), sum.Sent)
+	}
+	for _, m := range doc.Media {
+		switch {
+		case m.Status == catalog.Pending:
+			t.Errorf("%s still pending", m.SourceName)
+		case m.SourceName == "corrupted.jpg":
+			if m.Status != catalog.Failed || m.Reason == "" {
+				t.Errorf("corrupted.jpg: %s %q, want failed with a reason", m.Status, m.Reason)
+			}
+		case m.Status == catalog.Failed:
+			t.Errorf("%s failed: %s", m.SourceName, m.Reason)
+		}
+	}
+	for _, r := range sum.Rejected {
+		t.Logf("rejected at upload: %s: %s", r.File, r.Reason)
+	}
+	fmt.Fprintln(io.Discard, errs)
+}
+
+// TestRealRecordings imports the real EuroPython 2022 schedule and its 122
+// pyvideo records through the CLI and the workers, and checks every attached
+// recording against the answer key.
+func TestRealRecordings(t *testing.T) {
+	sched := catalogtest.SharedData(t, "derived", "europython-2022", "schedule.xml")
+	answersFile := catalogtest.SharedData(t, "derived", "europython-2022", "recordings-answers.json")
+	videos := catalogtest.SharedData(t, "europython-2022", "pyvideo", "europython-2022", "videos")
+	var key struct{ Answers map[string]string }
+	b, err := os.ReadFile(answersFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, &key); err != nil {
+		t.Fatal(err)
+	}
+	in := startDev(t)
+	in.mustCLI("schedule", "import", sched)
+	in.mustCLI("videos", "import", videos)
+	in.mustCLI("wait", "--timeout", "2m")
+	doc := in.export()
+	right, wrong := 0, 0
+	for _, tk := range doc.Talks {
+		for _, r := range tk.Recordings {
+			if key.Answers[r.SourceID+".json"] == tk.ID {
+				right++
+			} else {
+				wrong++
+				t.Errorf("recording %s attached to %s, answer key says %s", r.SourceID, tk.ID, key.Answers[r.SourceID+".json"])
+			}
+		}
+	}
+	for _, u := range doc.UnmatchedRecordings {
+		t.Logf("unmatched: %s: %s (candidates %v)", u.SourceID, u.Reason, u.CandidateTalkIDs)
+	}
+	t.Logf("EuroPython 2022 through the workers: %d right, %d wrong, %d unmatched", right, wrong, len(doc.UnmatchedRecordings))
+	if right < 103 || wrong > 0 || right+len(doc.UnmatchedRecordings) != len(key.Answers) {
+		t.Errorf("%d right, %d wrong, %d unmatched of %d; want at least the 103 exact titles right and none wrong or lost",
+			right, wrong, len(doc.UnmatchedRecordings), len(key.Answers))
+	}
+}

@@ -1,0 +1,268 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/confmedia/confmedia/catalog"
+	"github.com/confmedia/confmedia/catalog/s3store"
+	"github.com/confmedia/confmedia/catalog/sqlstore"
+	"github.com/confmedia/confmedia/cmd/confmedia/internal/services"
+	"github.com/confmedia/confmedia/pipeline/rendition"
+	"github.com/confmedia/confmedia/web"
+	"github.com/confmedia/confmedia/workers"
+	"github.com/hibiken/asynq"
+)
+
+// backends are the connections every server-side command needs.
+type backends struct {
+	cfg      Config
+	store    catalog.Store
+	blobs    *s3store.Store
+	redisOpt asynq.RedisConnOpt
+	queue    *workers.Queue
+	children []func() error // supervised services to stop, last first
+	log      *slog.Logger
+}
+
+func (b *backends) Close() error {
+	var errs []error
+	if b.queue != nil {
+		errs = append(errs, b.queue.Close())
+	}
+	if b.store != nil {
+		errs = append(errs, b.store.Close())
+	}
+	for i := len(b.children) - 1; i >= 0; i-- {
+		errs = append(errs, b.children[i]())
+	}
+	return errors.Join(errs...)
+}
+
+// open connects to (and with supervise, starts when not configured) Redis,
+// the S3 store and the catalog database.
+func (m *Main) open(ctx context.Context, cfg Config, supervise bool, log *slog.Logger) (b *backends, err error) {
+	b = &backends{cfg: cfg, log: log}
+	defer func() {
+		if err != nil {
+			b.Close()
+		}
+	}()
+	if err := os.MkdirAll(cfg.DataDir, 0o755); err != nil {
+		return nil, fmt.Errorf("data dir: %w", err)
+	}
+	if cfg.RedisURL == "" {
+		if !supervise {
+			return nil, usageErr("CONFMEDIA_REDIS_URL is not set (e.g. redis://10.0.0.5:6379/0)")
+		}
+		r, err := services.StartRedis(ctx, filepath.Join(cfg.DataDir, "redis"), "", log.With("service", "redis"))
+		if err != nil {
+			return nil, fmt.Errorf("start redis: %w", err)
+		}
+		b.children = append(b.children, r.Stop)
+		cfg.RedisURL = r.URL()
+		log.Info("redis started", "url", cfg.RedisURL)
+	}
+	if b.redisOpt, err = asynq.ParseRedisURI(cfg.RedisURL); err != nil {
+		return nil, usageErr("CONFMEDIA_REDIS_URL %q: %v", cfg.RedisURL, err)
+	}
+	b.queue = workers.NewQueue(b.redisOpt)
+
+	s3cfg := s3store.Config{Endpoint: cfg.S3Endpoint, Region: cfg.S3Region, Bucket: cfg.S3Bucket,
+		AccessKeyID: cfg.S3AccessKey, SecretAccessKey: cfg.S3SecretKey, PathStyle: cfg.S3Endpoint != ""}
+	if cfg.S3Endpoint == "" && supervise {
+		bin, err := services.FindVersityGW()
+		if err != nil {
+			return nil, err
+		}
+		s, err := services.StartS3(ctx, filepath.Join(cfg.DataDir, "s3"), bin, log.With("service", "s3"))
+		if err != nil {
+			return nil, fmt.Errorf("start S3 server: %w", err)
+		}
+		b.children = append(b.children, s.Stop)
+		s3cfg.Endpoint, s3cfg.Region = s.Endpoint, s.Region
+		s3cfg.AccessKeyID, s3cfg.SecretAccessKey, s3cfg.PathStyle = s.AccessKeyID, s.SecretAccessKey, true
+		log.Info("S3 server started", "endpoint", s.Endpoint)
+	}
+	if b.blobs, err = s3store.New(ctx, s3cfg); err != nil {
+		return nil, err
+	}
+	if err := b.blobs.EnsureBucket(ctx); err != nil {
+		return nil, fmt.Errorf("bucket %s: %w", cfg.S3Bucket, err)
+	}
+	if b.store, err = sqlstore.Open(ctx, cfg.DatabaseURL, log.With("component", "catalog")); err != nil {
+		return nil, err
+	}
+	b.cfg = cfg
+	return b, nil
+}
+
+// adminTokenHash returns the hash of the admin token: CONFMEDIA_TOKEN, else
+// the one in the data dir, which create makes once (mode 0600) when missing.
+func adminTokenHash(cfg Config, create bool, log *slog.Logger, stderr io.Writer) (string, error) {
+	if cfg.Token != "" {
+		return web.HashToken(cfg.Token), nil
+	}
+	path := filepath.Join(cfg.DataDir, adminTokenFile)
+	b, err := os.ReadFile(path)
+	if err == nil && strings.TrimSpace(string(b)) != "" {
+		return web.HashToken(strings.TrimSpace(string(b))), nil
+	}
+	if !create {
+		return "", usageErr("no admin token: set CONFMEDIA_TOKEN")
+	}
+	buf := make([]byte, 24)
+	if _, err := rand.Read(buf); err != nil {
+		return "", err
+	}
+	token := "cm_" + hex.EncodeToString(buf)
+	if err := os.WriteFile(path, []byte(token+"\n"), 0o600); err != nil {
+		return "", fmt.Errorf("write admin token: %w", err)
+	}
+	log.Info("admin token created", "file", path)
+	fmt.Fprintf(stderr, "\nAdmin token (also in %s):\n\n    %s\n\n", path, token)
+	return web.HashToken(token), nil
+}
+
+func renderOptions(cfg Config) rendition.Options {
+	return rendition.Options{MaxPixels: cfg.MaxPixels}
+}
+
+func (m *Main) webServer(b *backends, tokenHash string) *web.Server {
+	return &web.Server{
+		Store: b.store, Blobs: b.blobs, Queue: b.queue, Logger: b.log.With("component", "web"),
+		AdminTokenHash: tokenHash, PublicURL: b.cfg.PublicURL, S3PublicURL: b.cfg.S3PublicURL,
+		MaxBytes: b.cfg.MaxBytes, MaxPixels: b.cfg.MaxPixels, TempDir: uploadTempDir(b.cfg),
+	}
+}
+
+func uploadTempDir(cfg Config) string {
+	d := filepath.Join(cfg.DataDir, "tmp")
+	if err := os.MkdirAll(d, 0o700); err != nil {
+		return ""
+	}
+	return d
+}
+
+func (m *Main) workerServer(b *backends, concurrency int) (*asynq.Server, *asynq.ServeMux) {
+	if concurrency <= 0 {
+		concurrency = runtime.NumCPU()
+	}
+	h := &workers.Handlers{Store: b.store, Blobs: b.blobs, Logger: b.log.With("component", "worker"),
+		Render: renderOptions(b.cfg), MaxBytes: b.cfg.MaxBytes}
+	return workers.NewServer(b.redisOpt, concurrency, b.log), h.Mux()
+}
+
+// serveHTTP serves h on addr until ctx ends, then shuts down gracefully.
+func serveHTTP(ctx context.Context, addr string, h http.Handler, log *slog.Logger) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return usageErr("listen on %s: %v (set CONFMEDIA_ADDR to another address)", addr, err)
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	log.Info("web listening", "addr", ln.Addr().String())
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	return srv.Shutdown(sctx)
+}
+
+func (m *Main) runDev(ctx context.Context, args []string) error {
+	fs := m.newFlagSet("dev", "")
+	conc := fs.Int("concurrency", 0, "worker tasks at once (CONFMEDIA_CONCURRENCY; default the number of CPUs)")
+	if _, err := parse(fs, args); err != nil {
+		return err
+	}
+	return m.serve(ctx, true, true, *conc)
+}
+
+func (m *Main) runServe(ctx context.Context, args []string) error {
+	fs := m.newFlagSet("serve", "")
+	if _, err := parse(fs, args); err != nil {
+		return err
+	}
+	return m.serve(ctx, false, false, 0)
+}
+
+func (m *Main) runWorker(ctx context.Context, args []string) error {
+	fs := m.newFlagSet("worker", "")
+	conc := fs.Int("concurrency", 0, "tasks at once (CONFMEDIA_CONCURRENCY; default the number of CPUs)")
+	if _, err := parse(fs, args); err != nil {
+		return err
+	}
+	cfg, err := m.loadConfig()
+	if err != nil {
+		return err
+	}
+	if *conc == 0 {
+		*conc = cfg.Concurrency
+	}
+	log := m.logger()
+	b, err := m.open(ctx, cfg, false, log)
+	if err != nil {
+		return err
+	}
+	defer b.Close()
+	srv, mux := m.workerServer(b, *conc)
+	if err := srv.Start(mux); err != nil {
+		return fmt.Errorf("start workers: %w", err)
+	}
+	log.Info("workers running", "concurrency", *conc)
+	<-ctx.Done()
+	srv.Shutdown()
+	return nil
+}
+
+// serve runs the web app, and with withWorkers the workers too; with
+// supervise it starts Redis and the S3 server when they are not configured.
+func (m *Main) serve(ctx context.Context, supervise, withWorkers bool, conc int) error {
+	cfg, err := m.loadConfig()
+	if err != nil {
+		return err
+	}
+	if conc == 0 {
+		conc = cfg.Concurrency
+	}
+	log := m.logger()
+	b, err := m.open(ctx, cfg, supervise, log)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err := b.Close(); err != nil {
+			log.Warn("shutdown", "err", err)
+		}
+		log.Info("stopped")
+	}()
+	hash, err := adminTokenHash(b.cfg, supervise, log, m.Stderr)
+	if err != nil {
+		return err
+	}
+	if withWorkers {
+		srv, mux := m.workerServer(b, conc)
+		if err := srv.Start(mux); err != nil {
+			return fmt.Errorf("start workers: %w", err)
+		}
+		defer srv.Shutdown()
+	}
+	log.Info("confmedia ready", "url", b.cfg.PublicURL, "data", b.cfg.DataDir)
+	return serveHTTP(ctx, b.cfg.Addr, m.webServer(b, hash).Handler(), log)
+}

@@ -1,0 +1,347 @@
+package main
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/confmedia/confmedia/catalog"
+	"github.com/confmedia/confmedia/pipeline/filetype"
+	"github.com/confmedia/confmedia/pipeline/rendition"
+	"github.com/confmedia/confmedia/web"
+	"github.com/confmedia/confmedia/web/client"
+	"golang.org/x/sync/errgroup"
+)
+
+// uploadSummary is what `upload --json` prints.
+type uploadSummary struct {
+	Sent     int        `json:"sent"`
+	Skipped  int        `json:"skipped"`
+	Rejected []rejected `json:"rejected"`
+}
+
+type rejected struct {
+	File   string `json:"file"`
+	Reason string `json:"reason"`
+}
+
+// localFile is one file to upload, after the local checks.
+type localFile struct {
+	path string
+	size int64
+	id   string
+}
+
+func (m *Main) runUpload(ctx context.Context, args []string) error {
+	fs := m.newFlagSet("upload", "[--kind photo|headshot] [--room ROOM] [--photographer NAME] [--clock-offset DURATION] [--speaker NAME] [--json] PATH...")
+	kind := fs.String("kind", "photo", "photo or headshot")
+	room := fs.String("room", "", "the room the photos were taken in, as the schedule spells it")
+	photographer := fs.String("photographer", "", "credit line")
+	clockOffset := fs.String("clock-offset", "", "what to add to the camera's clock to get true local time (+1h, -7m30s)")
+	speaker := fs.String("speaker", "", "the speaker a headshot shows")
+	license := fs.String("license", "", "licence of the photos (e.g. CC-BY-4.0)")
+	asJSON := fs.Bool("json", false, "print the summary as one JSON object on stdout")
+	maxBytes := fs.Int64("max-bytes", DefaultMaxBytes, "refuse files larger than this")
+	maxPixels := fs.Int64("max-pixels", DefaultMaxPixels, "refuse images with more pixels than this (read from the header)")
+	parallel := fs.Int("parallel", 3, "files sent at once")
+	settings := m.clientFlags(fs)
+	paths, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(paths) == 0 {
+		fs.Usage()
+		return usageErr("upload takes one or more files or folders")
+	}
+	mk := catalog.MediaKind(*kind)
+	if !mk.Valid() {
+		return usageErr("--kind %q: want photo or headshot", *kind)
+	}
+	if *clockOffset != "" {
+		d, err := parseDurationFlag("clock-offset", *clockOffset)
+		if err != nil {
+			return err
+		}
+		*clockOffset = d.String()
+	}
+	c := m.client(settings())
+
+	// Validate room and speaker before reading any file.
+	chk, err := c.CheckMedia(ctx, web.CheckRequest{IDs: []string{}, Room: *room, Speaker: *speaker})
+	if err != nil {
+		if catalog.ErrorKind(err) == catalog.Invalid {
+			return &exitError{code: exitUsage, err: err}
+		}
+		return err
+	}
+
+	files, sum, err := m.collect(ctx, paths, *maxBytes, *maxPixels)
+	if err != nil {
+		return err
+	}
+	var todo []localFile
+	seen := map[string]bool{}
+	var ids []string
+	for _, f := range files {
+		if seen[f.id] {
+			sum.Skipped++
+			continue
+		}
+		seen[f.id] = true
+		ids = append(ids, f.id)
+		todo = append(todo, f)
+	}
+	known := map[string]bool{}
+	for start := 0; start < len(ids); start += 1000 {
+		resp, err := c.CheckMedia(ctx, web.CheckRequest{IDs: ids[start:min(start+1000, len(ids))]})
+		if err != nil {
+			return err
+		}
+		for _, id := range resp.Known {
+			known[id] = true
+		}
+	}
+	var send []localFile
+	var total int64
+	for _, f := range todo {
+		if known[f.id] {
+			sum.Skipped++
+			continue
+		}
+		send = append(send, f)
+		total += f.size
+	}
+
+	meta := client.UploadMeta{Kind: mk, Room: chk.Room, Photographer: *photographer, ClockOffset: *clockOffset,
+		Speaker: chk.Speaker, License: *license}
+	p := newProgress(m.Stderr, isTerminal(m.Stderr), "upload", int64(len(send)), total)
+	var mu sync.Mutex
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(max(*parallel, 1))
+	for _, f := range send {
+		g.Go(func() error {
+			status, err := m.sendOne(gctx, c, f, meta, p)
+			p.addItem()
+			mu.Lock()
+			defer mu.Unlock()
+			switch {
+			case err == nil && status == "duplicate":
+				sum.Skipped++
+			case err == nil:
+				sum.Sent++
+			default:
+				switch catalog.ErrorKind(err) {
+				case catalog.Unauthorized, catalog.Forbidden:
+					return err // every other file would fail the same way
+				}
+				sum.Rejected = append(sum.Rejected, rejected{File: f.path, Reason: reasonOf(f.path, err)})
+			}
+			return nil
+		})
+	}
+	err = g.Wait()
+	p.finish()
+	if err != nil {
+		return err
+	}
+	sort.Slice(sum.Rejected, func(i, j int) bool { return sum.Rejected[i].File < sum.Rejected[j].File })
+	if *asJSON {
+		if err := json.NewEncoder(m.Stdout).Encode(sum); err != nil {
+			return err
+		}
+	} else {
+		fmt.Fprintf(m.Stdout, "sent %d, skipped %d as duplicate, rejected %d\n", sum.Sent, sum.Skipped, len(sum.Rejected))
+	}
+	for _, r := range sum.Rejected {
+		fmt.Fprintf(m.Stderr, "rejected %s: %s\n", r.File, r.Reason)
+	}
+	if len(sum.Rejected) > 0 {
+		return &exitError{code: exitRejected}
+	}
+	return nil
+}
+
+// sendOne uploads one file, retrying when the server is briefly unreachable.
+func (m *Main) sendOne(ctx context.Context, c *client.Client, f localFile, meta client.UploadMeta, p *progress) (string, error) {
+	meta.Name = filepath.Base(f.path)
+	var last error
+	for attempt := range 4 {
+		if attempt > 0 {
+			select {
+			case <-ctx.Done():
+				return "", ctx.Err()
+			case <-time.After(time.Duration(attempt*attempt) * time.Second):
+			}
+		}
+		fh, err := os.Open(f.path)
+		if err != nil {
+			return "", err
+		}
+		var sent int64
+		cr := countingReader{r: io.TeeReader(fh, writerFunc(func(b []byte) { sent += int64(len(b)) })), p: p}
+		resp, err := c.UploadMedia(ctx, f.id, meta, cr, f.size)
+		fh.Close()
+		if err == nil {
+			if sent < f.size {
+				p.addBytes(f.size - sent) // a duplicate answered before the body was read
+			}
+			return resp.Status, nil
+		}
+		p.addBytes(-sent)
+		last = err
+		if catalog.ErrorKind(err) != catalog.Unavailable || ctx.Err() != nil {
+			break
+		}
+	}
+	return "", last
+}
+
+type writerFunc func([]byte)
+
+func (w writerFunc) Write(b []byte) (int, error) { w(b); return len(b), nil }
+
+// collect walks paths, checks each file locally (empty, not an image, too
+// many bytes, too many pixels by its header) and hashes the ones that pass.
+func (m *Main) collect(ctx context.Context, paths []string, maxBytes, maxPixels int64) ([]localFile, uploadSummary, error) {
+	sum := uploadSummary{Rejected: []rejected{}}
+	var cands []localFile
+	var total int64
+	for _, root := range paths {
+		fi, err := os.Stat(root)
+		if err != nil {
+			sum.Rejected = append(sum.Rejected, rejected{File: root, Reason: strings.TrimPrefix(err.Error(), "stat "+root+": ")})
+			continue
+		}
+		if !fi.IsDir() {
+			cands = append(cands, localFile{path: root, size: fi.Size()})
+			total += fi.Size()
+			continue
+		}
+		err = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+			if err != nil {
+				sum.Rejected = append(sum.Rejected, rejected{File: path, Reason: err.Error()})
+				return nil
+			}
+			if strings.HasPrefix(d.Name(), ".") && path != root {
+				if d.IsDir() {
+					return filepath.SkipDir
+				}
+				return nil // hidden files: .DS_Store, AppleDouble ._ files
+			}
+			if d.IsDir() || !d.Type().IsRegular() {
+				return nil
+			}
+			info, err := d.Info()
+			if err != nil {
+				sum.Rejected = append(sum.Rejected, rejected{File: path, Reason: err.Error()})
+				return nil
+			}
+			cands = append(cands, localFile{path: path, size: info.Size()})
+			total += info.Size()
+			return nil
+		})
+		if err != nil {
+			return nil, sum, err
+		}
+	}
+	sort.Slice(cands, func(i, j int) bool { return cands[i].path < cands[j].path })
+
+	p := newProgress(m.Stderr, isTerminal(m.Stderr), "hashing", int64(len(cands)), total)
+	var mu sync.Mutex
+	var ok []localFile
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(2)
+	for _, f := range cands {
+		g.Go(func() error {
+			id, err := checkAndHash(gctx, f, maxBytes, maxPixels, p)
+			p.addItem()
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
+				if gctx.Err() != nil {
+					return gctx.Err()
+				}
+				sum.Rejected = append(sum.Rejected, rejected{File: f.path, Reason: reasonOf(f.path, err)})
+				return nil
+			}
+			f.id = id
+			ok = append(ok, f)
+			return nil
+		})
+	}
+	err := g.Wait()
+	p.finish()
+	sort.Slice(ok, func(i, j int) bool { return ok[i].path < ok[j].path })
+	return ok, sum, err
+}
+
+// reasonOf is err's message without the file name the listing shows anyway.
+func reasonOf(path string, err error) string {
+	msg := catalog.ErrorMessage(err)
+	return strings.TrimPrefix(msg, filepath.Base(path)+": ")
+}
+
+func checkAndHash(ctx context.Context, f localFile, maxBytes, maxPixels int64, p *progress) (string, error) {
+	name := filepath.Base(f.path)
+	if f.size == 0 {
+		p.addBytes(0)
+		return "", catalog.E(catalog.Invalid, "upload", nil, "%s: empty file", name)
+	}
+	if maxBytes > 0 && f.size > maxBytes {
+		p.addBytes(f.size)
+		return "", catalog.E(catalog.TooLarge, "upload", nil, "%s: %s is over the --max-bytes limit of %s", name, humanBytes(f.size), humanBytes(maxBytes))
+	}
+	fh, err := os.Open(f.path)
+	if err != nil {
+		return "", err
+	}
+	defer fh.Close()
+	head := make([]byte, filetype.HeadSize)
+	n, err := io.ReadFull(fh, head)
+	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
+		return "", err
+	}
+	if _, err := filetype.Sniff(name, head[:n]); err != nil {
+		p.addBytes(f.size)
+		return "", err
+	}
+	if _, err := fh.Seek(0, io.SeekStart); err != nil {
+		return "", err
+	}
+	if _, _, _, err := rendition.CheckConfig(fh, maxPixels); err != nil {
+		p.addBytes(f.size)
+		return "", catalog.E(catalog.ErrorKind(err), "upload", err, "%s", name)
+	}
+	if _, err := fh.Seek(0, io.SeekStart); err != nil {
+		return "", err
+	}
+	h := sha256.New()
+	if _, err := io.Copy(h, countingReader{r: ctxReader{ctx, fh}, p: p}); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// ctxReader stops reading when ctx ends.
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c ctxReader) Read(b []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.r.Read(b)
+}
