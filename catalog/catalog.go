@@ -286,3 +286,38 @@ const (
 
 // Itoa formats an integer id the way schedules spell it.
 func Itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// QueueStats is the state of the work queues, summed over all queues.
+type QueueStats struct {
+	Pending   int          `json:"pending"`
+	Active    int          `json:"active"`
+	Scheduled int          `json:"scheduled"`
+	Retry     int          `json:"retry"`
+	Archived  int          `json:"archived"`
+	Queues    []QueueDepth `json:"queues"`
+	Failed    []FailedTask `json:"failed"`
+}
+
+// Busy reports whether any task is pending, active, scheduled or waiting to
+// be retried.
+func (q QueueStats) Busy() bool { return q.Pending+q.Active+q.Scheduled+q.Retry > 0 }
+
+// QueueDepth is one queue's counts.
+type QueueDepth struct {
+	Queue     string `json:"queue"`
+	Pending   int    `json:"pending"`
+	Active    int    `json:"active"`
+	Scheduled int    `json:"scheduled"`
+	Retry     int    `json:"retry"`
+	Archived  int    `json:"archived"`
+}
+
+// FailedTask is a task that ended failed (archived): it will not be retried.
+type FailedTask struct {
+	ID      string    `json:"id"`
+	Type    string    `json:"type"`
+	Queue   string    `json:"queue"`
+	Subject string    `json:"subject,omitempty"` // media or recording id
+	Error   string    `json:"error"`
+	At      time.Time `json:"at"`
+}
