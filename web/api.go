@@ -5,7 +5,9 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"mime"
 	"net/http"
+	"path"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -256,12 +258,13 @@ func (s *Server) Document(ctx context.Context, public bool) (catalog.Document, e
 
 // BlobURL returns the absolute URL a browser GETs for a public blob key:
 // under S3PublicURL when the bucket is served directly, else the web app's
-// own /media route.
+// own /public/ route, which serves the same keys from the bucket.
 func (s *Server) BlobURL(key string) string {
+	base := s.PublicURL
 	if s.S3PublicURL != "" {
-		return strings.TrimRight(s.S3PublicURL, "/") + "/" + key
+		base = s.S3PublicURL
 	}
-	return strings.TrimRight(s.PublicURL, "/") + "/" + strings.TrimPrefix(key, catalog.PublicPrefix)
+	return strings.TrimRight(base, "/") + "/" + key
 }
 
 func (s *Server) handleCatalog(w http.ResponseWriter, r *http.Request) {
@@ -379,24 +382,34 @@ func (s *Server) handleSpeaker(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, p)
 }
 
-// handleRendition serves a public rendition from the bucket.
-func (s *Server) handleRendition(w http.ResponseWriter, r *http.Request) {
-	id, file := r.PathValue("id"), r.PathValue("file")
-	if !sha256Hex.MatchString(id) || strings.ContainsAny(file, "/\\") || !strings.HasSuffix(file, ".jpg") {
+// handlePublic serves a public blob (a rendition or published JSON) from
+// the bucket. Nothing outside the public prefix is reachable.
+func (s *Server) handlePublic(w http.ResponseWriter, r *http.Request) {
+	p := r.PathValue("path")
+	if p == "" || strings.Contains(p, "..") || strings.Contains(p, "//") || strings.HasPrefix(p, "/") {
 		http.NotFound(w, r)
 		return
 	}
-	rc, info, err := s.Blobs.Get(r.Context(), catalog.PublicPrefix+"media/"+id+"/"+file)
+	rc, info, err := s.Blobs.Get(r.Context(), catalog.PublicPrefix+p)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
 	defer rc.Close()
-	w.Header().Set("Content-Type", "image/jpeg")
+	ctype := info.ContentType
+	if ctype == "" || ctype == "application/octet-stream" {
+		ctype = mime.TypeByExtension(path.Ext(p))
+	}
+	w.Header().Set("Content-Type", ctype)
 	if info.Size > 0 {
 		w.Header().Set("Content-Length", itoa(info.Size))
 	}
-	w.Header().Set("Cache-Control", "public, max-age=3600")
+	if strings.HasSuffix(p, ".json") {
+		w.Header().Set("Cache-Control", "no-cache")
+		w.Header().Set("Access-Control-Allow-Origin", "*")
+	} else {
+		w.Header().Set("Cache-Control", "public, max-age=86400, immutable")
+	}
 	_, _ = io.Copy(w, rc)
 }
 

@@ -9,7 +9,6 @@ import (
 	"crypto/subtle"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -70,7 +69,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST /api/publish", admin(s.handlePublish))
 	mux.HandleFunc("GET /api/talks/{id}", s.handleTalk)
 	mux.HandleFunc("GET /api/speakers/{id}", s.handleSpeaker)
-	mux.HandleFunc("GET /media/{id}/{file}", s.handleRendition)
+	mux.HandleFunc("GET /public/{path...}", s.handlePublic)
 	return s.logRequests(mux)
 }
 
@@ -231,15 +230,4 @@ func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
 		status = http.StatusServiceUnavailable
 	}
 	writeJSON(w, status, checks)
-}
-
-// rootCause unwraps err to the innermost error, for logs.
-func rootCause(err error) error {
-	for {
-		u := errors.Unwrap(err)
-		if u == nil {
-			return err
-		}
-		err = u
-	}
 }

@@ -227,3 +227,49 @@ func TestScheduleImportRetags(t *testing.T) {
 		t.Errorf("re-import: %d %s, %d re-tags", rec.Code, rec.Body, len(q.tags))
 	}
 }
+
+func TestPublishAndServePublic(t *testing.T) {
+	s, _, h := newTestServer(t)
+	ctx := context.Background()
+	if rec := do(t, h, "POST", "/api/schedule?name=s.csv&timezone=Europe/Dublin", adminToken, []byte(csvSchedule)); rec.Code != 200 {
+		t.Fatalf("import: %d %s", rec.Code, rec.Body)
+	}
+	orig := []byte("private original bytes")
+	if err := s.Blobs.Put(ctx, catalog.OriginalKey(strings.Repeat("b", 64)), bytes.NewReader(orig), int64(len(orig)), "image/jpeg"); err != nil {
+		t.Fatal(err)
+	}
+	rec := do(t, h, "POST", "/api/publish", adminToken, nil)
+	var pr PublishResponse
+	if err := json.Unmarshal(rec.Body.Bytes(), &pr); err != nil || rec.Code != 200 {
+		t.Fatalf("publish: %d %s", rec.Code, rec.Body)
+	}
+	if pr.CatalogURL != "http://example.test/public/catalog.json" || pr.Objects != 1+1+1 {
+		t.Errorf("publish = %+v, want catalog + 1 talk + 1 speaker at the web app's /public/ URL", pr)
+	}
+	tests := []struct {
+		path string
+		want int
+	}{
+		{"/public/catalog.json", 200},
+		{"/public/talks/t1.json", 200},
+		{"/public/speakers/ana-lima.json", 200},
+		{"/public/nothing.json", 404},
+		{"/public/../originals/bb/" + strings.Repeat("b", 64), 404},
+		{"/public/%2e%2e/originals/bb/" + strings.Repeat("b", 64), 404},
+		{"/originals/bb/" + strings.Repeat("b", 64), 404},
+	}
+	for _, tt := range tests {
+		rec := do(t, h, "GET", tt.path, "", nil)
+		if rec.Code == http.StatusMovedPermanently || rec.Code == http.StatusTemporaryRedirect {
+			rec = do(t, h, "GET", rec.Header().Get("Location"), "", nil)
+		}
+		if rec.Code != tt.want || bytes.Contains(rec.Body.Bytes(), orig) {
+			t.Errorf("GET %s: %d, want %d (and never the original's bytes)", tt.path, rec.Code, tt.want)
+		}
+	}
+	var doc catalog.Document
+	rec = do(t, h, "GET", "/public/catalog.json", "", nil)
+	if err := json.Unmarshal(rec.Body.Bytes(), &doc); err != nil || len(doc.Talks) != 1 || doc.Conference.Timezone != "Europe/Dublin" {
+		t.Errorf("published catalog: %v %+v", err, doc.Conference)
+	}
+}

@@ -343,9 +343,21 @@ func TestEndToEnd(t *testing.T) {
 
 	// Publish writes only tagged and untagged items.
 	pub := in.mustCLI("publish", "--json")
-	var pr struct{ Objects, Media int }
+	var pr struct {
+		Objects, Media int
+		CatalogURL     string `json:"catalog_url"`
+	}
 	if err := json.Unmarshal([]byte(pub), &pr); err != nil || pr.Objects != 1+3+4 || pr.Media != 6 {
 		t.Errorf("publish: %s (%v); want 8 objects (catalog, 3 talks, 4 speakers) and 6 public media", pub, err)
+	}
+	if resp, err := http.Get(pr.CatalogURL); err != nil || resp.StatusCode != http.StatusOK {
+		t.Errorf("published catalog at %s: %v %v", pr.CatalogURL, resp, err)
+	} else {
+		var published catalog.Document
+		if err := json.NewDecoder(resp.Body).Decode(&published); err != nil || len(published.Media) != 6 {
+			t.Errorf("published catalog: %v, %d media, want 6", err, len(published.Media))
+		}
+		resp.Body.Close()
 	}
 	var public catalog.Document
 	if err := json.Unmarshal([]byte(in.mustCLI("catalog", "export", "--public")), &public); err != nil {

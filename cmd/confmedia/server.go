@@ -67,13 +67,12 @@ func (m *Main) open(ctx context.Context, cfg Config, supervise bool, log *slog.L
 		if !supervise {
 			return nil, usageErr("CONFMEDIA_REDIS_URL is not set (e.g. redis://10.0.0.5:6379/0)")
 		}
-		r, err := services.StartRedis(ctx, filepath.Join(cfg.DataDir, "redis"), "", log.With("service", "redis"))
+		r, err := services.StartRedis(ctx, filepath.Join(cfg.DataDir, "redis"), "", log)
 		if err != nil {
 			return nil, fmt.Errorf("start redis: %w", err)
 		}
 		b.children = append(b.children, r.Stop)
 		cfg.RedisURL = r.URL()
-		log.Info("redis started", "url", cfg.RedisURL)
 	}
 	if b.redisOpt, err = asynq.ParseRedisURI(cfg.RedisURL); err != nil {
 		return nil, usageErr("CONFMEDIA_REDIS_URL %q: %v", cfg.RedisURL, err)
@@ -87,14 +86,13 @@ func (m *Main) open(ctx context.Context, cfg Config, supervise bool, log *slog.L
 		if err != nil {
 			return nil, err
 		}
-		s, err := services.StartS3(ctx, filepath.Join(cfg.DataDir, "s3"), bin, log.With("service", "s3"))
+		s, err := services.StartS3(ctx, filepath.Join(cfg.DataDir, "s3"), bin, log)
 		if err != nil {
 			return nil, fmt.Errorf("start S3 server: %w", err)
 		}
 		b.children = append(b.children, s.Stop)
 		s3cfg.Endpoint, s3cfg.Region = s.Endpoint, s.Region
 		s3cfg.AccessKeyID, s3cfg.SecretAccessKey, s3cfg.PathStyle = s.AccessKeyID, s.SecretAccessKey, true
-		log.Info("S3 server started", "endpoint", s.Endpoint)
 	}
 	if b.blobs, err = s3store.New(ctx, s3cfg); err != nil {
 		return nil, err
