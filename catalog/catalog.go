@@ -193,6 +193,12 @@ type Media struct {
 	Candidates  []string // talk or speaker ids a reviewer can choose from
 	Renditions  []Rendition
 	ProcessedAt time.Time
+
+	// Decided is set when a person decided the item's status, talks and
+	// speakers (review, takedown): re-tagging never overrides it.
+	Decided   bool
+	DecidedBy string // who decided (the token's name)
+	DecidedAt time.Time
 }
 
 // Rendition returns the rendition with that name.
@@ -240,6 +246,7 @@ const (
 	RecordingPending   RecordingState = "pending"
 	RecordingAttached  RecordingState = "attached"
 	RecordingUnmatched RecordingState = "unmatched"
+	RecordingDismissed RecordingState = "dismissed" // a person decided it belongs to no talk
 )
 
 // Recording is the metadata of one video, as the video team supplied it.
@@ -263,6 +270,19 @@ type Recording struct {
 	Reason     string
 	Candidates []string
 	Generation int
+	// Decided is set when a person attached or dismissed the recording:
+	// re-matching never overrides it.
+	Decided   bool
+	DecidedBy string
+}
+
+// OptOut records a person who asked not to appear in published photos: a
+// speaker (SpeakerID set) or anyone named in people tags (Name).
+type OptOut struct {
+	Name      string // as given; compared folded with people tags and speaker names
+	SpeakerID string // when the person is a speaker of the schedule
+	Reason    string
+	Created   time.Time
 }
 
 // Token is a hashed credential and the role it grants.

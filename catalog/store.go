@@ -70,6 +70,16 @@ type TokenStore interface {
 	DeleteToken(ctx context.Context, hash string) error
 }
 
+// OptOutStore keeps the people who asked not to appear in photos.
+type OptOutStore interface {
+	// PutOptOut records o, replacing an opt-out with the same Name.
+	PutOptOut(ctx context.Context, o OptOut) error
+	// OptOuts lists all opt-outs ordered by name.
+	OptOuts(ctx context.Context) ([]OptOut, error)
+	// DeleteOptOut removes the opt-out of name; a missing one is NotFound.
+	DeleteOptOut(ctx context.Context, name string) error
+}
+
 // Store is everything the catalog keeps, as one database.
 type Store interface {
 	ScheduleStore
@@ -77,6 +87,7 @@ type Store interface {
 	CameraStore
 	RecordingStore
 	TokenStore
+	OptOutStore
 	// Ping checks that the database answers.
 	Ping(ctx context.Context) error
 	Close() error

@@ -116,30 +116,18 @@ func rooms(s catalog.Schedule) []string {
 // changed. Tasks are idempotent by generation, and a task for an older
 // generation does nothing.
 func (s *Server) retagAll(ctx context.Context) (int, error) {
-	media, err := s.Store.ListMedia(ctx, catalog.MediaFilter{Status: []catalog.Status{catalog.Tagged, catalog.Untagged, catalog.NeedsReview}})
+	n, err := s.retag(ctx, catalog.MediaFilter{})
 	if err != nil {
-		return 0, err
-	}
-	n := 0
-	for _, m := range media {
-		var gen int
-		if err := s.Store.UpdateMedia(ctx, m.ID, func(m *catalog.Media) error {
-			m.Generation++
-			gen = m.Generation
-			return nil
-		}); err != nil {
-			return n, err
-		}
-		if err := s.Queue.EnqueueTag(ctx, m.ID, gen); err != nil {
-			return n, err
-		}
-		n++
+		return n, err
 	}
 	recs, err := s.Store.ListRecordings(ctx)
 	if err != nil {
 		return n, err
 	}
 	for _, rec := range recs {
+		if rec.Decided {
+			continue
+		}
 		if err := s.rematch(ctx, rec.ID); err != nil {
 			return n, err
 		}

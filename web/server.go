@@ -70,6 +70,9 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /api/talks/{id}", s.handleTalk)
 	mux.HandleFunc("GET /api/speakers/{id}", s.handleSpeaker)
 	mux.HandleFunc("GET /public/{path...}", s.handlePublic)
+	mux.HandleFunc("GET /api/recordings/export", video(s.handleVideosExport))
+	s.cameraRoutes(mux, uploader, admin)
+	s.reviewRoutes(mux, admin, video)
 	return s.logRequests(mux)
 }
 
@@ -92,14 +95,15 @@ type ctxKey struct{}
 func (s *Server) require(roles ...catalog.Role) func(http.HandlerFunc) http.HandlerFunc {
 	return func(next http.HandlerFunc) http.HandlerFunc {
 		return func(w http.ResponseWriter, r *http.Request) {
-			role, err := s.authenticate(r)
+			role, name, err := s.authenticate(r)
 			if err != nil {
 				s.writeError(w, r, err)
 				return
 			}
 			for _, want := range roles {
 				if role == want {
-					next(w, r.WithContext(context.WithValue(r.Context(), ctxKey{}, role)))
+					ctx := context.WithValue(context.WithValue(r.Context(), ctxKey{}, role), nameKey{}, name)
+					next(w, r.WithContext(ctx))
 					return
 				}
 			}
@@ -108,28 +112,28 @@ func (s *Server) require(roles ...catalog.Role) func(http.HandlerFunc) http.Hand
 	}
 }
 
-func (s *Server) authenticate(r *http.Request) (catalog.Role, error) {
+func (s *Server) authenticate(r *http.Request) (catalog.Role, string, error) {
 	const op = "web.authenticate"
 	h := r.Header.Get("Authorization")
 	token, ok := strings.CutPrefix(h, "Bearer ")
 	if !ok || token == "" {
-		return "", catalog.E(catalog.Unauthorized, op, nil, "a bearer token is required")
+		return "", "", catalog.E(catalog.Unauthorized, op, nil, "a bearer token is required")
 	}
 	hash := HashToken(strings.TrimSpace(token))
 	if s.AdminTokenHash != "" && subtle.ConstantTimeCompare([]byte(hash), []byte(s.AdminTokenHash)) == 1 {
-		return catalog.RoleAdmin, nil
+		return catalog.RoleAdmin, "admin", nil
 	}
 	t, err := s.Store.TokenByHash(r.Context(), hash)
 	if catalog.IsNotFound(err) {
-		return "", catalog.E(catalog.Unauthorized, op, nil, "unknown token")
+		return "", "", catalog.E(catalog.Unauthorized, op, nil, "unknown token")
 	}
 	if err != nil {
-		return "", err
+		return "", "", err
 	}
 	if !t.Expires.IsZero() && s.now().After(t.Expires) {
-		return "", catalog.E(catalog.Unauthorized, op, nil, "token expired")
+		return "", "", catalog.E(catalog.Unauthorized, op, nil, "token expired")
 	}
-	return t.Role, nil
+	return t.Role, t.Name, nil
 }
 
 // statusOf maps an error kind to its HTTP status: the one place that does.

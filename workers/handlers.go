@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"slices"
 	"time"
 
 	"github.com/confmedia/confmedia/catalog"
@@ -177,6 +178,7 @@ func (h *Handlers) TagMedia(ctx context.Context, t *asynq.Task) error {
 }
 
 // tag decides a processed item's talk and speakers and stores the decision.
+// An item the decision hides loses its public renditions.
 func (h *Handlers) tag(ctx context.Context, id string) error {
 	sched, err := h.Store.Schedule(ctx)
 	if err != nil {
@@ -188,6 +190,10 @@ func (h *Handlers) tag(ctx context.Context, id string) error {
 			h.Logger.Error("schedule unusable for tagging", "err", err)
 			idx = nil
 		}
+	}
+	optouts, err := h.Store.OptOuts(ctx)
+	if err != nil {
+		return err
 	}
 	m, err := h.Store.Media(ctx, id)
 	if err != nil {
@@ -205,26 +211,41 @@ func (h *Handlers) tag(ctx context.Context, id string) error {
 	} else if m.HasOffset {
 		offset = m.ClockOffset
 	}
-	return h.Store.UpdateMedia(ctx, id, func(m *catalog.Media) error {
-		Decide(m, idx, offset)
+	var hidden []catalog.Rendition
+	err = h.Store.UpdateMedia(ctx, id, func(m *catalog.Media) error {
+		Decide(m, idx, offset, optouts)
+		hidden = nil
+		if m.Status == catalog.Hidden {
+			hidden, m.Renditions = m.Renditions, nil
+		}
 		return nil
 	})
+	if err != nil {
+		return err
+	}
+	return DeleteRenditions(ctx, h.Blobs, hidden)
+}
+
+// DeleteRenditions removes renditions from the bucket.
+func DeleteRenditions(ctx context.Context, blobs catalog.BlobDeleter, rs []catalog.Rendition) error {
+	for _, r := range rs {
+		if err := blobs.Delete(ctx, r.Key); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Decide sets m's corrected capture time, status, reason, talks, speakers
 // and candidates from its stored metadata, the schedule index (nil when no
-// schedule is imported) and its camera's clock offset. Hidden and failed
-// items keep their status.
-func Decide(m *catalog.Media, idx *match.Index, offset time.Duration) {
+// schedule is imported), its camera's clock offset and the people who opted
+// out of photos. Hidden and failed items keep their status; an item a person
+// decided keeps its talks and speakers unless its talk left the schedule.
+func Decide(m *catalog.Media, idx *match.Index, offset time.Duration, optouts []catalog.OptOut) {
 	if m.Status == catalog.Hidden || m.Status == catalog.Failed {
 		return
 	}
 	m.TakenAt = time.Time{}
-	m.TalkIDs, m.SpeakerIDs, m.Candidates = nil, nil, nil
-	if m.Rating < 0 {
-		m.Status, m.Reason = catalog.Hidden, "rejected by photographer"
-		return
-	}
 	if !m.CameraTime.IsZero() {
 		switch {
 		case idx != nil:
@@ -232,6 +253,28 @@ func Decide(m *catalog.Media, idx *match.Index, offset time.Duration) {
 		case m.CameraTime.HasOffset:
 			m.TakenAt = match.ResolveTime(m.CameraTime, offset, time.UTC)
 		}
+	}
+	if who := optedOut(m, optouts); who != "" {
+		m.Status, m.Reason = catalog.Hidden, who+" opted out of photos"
+		return
+	}
+	if m.Decided {
+		if idx != nil {
+			for _, t := range m.TalkIDs {
+				if !idx.HasTalk(t) {
+					m.Decided = false
+					m.Status, m.Reason = catalog.NeedsReview, "talk "+t+" left the schedule"
+					m.TalkIDs, m.SpeakerIDs, m.Candidates = nil, nil, nil
+					return
+				}
+			}
+		}
+		return
+	}
+	m.TalkIDs, m.SpeakerIDs, m.Candidates = nil, nil, nil
+	if m.Rating < 0 {
+		m.Status, m.Reason = catalog.Hidden, "rejected by photographer"
+		return
 	}
 	if idx == nil {
 		m.Status, m.Reason = catalog.NeedsReview, "no schedule imported"
@@ -247,6 +290,43 @@ func Decide(m *catalog.Media, idx *match.Index, offset time.Duration) {
 	}
 	m.Status, m.Reason = d.Status, d.Reason
 	m.TalkIDs, m.SpeakerIDs, m.Candidates = d.TalkIDs, d.SpeakerIDs, d.Candidates
+	if who := optedOutSpeaker(m.SpeakerIDs, optouts); who != "" {
+		m.Status, m.Reason = catalog.Hidden, who+" opted out of photos"
+	}
+}
+
+// optedOut returns the name of an opted-out person the item's people tags
+// name, or whom it was decided to show, or "".
+func optedOut(m *catalog.Media, optouts []catalog.OptOut) string {
+	if len(optouts) == 0 {
+		return ""
+	}
+	for _, o := range optouts {
+		f := match.Fold(o.Name)
+		for _, p := range m.People {
+			if match.Fold(p) == f {
+				return o.Name
+			}
+		}
+		for _, p := range m.Subjects {
+			if match.Fold(p) == f {
+				return o.Name
+			}
+		}
+	}
+	if m.Decided {
+		return optedOutSpeaker(m.SpeakerIDs, optouts)
+	}
+	return ""
+}
+
+func optedOutSpeaker(ids []string, optouts []catalog.OptOut) string {
+	for _, o := range optouts {
+		if o.SpeakerID != "" && slices.Contains(ids, o.SpeakerID) {
+			return o.Name
+		}
+	}
+	return ""
 }
 
 // MatchRecording attaches a recording to its talk, or records why it could
@@ -269,6 +349,9 @@ func (h *Handlers) MatchRecording(ctx context.Context, t *asynq.Task) error {
 	err = h.Store.UpdateRecording(ctx, p.ID, func(r *catalog.Recording) error {
 		if r.Generation > p.Generation {
 			return errStale
+		}
+		if r.Decided {
+			return nil // a person attached or dismissed it
 		}
 		if idx == nil {
 			r.State, r.TalkID, r.Reason, r.Candidates = catalog.RecordingUnmatched, "", "no schedule imported", nil

@@ -169,25 +169,40 @@ func TestDecide(t *testing.T) {
 		return catalog.CameraTime{Wall: w, Source: "exif"}
 	}
 	tests := []struct {
-		name   string
-		m      catalog.Media
-		idx    *match.Index
-		offset time.Duration
-		status catalog.Status
-		talks  []string
-		reason string
+		name    string
+		m       catalog.Media
+		idx     *match.Index
+		offset  time.Duration
+		optouts []catalog.OptOut
+		status  catalog.Status
+		talks   []string
+		reason  string
 	}{
-		{"in talk", catalog.Media{Kind: catalog.Photo, Room: "Hall B", CameraTime: wall("2026-05-15 09:30")}, idx, 0, catalog.Tagged, []string{"t2"}, ""},
-		{"offset moves it out", catalog.Media{Kind: catalog.Photo, Room: "Hall B", CameraTime: wall("2026-05-15 09:30")}, idx, time.Hour, catalog.Untagged, nil, ""},
-		{"no time", catalog.Media{Kind: catalog.Photo, Room: "Hall B"}, idx, 0, catalog.NeedsReview, nil, "no capture time"},
-		{"no schedule", catalog.Media{Kind: catalog.Photo, CameraTime: wall("2026-05-15 09:30")}, nil, 0, catalog.NeedsReview, nil, "no schedule imported"},
-		{"rejected", catalog.Media{Kind: catalog.Photo, Room: "Hall B", Rating: -1, CameraTime: wall("2026-05-15 09:30")}, idx, 0, catalog.Hidden, nil, "rejected by photographer"},
-		{"failed stays", catalog.Media{Kind: catalog.Photo, Status: catalog.Failed, Reason: "x"}, idx, 0, catalog.Failed, nil, "x"},
-		{"headshot by hint", catalog.Media{Kind: catalog.Headshot, SpeakerHint: "Bo Chen", SourceName: "IMG_1.jpg"}, idx, 0, catalog.Tagged, []string{"t2"}, ""},
+		{"in talk", catalog.Media{Kind: catalog.Photo, Room: "Hall B", CameraTime: wall("2026-05-15 09:30")}, idx, 0, nil, catalog.Tagged, []string{"t2"}, ""},
+		{"offset moves it out", catalog.Media{Kind: catalog.Photo, Room: "Hall B", CameraTime: wall("2026-05-15 09:30")}, idx, time.Hour, nil, catalog.Untagged, nil, ""},
+		{"no time", catalog.Media{Kind: catalog.Photo, Room: "Hall B"}, idx, 0, nil, catalog.NeedsReview, nil, "no capture time"},
+		{"no schedule", catalog.Media{Kind: catalog.Photo, CameraTime: wall("2026-05-15 09:30")}, nil, 0, nil, catalog.NeedsReview, nil, "no schedule imported"},
+		{"rejected", catalog.Media{Kind: catalog.Photo, Room: "Hall B", Rating: -1, CameraTime: wall("2026-05-15 09:30")}, idx, 0, nil, catalog.Hidden, nil, "rejected by photographer"},
+		{"failed stays", catalog.Media{Kind: catalog.Photo, Status: catalog.Failed, Reason: "x"}, idx, 0, nil, catalog.Failed, nil, "x"},
+		{"headshot by hint", catalog.Media{Kind: catalog.Headshot, SpeakerHint: "Bo Chen", SourceName: "IMG_1.jpg"}, idx, 0, nil, catalog.Tagged, []string{"t2"}, ""},
+		{"attendee opted out", catalog.Media{Kind: catalog.Photo, Room: "Hall B", People: []string{"Kim Ng"}, CameraTime: wall("2026-05-15 09:30")}, idx, 0,
+			[]catalog.OptOut{{Name: "kim ng"}}, catalog.Hidden, nil, "kim ng opted out of photos"},
+		{"speaker opted out", catalog.Media{Kind: catalog.Photo, Room: "Hall B", CameraTime: wall("2026-05-15 09:30")}, idx, 0,
+			[]catalog.OptOut{{Name: "Bo Chen", SpeakerID: "bo"}}, catalog.Hidden, []string{"t2"}, "Bo Chen opted out of photos"},
+		{"speaker's headshot opted out", catalog.Media{Kind: catalog.Headshot, SpeakerHint: "Bo Chen"}, idx, 0,
+			[]catalog.OptOut{{Name: "Bo Chen", SpeakerID: "bo"}}, catalog.Hidden, []string{"t2"}, "Bo Chen opted out of photos"},
+		{"other speaker opted out", catalog.Media{Kind: catalog.Photo, Room: "Hall A", CameraTime: wall("2026-05-15 09:30")}, idx, 0,
+			[]catalog.OptOut{{Name: "Bo Chen", SpeakerID: "bo"}}, catalog.Tagged, []string{"t1"}, ""},
+		{"decided sticks", catalog.Media{Kind: catalog.Photo, Room: "Hall B", CameraTime: wall("2026-05-15 09:30"), Decided: true,
+			Status: catalog.Tagged, TalkIDs: []string{"t1"}}, idx, 0, nil, catalog.Tagged, []string{"t1"}, ""},
+		{"decided talk left the schedule", catalog.Media{Kind: catalog.Photo, Decided: true, Status: catalog.Tagged, TalkIDs: []string{"gone"}},
+			idx, 0, nil, catalog.NeedsReview, nil, "talk gone left the schedule"},
+		{"decided untagged sticks", catalog.Media{Kind: catalog.Photo, Room: "Hall B", CameraTime: wall("2026-05-15 09:30"), Decided: true,
+			Status: catalog.Untagged}, idx, 0, nil, catalog.Untagged, nil, ""},
 	}
 	for _, tt := range tests {
 		m := tt.m
-		Decide(&m, tt.idx, tt.offset)
+		Decide(&m, tt.idx, tt.offset, tt.optouts)
 		if m.Status != tt.status || !slices.Equal(m.TalkIDs, tt.talks) || (tt.reason != "" && m.Reason != tt.reason) {
 			t.Errorf("%s: %s %v %q; want %s %v %q", tt.name, m.Status, m.TalkIDs, m.Reason, tt.status, tt.talks, tt.reason)
 		}

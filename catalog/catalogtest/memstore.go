@@ -5,6 +5,7 @@ import (
 	"cmp"
 	"context"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -24,6 +25,7 @@ type MemStore struct {
 	cameras    map[string]catalog.Camera
 	recordings map[string]*catalog.Recording
 	tokens     map[string]catalog.Token
+	optOuts    map[string]catalog.OptOut
 }
 
 var _ catalog.Store = (*MemStore)(nil)
@@ -37,6 +39,7 @@ func NewMemStore() *MemStore {
 		cameras:    map[string]catalog.Camera{},
 		recordings: map[string]*catalog.Recording{},
 		tokens:     map[string]catalog.Token{},
+		optOuts:    map[string]catalog.OptOut{},
 	}
 }
 
@@ -66,6 +69,7 @@ func memMedia(m *catalog.Media) *catalog.Media {
 	c.UploadedAt = memTime(m.UploadedAt)
 	c.TakenAt = memTime(m.TakenAt)
 	c.ProcessedAt = memTime(m.ProcessedAt)
+	c.DecidedAt = memTime(m.DecidedAt)
 	// The camera time keeps what its string form keeps, and its source.
 	c.CameraTime, _ = catalog.ParseCameraTime(m.CameraTime.String())
 	c.CameraTime.Source = m.CameraTime.Source
@@ -382,8 +386,10 @@ func memSameMetadata(a, b *catalog.Recording) bool {
 }
 
 // PutRecording stores a copy of r as sqlstore.Store.PutRecording does: new
-// or changed records become pending, a changed one with the stored
-// Generation plus one; an identical re-import changes nothing.
+// or changed records become pending and undecided, a changed one with the
+// stored Generation plus one, except that a changed re-import of a Decided
+// recording keeps its State, TalkID, Reason, Decided and DecidedBy; an
+// identical re-import changes nothing.
 func (s *MemStore) PutRecording(_ context.Context, r *catalog.Recording) (bool, error) {
 	if r.ID == "" {
 		return false, catalog.E(catalog.Invalid, "catalogtest.PutRecording", nil, "recording %q has no id", r.URL)
@@ -391,12 +397,16 @@ func (s *MemStore) PutRecording(_ context.Context, r *catalog.Recording) (bool, 
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	put := memRecording(r)
-	put.State = catalog.RecordingPending
+	put.State, put.Decided, put.DecidedBy = catalog.RecordingPending, false, ""
 	if old, ok := s.recordings[r.ID]; ok {
 		if memSameMetadata(old, r) {
 			return false, nil
 		}
 		put.Generation = old.Generation + 1
+		if old.Decided {
+			put.State, put.TalkID, put.Reason = old.State, old.TalkID, old.Reason
+			put.Decided, put.DecidedBy = true, old.DecidedBy
+		}
 	}
 	s.recordings[r.ID] = put
 	return true, nil
@@ -476,5 +486,44 @@ func (s *MemStore) DeleteToken(_ context.Context, hash string) error {
 		return catalog.E(catalog.NotFound, "catalogtest.DeleteToken", nil, "no such token")
 	}
 	delete(s.tokens, hash)
+	return nil
+}
+
+// PutOptOut records o, replacing the opt-out with the same Name (compared
+// exactly, after trimming surrounding space). An empty name is Invalid.
+func (s *MemStore) PutOptOut(_ context.Context, o catalog.OptOut) error {
+	o.Name = strings.TrimSpace(o.Name)
+	if o.Name == "" {
+		return catalog.E(catalog.Invalid, "catalogtest.PutOptOut", nil, "the opt-out names nobody")
+	}
+	o.Created = memTime(o.Created)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.optOuts[o.Name] = o
+	return nil
+}
+
+// OptOuts lists all opt-outs ordered by name.
+func (s *MemStore) OptOuts(context.Context) ([]catalog.OptOut, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []catalog.OptOut
+	for _, o := range s.optOuts {
+		out = append(out, o)
+	}
+	slices.SortFunc(out, func(a, b catalog.OptOut) int { return cmp.Compare(a.Name, b.Name) })
+	return out, nil
+}
+
+// DeleteOptOut removes the opt-out of name (trimmed), or returns a NotFound
+// error.
+func (s *MemStore) DeleteOptOut(_ context.Context, name string) error {
+	name = strings.TrimSpace(name)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.optOuts[name]; !ok {
+		return catalog.E(catalog.NotFound, "catalogtest.DeleteOptOut", nil, "no opt-out for %q", name)
+	}
+	delete(s.optOuts, name)
 	return nil
 }

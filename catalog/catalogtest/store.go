@@ -21,10 +21,16 @@ import (
 // (the suite compares them at that resolution); talk times come back in
 // the venue's zone; empty lists come back nil; ReplaceSchedule refuses a
 // schedule without a known time zone or with an empty or repeated id;
-// PutRecording stores a new or changed record with state pending, a changed
-// one with the stored Generation plus one; DeleteToken of a missing token
-// and every lookup of a missing item are NotFound; fn may not change the id
-// it is given.
+// PutRecording stores a new or changed record with state pending and not
+// decided, a changed one with the stored Generation plus one — except that a
+// changed re-import of a Decided recording (a person attached or dismissed
+// it) keeps its State, TalkID, Reason, Decided and DecidedBy while taking
+// the new metadata and Candidates and the next Generation: a person's
+// decision sticks; CreateMedia and UpdateMedia store Decided, DecidedBy and
+// DecidedAt as given; PutOptOut trims the name and compares it exactly
+// (case matters), an empty one being Invalid; OptOuts orders by name byte
+// by byte; DeleteToken and DeleteOptOut of a missing one and every lookup of
+// a missing item are NotFound; fn may not change the id it is given.
 func TestStore(t *testing.T, open func(t *testing.T) catalog.Store) {
 	tests := []struct {
 		name string
@@ -46,6 +52,7 @@ func TestStore(t *testing.T, open func(t *testing.T) catalog.Store) {
 		{"MediaUpdateRefused", storeMediaUpdateRefused},
 		{"MediaCopies", storeMediaCopies},
 		{"MediaConcurrentUpdate", storeMediaConcurrentUpdate},
+		{"MediaDecided", storeMediaDecided},
 		{"KnownMedia", storeKnownMedia},
 		{"ListMedia", storeListMedia},
 		{"Cameras", storeCameras},
@@ -53,8 +60,11 @@ func TestStore(t *testing.T, open func(t *testing.T) catalog.Store) {
 		{"RecordingReimport", storeRecordingReimport},
 		{"RecordingUpdate", storeRecordingUpdate},
 		{"RecordingConcurrentPut", storeRecordingConcurrentPut},
+		{"RecordingDecided", storeRecordingDecided},
+		{"RecordingDecidedReimport", storeRecordingDecidedReimport},
 		{"ListRecordings", storeListRecordings},
 		{"Tokens", storeTokens},
+		{"OptOuts", storeOptOuts},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.run(t, open(t)) })
@@ -103,6 +113,7 @@ func storeList(s []string) []string {
 func storeNormMedia(m *catalog.Media) *catalog.Media {
 	c := *m
 	c.UploadedAt, c.TakenAt, c.ProcessedAt = storeTime(m.UploadedAt), storeTime(m.TakenAt), storeTime(m.ProcessedAt)
+	c.DecidedAt = storeTime(m.DecidedAt)
 	c.CameraTime.Wall = m.CameraTime.Wall.UTC().Truncate(time.Millisecond)
 	if !c.CameraTime.HasOffset {
 		c.CameraTime.Offset = 0
@@ -429,6 +440,7 @@ func storeFullMedia(id string) *catalog.Media {
 			{Name: "square", Key: catalog.RenditionKey(id, "square"), Width: 400, Height: 400, Bytes: 30_000},
 		},
 		ProcessedAt: time.Date(2024, 7, 8, 18, 1, 9, 1000, time.UTC),
+		Decided:     true, DecidedBy: "Reviewer Ö", DecidedAt: time.Date(2024, 7, 9, 8, 0, 0, 987654321, tokyo),
 	}
 }
 
@@ -631,7 +643,8 @@ func storeListMedia(t *testing.T, s catalog.Store) {
 	items := []*catalog.Media{
 		{ID: "m1", Kind: catalog.Photo, Status: catalog.Tagged, Camera: "c1", TalkIDs: []string{"t1"}, TakenAt: utc(10, 0, 0, 0)},
 		{ID: "m2", Kind: catalog.Photo, Status: catalog.NeedsReview, Camera: "c2", TalkIDs: []string{"t1", "t2"}, TakenAt: utc(9, 0, 0, 0)},
-		{ID: "m3", Kind: catalog.Photo, Status: catalog.Tagged, Camera: "c1", TalkIDs: []string{"t2"}},
+		{ID: "m3", Kind: catalog.Photo, Status: catalog.Tagged, Camera: "c1", TalkIDs: []string{"t2"},
+			Decided: true, DecidedBy: "admin", DecidedAt: utc(12, 0, 0, 1000)},
 		{ID: "m4", Kind: catalog.Headshot, Status: catalog.Tagged, SpeakerIDs: []string{"s1"}},
 		// The same instant as m1: ordered after it by id.
 		{ID: "m5", Kind: catalog.Photo, Status: catalog.Untagged, Camera: "c1", TakenAt: utc(10, 0, 0, 0).In(time.FixedZone("", -7*3600))},
@@ -782,10 +795,11 @@ func storePut(t *testing.T, s catalog.Store, r *catalog.Recording, want bool) {
 func storeRecordingPut(t *testing.T, s catalog.Store) {
 	r := storeRecording("r1")
 	r.Generation = 4
-	r.State = catalog.RecordingAttached // a new record is pending whatever it says
+	r.State = catalog.RecordingAttached // a new record is pending and undecided whatever it says
+	r.Decided, r.DecidedBy = true, "someone"
 	storePut(t, s, r, true)
 	want := *r
-	want.State = catalog.RecordingPending
+	want.State, want.Decided, want.DecidedBy = catalog.RecordingPending, false, ""
 	storeCheckRecording(t, "new record", storeGetRecording(t, s, "r1"), &want)
 	if r.State != catalog.RecordingAttached {
 		t.Errorf("PutRecording changed its argument's state to %q", r.State)
@@ -963,4 +977,200 @@ func storeTokens(t *testing.T, s catalog.Store) {
 	storeWantKind(t, "TokenByHash after DeleteToken", err, catalog.NotFound)
 	storeWantKind(t, "DeleteToken of a missing hash", s.DeleteToken(ctx, tok.Hash), catalog.NotFound)
 	storeWantKind(t, "PutToken without a hash", s.PutToken(ctx, catalog.Token{Name: "x"}), catalog.Invalid)
+}
+
+func storeMediaDecided(t *testing.T, s catalog.Store) {
+	m := &catalog.Media{ID: storeID(11), Kind: catalog.Photo, SourceName: "a.jpg", Status: catalog.NeedsReview}
+	storeCreate(t, s, m)
+	if got := storeGetMedia(t, s, m.ID); got.Decided || got.DecidedBy != "" || !got.DecidedAt.IsZero() {
+		t.Errorf("new item decided: %v, %q, %v", got.Decided, got.DecidedBy, got.DecidedAt)
+	}
+	at := time.Date(2024, 7, 9, 14, 2, 3, 456789123, time.FixedZone("", -4*3600))
+	err := s.UpdateMedia(t.Context(), m.ID, func(m *catalog.Media) error {
+		m.Status, m.TalkIDs, m.Decided, m.DecidedBy, m.DecidedAt = catalog.Hidden, []string{"t1"}, true, "admin", at
+		return nil
+	})
+	if err != nil {
+		t.Fatalf("UpdateMedia: %v", err)
+	}
+	want := *m
+	want.Status, want.TalkIDs, want.Decided, want.DecidedBy, want.DecidedAt = catalog.Hidden, []string{"t1"}, true, "admin", at
+	storeCheckMedia(t, "after a decision", storeGetMedia(t, s, m.ID), &want)
+	list, err := s.ListMedia(t.Context(), catalog.MediaFilter{Status: []catalog.Status{catalog.Hidden}})
+	if err != nil || len(list) != 1 {
+		t.Fatalf("ListMedia of hidden items = %d items, %v; want 1", len(list), err)
+	}
+	storeCheckMedia(t, "listed after a decision", list[0], &want)
+
+	// An update that leaves the decision alone keeps it.
+	if err := s.UpdateMedia(t.Context(), m.ID, func(m *catalog.Media) error { m.Generation++; return nil }); err != nil {
+		t.Fatalf("UpdateMedia: %v", err)
+	}
+	want.Generation = 1
+	storeCheckMedia(t, "after another update", storeGetMedia(t, s, m.ID), &want)
+
+	// Undoing the decision.
+	err = s.UpdateMedia(t.Context(), m.ID, func(m *catalog.Media) error {
+		m.Decided, m.DecidedBy, m.DecidedAt = false, "", time.Time{}
+		return nil
+	})
+	if err != nil {
+		t.Fatalf("UpdateMedia: %v", err)
+	}
+	want.Decided, want.DecidedBy, want.DecidedAt = false, "", time.Time{}
+	storeCheckMedia(t, "after undoing the decision", storeGetMedia(t, s, m.ID), &want)
+}
+
+func storeRecordingDecided(t *testing.T, s catalog.Store) {
+	ctx := t.Context()
+	for _, id := range []string{"r1", "r2", "r3"} {
+		storePut(t, s, storeRecording(id), true)
+	}
+	decide := map[string]func(*catalog.Recording) error{
+		"r1": func(r *catalog.Recording) error {
+			r.State, r.TalkID, r.Reason, r.Decided, r.DecidedBy = catalog.RecordingAttached, "t7", "attached by hand", true, "video team"
+			return nil
+		},
+		"r2": func(r *catalog.Recording) error {
+			r.State, r.Reason, r.Decided, r.DecidedBy = catalog.RecordingDismissed, "a test recording", true, "admin"
+			return nil
+		},
+	}
+	wants := map[string]*catalog.Recording{}
+	for _, id := range []string{"r1", "r2", "r3"} {
+		w := storeRecording(id)
+		w.State = catalog.RecordingPending
+		if fn, ok := decide[id]; ok {
+			if err := s.UpdateRecording(ctx, id, fn); err != nil {
+				t.Fatalf("UpdateRecording(%s): %v", id, err)
+			}
+			_ = fn(w)
+		}
+		wants[id] = w
+		storeCheckRecording(t, "decided "+id, storeGetRecording(t, s, id), w)
+	}
+	list, err := s.ListRecordings(ctx)
+	if err != nil || len(list) != 3 {
+		t.Fatalf("ListRecordings = %d recordings, %v; want 3", len(list), err)
+	}
+	for _, r := range list {
+		storeCheckRecording(t, "listed "+r.ID, r, wants[r.ID])
+	}
+
+	// Undoing a decision.
+	err = s.UpdateRecording(ctx, "r2", func(r *catalog.Recording) error {
+		r.State, r.Reason, r.Decided, r.DecidedBy = catalog.RecordingPending, "", false, ""
+		return nil
+	})
+	if err != nil {
+		t.Fatalf("UpdateRecording: %v", err)
+	}
+	w := storeRecording("r2")
+	w.State = catalog.RecordingPending
+	storeCheckRecording(t, "after undoing the decision", storeGetRecording(t, s, "r2"), w)
+}
+
+func storeRecordingDecidedReimport(t *testing.T, s catalog.Store) {
+	ctx := t.Context()
+	for _, tt := range []struct {
+		id     string
+		state  catalog.RecordingState
+		talkID string
+	}{{"r1", catalog.RecordingAttached, "t7"}, {"r2", catalog.RecordingDismissed, ""}} {
+		storePut(t, s, storeRecording(tt.id), true)
+		err := s.UpdateRecording(ctx, tt.id, func(r *catalog.Recording) error {
+			r.State, r.TalkID, r.Reason, r.Candidates = tt.state, tt.talkID, "by hand", []string{"t7", "t8"}
+			r.Decided, r.DecidedBy = true, "Jo"
+			return nil
+		})
+		if err != nil {
+			t.Fatalf("UpdateRecording: %v", err)
+		}
+		decided := storeGetRecording(t, s, tt.id)
+
+		// An identical re-import changes nothing.
+		storePut(t, s, storeRecording(tt.id), false)
+		storeCheckRecording(t, tt.id+": identical re-import", storeGetRecording(t, s, tt.id), decided)
+
+		// A changed one takes the metadata and the next generation but
+		// keeps the person's decision.
+		for gen := 1; gen <= 2; gen++ {
+			next := storeRecording(tt.id)
+			next.Title = fmt.Sprintf("Renamed %d", gen)
+			next.Start = "2024-07-08T11:00"
+			next.State, next.TalkID, next.Reason, next.Decided, next.DecidedBy = catalog.RecordingUnmatched, "t9", "import", false, "importer"
+			next.Candidates = []string{"t9"}
+			storePut(t, s, next, true)
+			want := *next
+			want.State, want.TalkID, want.Reason, want.Decided, want.DecidedBy = tt.state, tt.talkID, "by hand", true, "Jo"
+			want.Generation = gen
+			storeCheckRecording(t, fmt.Sprintf("%s: changed re-import %d", tt.id, gen), storeGetRecording(t, s, tt.id), &want)
+		}
+	}
+
+	// Once the decision is undone, a changed re-import resets the state.
+	err := s.UpdateRecording(ctx, "r1", func(r *catalog.Recording) error {
+		r.Decided, r.DecidedBy = false, ""
+		return nil
+	})
+	if err != nil {
+		t.Fatalf("UpdateRecording: %v", err)
+	}
+	next := storeRecording("r1")
+	next.Title = "Renamed once more"
+	storePut(t, s, next, true)
+	want := *next
+	want.State, want.Generation = catalog.RecordingPending, 3
+	storeCheckRecording(t, "changed re-import after undoing the decision", storeGetRecording(t, s, "r1"), &want)
+}
+
+func storeOptOuts(t *testing.T, s catalog.Store) {
+	ctx := t.Context()
+	list := func(what string, want ...catalog.OptOut) {
+		t.Helper()
+		got, err := s.OptOuts(ctx)
+		if err != nil {
+			t.Fatalf("%s: OptOuts: %v", what, err)
+		}
+		for i := range got {
+			got[i].Created = storeTime(got[i].Created)
+		}
+		for i := range want {
+			want[i].Created = storeTime(want[i].Created)
+		}
+		if len(want) == 0 {
+			want = nil
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: OptOuts = %+v, want %+v", what, got, want)
+		}
+	}
+	list("empty store")
+
+	at := time.Date(2024, 7, 8, 9, 10, 11, 123456789, time.FixedZone("", 3600))
+	put := func(o catalog.OptOut) {
+		t.Helper()
+		if err := s.PutOptOut(ctx, o); err != nil {
+			t.Fatalf("PutOptOut(%q): %v", o.Name, err)
+		}
+	}
+	zoe := catalog.OptOut{Name: "Zoë Ó Briain", SpeakerID: "s3", Reason: "asked by mail", Created: at}
+	ada := catalog.OptOut{Name: "Ada", Created: at.Add(time.Hour)}
+	lower := catalog.OptOut{Name: "ada", Reason: "another person: names compare exactly"}
+	bob := catalog.OptOut{Name: "Bob", Reason: "at the desk"}
+	put(zoe)
+	put(lower)
+	put(catalog.OptOut{Name: "  Ada\t", SpeakerID: "s1", Reason: "first"}) // stored trimmed
+	put(bob)
+	put(ada) // replaces "Ada"
+	list("after puts", ada, bob, zoe, lower)
+
+	if err := s.DeleteOptOut(ctx, " Bob "); err != nil {
+		t.Fatalf("DeleteOptOut: %v", err)
+	}
+	list("after deleting Bob", ada, zoe, lower)
+	storeWantKind(t, "DeleteOptOut of a missing name", s.DeleteOptOut(ctx, "Bob"), catalog.NotFound)
+	storeWantKind(t, "DeleteOptOut of another case", s.DeleteOptOut(ctx, "ADA"), catalog.NotFound)
+	storeWantKind(t, "PutOptOut without a name", s.PutOptOut(ctx, catalog.OptOut{Name: "  ", SpeakerID: "s1"}), catalog.Invalid)
+	list("after refused calls", ada, zoe, lower)
 }

@@ -12,12 +12,12 @@ import (
 )
 
 // mediaColumns are the columns of the media table, in the order of
-// mediaArgs and scanMedia.
+// mediaArgs and scanMedia. Columns added by later migrations come last.
 const mediaColumns = `id, kind, source_name, content_type, bytes, original_key, photographer,
 	room, speaker_hint, clock_offset, has_offset, uploaded_at, status, reason, generation,
 	camera, make, model, serial, camera_time, camera_time_source, taken_at, width, height,
 	people, subjects, rating, has_gps, artist, copyright, license, talk_ids, speaker_ids,
-	candidates, renditions, processed_at`
+	candidates, renditions, processed_at, decided, decided_by, decided_at`
 
 func (s *Store) mediaArgs(m *catalog.Media) []any {
 	return []any{
@@ -29,6 +29,7 @@ func (s *Store) mediaArgs(m *catalog.Media) []any {
 		jsonList(m.People), jsonList(m.Subjects), m.Rating, m.HasGPS, m.Artist, m.Copyright, m.License,
 		jsonList(m.TalkIDs), jsonList(m.SpeakerIDs), jsonList(m.Candidates),
 		encodeRenditions(m.Renditions), s.d.timeArg(m.ProcessedAt),
+		m.Decided, m.DecidedBy, s.d.timeArg(m.DecidedAt),
 	}
 }
 
@@ -51,6 +52,7 @@ func scanMedia(row scanner) (*catalog.Media, error) {
 		jsonCol{&m.People}, jsonCol{&m.Subjects}, &m.Rating, &m.HasGPS, &m.Artist, &m.Copyright, &m.License,
 		jsonCol{&m.TalkIDs}, jsonCol{&m.SpeakerIDs}, jsonCol{&m.Candidates},
 		jsonCol{&rends}, timeCol{&m.ProcessedAt},
+		&m.Decided, &m.DecidedBy, timeCol{&m.DecidedAt},
 	)
 	if err != nil {
 		return nil, err

@@ -84,6 +84,12 @@ func (s *Store) migrate(ctx context.Context) error {
 	if err != nil {
 		return catalog.E(catalog.Other, op, err, "the built-in database migrations are broken")
 	}
+	return s.apply(ctx, all)
+}
+
+// apply applies those of all, ordered by version, that the database lacks.
+func (s *Store) apply(ctx context.Context, all []migration) error {
+	const op = "sqlstore.migrate"
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return s.fail(op, err)

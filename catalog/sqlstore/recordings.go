@@ -13,7 +13,8 @@ import (
 )
 
 const recordingColumns = `id, url, title, speakers, description, recorded, room, start_wall, duration,
-	source_id, talk_ref, thumbnail, raw, state, talk_id, reason, candidates, generation`
+	source_id, talk_ref, thumbnail, raw, state, talk_id, reason, candidates, generation,
+	decided, decided_by`
 
 func recordingArgs(r *catalog.Recording) []any {
 	var raw any // NULL for no record
@@ -23,7 +24,7 @@ func recordingArgs(r *catalog.Recording) []any {
 	return []any{
 		r.ID, r.URL, r.Title, jsonList(r.Speakers), r.Description, r.Recorded, r.Room, r.Start, r.Duration,
 		r.SourceID, r.TalkRef, r.Thumbnail, raw, string(r.State), r.TalkID, r.Reason, jsonList(r.Candidates),
-		r.Generation,
+		r.Generation, r.Decided, r.DecidedBy,
 	}
 }
 
@@ -34,7 +35,7 @@ func scanRecording(row scanner) (*catalog.Recording, error) {
 	)
 	err := row.Scan(&r.ID, &r.URL, &r.Title, jsonCol{&r.Speakers}, &r.Description, &r.Recorded, &r.Room,
 		&r.Start, &r.Duration, &r.SourceID, &r.TalkRef, &r.Thumbnail, &r.Raw, &state, &r.TalkID, &r.Reason,
-		jsonCol{&r.Candidates}, &r.Generation)
+		jsonCol{&r.Candidates}, &r.Generation, &r.Decided, &r.DecidedBy)
 	if err != nil {
 		return nil, err
 	}
@@ -55,18 +56,21 @@ func sameMetadata(a, b *catalog.Recording) bool {
 }
 
 // PutRecording stores r by its ID. A new record is stored as given, with
-// state pending. A record whose metadata changed replaces the stored one,
-// with state pending and the stored Generation plus one, so that it is
-// matched again under a new task id. An identical re-import (the same
-// metadata, whatever the match state) changes nothing and changed is false.
-// r itself is not modified. An empty ID is Invalid.
+// state pending and not decided: an import never decides. A record whose
+// metadata changed replaces the stored one, with the stored Generation plus
+// one, so that it is matched again under a new task id; its state becomes
+// pending unless the stored recording is Decided, in which case the
+// person's decision (State, TalkID, Reason, Decided, DecidedBy) is kept and
+// only the metadata, Candidates and Generation change. An identical
+// re-import (the same metadata, whatever the match state) changes nothing
+// and changed is false. r itself is not modified. An empty ID is Invalid.
 func (s *Store) PutRecording(ctx context.Context, r *catalog.Recording) (changed bool, err error) {
 	const op = "sqlstore.PutRecording"
 	if r.ID == "" {
 		return false, catalog.E(catalog.Invalid, op, nil, "recording %q has no id", r.URL)
 	}
 	put := *r
-	put.State = catalog.RecordingPending
+	put.State, put.Decided, put.DecidedBy = catalog.RecordingPending, false, ""
 	err = s.write(ctx, op, func(tx *sql.Tx) error {
 		// In PostgreSQL a concurrent import of the same new id can win
 		// the insert; the second round then finds its row.
@@ -93,13 +97,23 @@ func (s *Store) PutRecording(ctx context.Context, r *catalog.Recording) (changed
 			case sameMetadata(old, r):
 				return nil
 			}
-			put.Generation = old.Generation + 1
+			keepDecision(&put, old)
 			changed = true
 			return s.updateRecording(ctx, tx, op, &put)
 		}
 		return catalog.E(catalog.Conflict, op, nil, "recording %s changed meanwhile", r.ID)
 	})
 	return changed, err
+}
+
+// keepDecision makes put, a changed re-import of old, the next generation of
+// old, keeping old's match state when a person decided it.
+func keepDecision(put, old *catalog.Recording) {
+	put.Generation = old.Generation + 1
+	if old.Decided {
+		put.State, put.TalkID, put.Reason = old.State, old.TalkID, old.Reason
+		put.Decided, put.DecidedBy = true, old.DecidedBy
+	}
 }
 
 func (s *Store) updateRecording(ctx context.Context, tx *sql.Tx, op string, r *catalog.Recording) error {

@@ -61,6 +61,19 @@ func postgresURL(t *testing.T) string {
 // ends, so that tests never see each other's data.
 func openPostgresTest(t *testing.T) *Store {
 	t.Helper()
+	u := postgresSchemaURL(t)
+	s, err := Open(t.Context(), u, testLogger(t))
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+// postgresSchemaURL creates a schema dropped when t ends and returns the URL
+// of the test database with that schema as its search path.
+func postgresSchemaURL(t *testing.T) string {
+	t.Helper()
 	base := postgresURL(t)
 	admin, err := sql.Open("pgx", base)
 	if err != nil {
@@ -86,12 +99,7 @@ func openPostgresTest(t *testing.T) *Store {
 	q := u.Query()
 	q.Set("search_path", schema)
 	u.RawQuery = q.Encode()
-	s, err := Open(t.Context(), u.String(), testLogger(t))
-	if err != nil {
-		t.Fatalf("Open: %v", err)
-	}
-	t.Cleanup(func() { s.Close() })
-	return s
+	return u.String()
 }
 
 func TestPostgres(t *testing.T) {
@@ -310,5 +318,117 @@ func TestSQLiteProcesses(t *testing.T) {
 	}
 	if want := (children + 1) * childUpdates; len(recs) != want {
 		t.Errorf("%d recordings after %d puts", len(recs), want)
+	}
+}
+
+func TestMigrateFromFirstSQLite(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "catalog.db")
+	testMigrateFromFirst(t, path, func() (*Store, error) { return openSQLite(t.Context(), path) })
+}
+
+func TestMigrateFromFirstPostgres(t *testing.T) {
+	u := postgresSchemaURL(t)
+	testMigrateFromFirst(t, u, func() (*Store, error) { return openPostgres(t.Context(), u) })
+}
+
+// testMigrateFromFirst builds a database as the first migration left it,
+// with a media item and a recording written in that schema, then opens it
+// with Open: the later migrations must apply, keep the rows, and let the
+// fields they add round-trip.
+func testMigrateFromFirst(t *testing.T, url string, openRaw func() (*Store, error)) {
+	ctx := t.Context()
+	all, err := migrations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(all) < 2 || all[0].version != 1 {
+		t.Fatalf("migrations %v: want 0001 and a later one", all)
+	}
+	old, err := openRaw()
+	if err != nil {
+		t.Fatal(err)
+	}
+	old.logger = testLogger(t)
+	if err := old.apply(ctx, all[:1]); err != nil {
+		old.Close()
+		t.Fatalf("applying %s: %v", all[0].name, err)
+	}
+	// The columns of the first schema are the leading ones: 36 of media,
+	// 18 of recordings.
+	insert := func(table, columns string, args []any, first int) {
+		t.Helper()
+		cols := strings.Split(columns, ",")[:first]
+		q := "INSERT INTO " + table + " (" + strings.Join(cols, ",") + ") VALUES (" + placeholders(1, first) + ")"
+		if _, err := old.w.ExecContext(ctx, q, args[:first]...); err != nil {
+			t.Fatalf("insert into the first schema's %s: %v", table, err)
+		}
+	}
+	m := &catalog.Media{ID: "m1", Kind: catalog.Photo, SourceName: "a.jpg", Status: catalog.Tagged, TalkIDs: []string{"t1"},
+		TakenAt: time.Date(2024, 7, 8, 10, 0, 0, 0, time.UTC)}
+	insert("media", mediaColumns, old.mediaArgs(m), 36)
+	r := &catalog.Recording{ID: "r1", URL: "https://v/1", Title: "One", State: catalog.RecordingAttached, TalkID: "t1", Generation: 2}
+	insert("recordings", recordingColumns, recordingArgs(r), 18)
+	old.Close()
+
+	for i := range 2 { // the second Open has nothing to do
+		s, err := Open(ctx, url, testLogger(t))
+		if err != nil {
+			t.Fatalf("Open %d: %v", i+1, err)
+		}
+		var n int
+		if err := s.r.QueryRowContext(ctx, "SELECT count(*) FROM schema_migrations").Scan(&n); err != nil || n != len(all) {
+			t.Errorf("Open %d: schema_migrations holds %d rows (%v), want %d", i+1, n, err, len(all))
+		}
+		if i == 1 {
+			s.Close()
+			break
+		}
+		gotM, err := s.Media(ctx, "m1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if gotM.Decided || gotM.DecidedBy != "" || !gotM.DecidedAt.IsZero() || gotM.Status != catalog.Tagged || !slices.Equal(gotM.TalkIDs, m.TalkIDs) {
+			t.Errorf("migrated media = %+v, want it as written and undecided", gotM)
+		}
+		gotR, err := s.Recording(ctx, "r1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if gotR.Decided || gotR.DecidedBy != "" || gotR.State != catalog.RecordingAttached || gotR.TalkID != "t1" || gotR.Generation != 2 {
+			t.Errorf("migrated recording = %+v, want it as written and undecided", gotR)
+		}
+		at := time.Date(2024, 7, 9, 1, 2, 3, 4000, time.UTC)
+		err = s.UpdateMedia(ctx, "m1", func(m *catalog.Media) error {
+			m.Decided, m.DecidedBy, m.DecidedAt = true, "admin", at
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = s.UpdateRecording(ctx, "r1", func(r *catalog.Recording) error {
+			r.State, r.Decided, r.DecidedBy = catalog.RecordingDismissed, true, "video"
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.PutOptOut(ctx, catalog.OptOut{Name: "Ada", Created: at}); err != nil {
+			t.Fatal(err)
+		}
+		s.Close()
+	}
+	s, err := Open(ctx, url, testLogger(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if m, err := s.Media(ctx, "m1"); err != nil || !m.Decided || m.DecidedBy != "admin" || !m.DecidedAt.Equal(time.Date(2024, 7, 9, 1, 2, 3, 4000, time.UTC)) {
+		t.Errorf("after reopening: media decided %v by %q at %v (%v)", m.Decided, m.DecidedBy, m.DecidedAt, err)
+	}
+	if r, err := s.Recording(ctx, "r1"); err != nil || !r.Decided || r.DecidedBy != "video" || r.State != catalog.RecordingDismissed {
+		t.Errorf("after reopening: recording %+v (%v)", r, err)
+	}
+	if o, err := s.OptOuts(ctx); err != nil || len(o) != 1 || o[0].Name != "Ada" {
+		t.Errorf("after reopening: OptOuts = %+v, %v", o, err)
 	}
 }

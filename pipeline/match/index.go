@@ -187,3 +187,18 @@ func normRef(s string) string {
 	}
 	return strings.TrimRight(s, "/")
 }
+
+// HasTalk reports whether the schedule has a talk with that id.
+func (x *Index) HasTalk(id string) bool {
+	_, ok := x.byID[id]
+	return ok
+}
+
+// Talk returns the talk with that id.
+func (x *Index) Talk(id string) (catalog.Talk, bool) {
+	k, ok := x.byID[id]
+	if !ok {
+		return catalog.Talk{}, false
+	}
+	return k.Talk, true
+}
