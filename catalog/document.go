@@ -178,22 +178,33 @@ func BuildDocument(in DocumentInput) Document {
 	}
 
 	recsByTalk := map[string][]DocRecording{}
-	doNotRecord := map[string]bool{}
+	talkByID := map[string]Talk{}
 	for _, t := range in.Schedule.Talks {
-		doNotRecord[t.ID] = t.DoNotRecord
+		talkByID[t.ID] = t
 	}
 	for _, r := range in.Recordings {
-		if r.State == RecordingAttached && r.TalkID != "" && !doNotRecord[r.TalkID] {
-			recsByTalk[r.TalkID] = append(recsByTalk[r.TalkID], DocRecording{
-				ID: r.ID, URL: r.URL, Title: r.Title, SourceID: r.SourceID,
-				DurationSeconds: r.Duration, Thumbnail: r.Thumbnail,
-			})
-			continue
+		if r.State == RecordingDismissed {
+			continue // a person decided it belongs to no talk
+		}
+		reason := r.Reason
+		if r.State == RecordingAttached && r.TalkID != "" {
+			t, ok := talkByID[r.TalkID]
+			switch {
+			case ok && !t.DoNotRecord:
+				recsByTalk[r.TalkID] = append(recsByTalk[r.TalkID], DocRecording{
+					ID: r.ID, URL: r.URL, Title: r.Title, SourceID: r.SourceID,
+					DurationSeconds: r.Duration, Thumbnail: r.Thumbnail,
+				})
+				continue
+			case ok:
+				reason = "talk " + r.TalkID + " is marked do not record"
+			default:
+				reason = "talk " + r.TalkID + " left the schedule"
+			}
 		}
 		if in.Public {
 			continue
 		}
-		reason := r.Reason
 		if reason == "" {
 			reason = "not matched yet"
 		}

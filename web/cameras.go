@@ -1,8 +1,248 @@
 package web
 
-import "net/http"
+import (
+	"context"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/confmedia/confmedia/catalog"
+	"github.com/confmedia/confmedia/pipeline/match"
+)
 
 type middleware = func(http.HandlerFunc) http.HandlerFunc
 
 // cameraRoutes registers the camera clock routes.
-func (s *Server) cameraRoutes(mux *http.ServeMux, uploader, admin middleware) {}
+func (s *Server) cameraRoutes(mux *http.ServeMux, uploader, admin middleware) {
+	mux.HandleFunc("GET /api/cameras", uploader(s.handleCameras))
+	mux.HandleFunc("PUT /api/cameras/{key}", uploader(s.handleSetCamera))
+}
+
+// CameraInfo is one camera in the camera list: its clock offset, how many
+// media items it took and, when its photos mostly miss the talks of their
+// rooms, a suggested offset.
+type CameraInfo struct {
+	Key          string            `json:"key"`
+	Make         string            `json:"make,omitempty"`
+	Model        string            `json:"model,omitempty"`
+	Serial       string            `json:"serial,omitempty"`
+	Photographer string            `json:"photographer,omitempty"`
+	Offset       string            `json:"offset"` // "+1h0m0s", "-7m30s", "0s"
+	HasOffset    bool              `json:"has_offset"`
+	Photos       int               `json:"photos"`
+	Suggestion   *CameraSuggestion `json:"suggestion,omitempty"`
+}
+
+// CameraSuggestion is a clock offset proposed for a camera (see
+// match.SuggestOffset): with Offset, Inside of Total photos fall in a talk
+// of their room, against CurrentInside now. Nothing changes until someone
+// sets it.
+type CameraSuggestion struct {
+	Offset        string `json:"offset"`
+	Inside        int    `json:"inside"`
+	CurrentInside int    `json:"current_inside"`
+	Total         int    `json:"total"`
+	Reason        string `json:"reason"`
+}
+
+// SetCameraRequest sets a camera's clock offset: a Go duration with an
+// optional sign, "+1h", "-7m30s". Photographer names the camera's owner
+// when the camera is not known yet.
+type SetCameraRequest struct {
+	Offset       string `json:"offset"`
+	Photographer string `json:"photographer,omitempty"`
+}
+
+// SetCameraResponse says what setting an offset did: the camera as it is
+// now, and how many of its processed items were queued for re-tagging.
+type SetCameraResponse struct {
+	Camera   CameraInfo `json:"camera"`
+	Retagged int        `json:"retagged"`
+}
+
+func (s *Server) handleCameras(w http.ResponseWriter, r *http.Request) {
+	list, err := s.Cameras(r.Context())
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, list)
+}
+
+// Cameras lists the cameras ordered by key, with a suggested clock offset
+// for those whose photos mostly miss the talks of their rooms. Without a
+// schedule there are no suggestions.
+func (s *Server) Cameras(ctx context.Context) ([]CameraInfo, error) {
+	cams, err := s.Store.Cameras(ctx)
+	if err != nil {
+		return nil, err
+	}
+	media, err := s.Store.ListMedia(ctx, catalog.MediaFilter{})
+	if err != nil {
+		return nil, err
+	}
+	idx, err := s.scheduleIndex(ctx)
+	if err != nil {
+		return nil, err
+	}
+	byCamera := map[string][]*catalog.Media{}
+	for _, m := range media {
+		if m.Camera != "" {
+			byCamera[m.Camera] = append(byCamera[m.Camera], m)
+		}
+	}
+	out := make([]CameraInfo, 0, len(cams))
+	for _, c := range cams {
+		items := byCamera[c.Key]
+		info := cameraInfo(c, items)
+		if idx != nil {
+			if sg, ok := idx.SuggestOffset(clockSamples(items), c.Offset); ok {
+				info.Suggestion = &CameraSuggestion{Offset: match.FormatOffset(sg.Offset), Inside: sg.Inside,
+					CurrentInside: sg.CurrentInside, Total: sg.Total, Reason: sg.Reason}
+			}
+		}
+		out = append(out, info)
+	}
+	return out, nil
+}
+
+// cameraInfo describes camera c, which took items.
+func cameraInfo(c catalog.Camera, items []*catalog.Media) CameraInfo {
+	info := CameraInfo{Key: c.Key, Photographer: c.Photographer, Offset: match.FormatOffset(c.Offset),
+		HasOffset: c.HasOffset, Photos: len(items)}
+	for _, m := range items {
+		if m.Make != "" || m.Model != "" {
+			info.Make, info.Model, info.Serial = m.Make, m.Model, m.Serial
+			break
+		}
+	}
+	return info
+}
+
+// clockSamples returns the event photos among items, as SuggestOffset and
+// DeriveOffset count them.
+func clockSamples(items []*catalog.Media) []match.ClockSample {
+	var out []match.ClockSample
+	for _, m := range items {
+		if m.Kind == catalog.Photo && !m.CameraTime.IsZero() {
+			out = append(out, match.ClockSample{MediaID: m.ID, Room: m.Room, Wall: m.CameraTime})
+		}
+	}
+	return out
+}
+
+// scheduleIndex returns the schedule prepared for matching, or nil when no
+// schedule is imported or it cannot be matched against (as the workers
+// treat it).
+func (s *Server) scheduleIndex(ctx context.Context) (*match.Index, error) {
+	sched, err := s.Store.Schedule(ctx)
+	if err != nil || len(sched.Talks) == 0 {
+		return nil, err
+	}
+	idx, err := match.NewIndex(sched)
+	if err != nil {
+		s.Logger.Warn("schedule unusable for camera clocks", "err", err)
+		return nil, nil
+	}
+	return idx, nil
+}
+
+func (s *Server) handleSetCamera(w http.ResponseWriter, r *http.Request) {
+	const op = "web.SetCamera"
+	ctx := r.Context()
+	key := r.PathValue("key")
+	var req SetCameraRequest
+	if err := decodeJSON(r, &req); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if !strings.HasPrefix(key, "serial:") && !strings.HasPrefix(key, "model:") {
+		s.writeError(w, r, catalog.E(catalog.Invalid, op, nil, "%q is not a camera key (serial:MAKE:SERIAL or model:MAKE:MODEL; see `confmedia cameras`)", key))
+		return
+	}
+	offset, err := ParseOffset(req.Offset)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if _, err := s.Store.EnsureCamera(ctx, catalog.Camera{Key: key, Photographer: req.Photographer}); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	cam, err := s.Store.SetCameraOffset(ctx, key, offset)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	n, err := s.retag(ctx, catalog.MediaFilter{Camera: key})
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	items, err := s.Store.ListMedia(ctx, catalog.MediaFilter{Camera: key})
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	s.Logger.Info("camera clock offset set", "camera", key, "offset", match.FormatOffset(offset), "by", tokenName(ctx), "retagged", n)
+	writeJSON(w, http.StatusOK, SetCameraResponse{Camera: cameraInfo(cam, items), Retagged: n})
+}
+
+// ParseOffset parses a clock offset: a Go duration with an optional sign,
+// "+1h", "-7m30s", "0". Anything else is an Invalid error.
+func ParseOffset(v string) (time.Duration, error) {
+	s := strings.TrimSpace(v)
+	d, err := time.ParseDuration(strings.TrimPrefix(s, "+"))
+	if err != nil || s == "" || strings.HasPrefix(s, "+-") || strings.HasPrefix(s, "++") {
+		return 0, catalog.E(catalog.Invalid, "web.ParseOffset", nil, "clock offset %q: want a duration like +1h or -7m30s", v)
+	}
+	return d, nil
+}
+
+// deriveCameraOffset derives the clock offset of m's camera from a
+// person's word that m shows talk talkID (see match.DeriveOffset), counting
+// the camera's other photos. When it differs from the camera's offset it
+// sets it and queues the camera's items for re-tagging (items a person
+// decided keep their decision), and reports true. An item without a camera
+// or a capture time, or a catalog without a schedule, changes nothing. The
+// errors are DeriveOffset's (NotFound, Invalid when no plausible offset
+// puts the photo in the talk) and the store's.
+func (s *Server) deriveCameraOffset(ctx context.Context, m *catalog.Media, talkID string) (changed bool, err error) {
+	if m.Camera == "" || m.CameraTime.IsZero() {
+		return false, nil
+	}
+	idx, err := s.scheduleIndex(ctx)
+	if err != nil || idx == nil {
+		return false, err
+	}
+	var current time.Duration
+	cam, err := s.Store.Camera(ctx, m.Camera)
+	switch {
+	case err == nil:
+		current = cam.Offset
+	case !catalog.IsNotFound(err):
+		return false, err
+	}
+	items, err := s.Store.ListMedia(ctx, catalog.MediaFilter{Camera: m.Camera})
+	if err != nil {
+		return false, err
+	}
+	sample := match.ClockSample{MediaID: m.ID, Room: m.Room, Wall: m.CameraTime}
+	offset, err := idx.DeriveOffset(sample, talkID, clockSamples(items), current)
+	if err != nil {
+		return false, err
+	}
+	if offset == current {
+		return false, nil
+	}
+	if _, err := s.Store.SetCameraOffset(ctx, m.Camera, offset); err != nil {
+		return false, err
+	}
+	n, err := s.retag(ctx, catalog.MediaFilter{Camera: m.Camera})
+	if err != nil {
+		return true, err
+	}
+	s.Logger.Info("camera clock offset derived", "camera", m.Camera, "offset", match.FormatOffset(offset),
+		"from", m.ID, "talk", talkID, "by", tokenName(ctx), "retagged", n)
+	return true, nil
+}

@@ -44,13 +44,15 @@ type localFile struct {
 }
 
 func (m *Main) runUpload(ctx context.Context, args []string) error {
-	fs := m.newFlagSet("upload", "[--kind photo|headshot] [--room ROOM] [--photographer NAME] [--clock-offset DURATION] [--speaker NAME] [--json] PATH...")
+	fs := m.newFlagSet("upload", "[--kind photo|headshot] [--room ROOM] [--photographer NAME] [--clock-offset DURATION] [--sync FILE=TIME]... [--speaker NAME] [--json] PATH...")
 	kind := fs.String("kind", "photo", "photo or headshot")
 	room := fs.String("room", "", "the room the photos were taken in, as the schedule spells it")
 	photographer := fs.String("photographer", "", "credit line")
 	clockOffset := fs.String("clock-offset", "", "what to add to the camera's clock to get true local time (+1h, -7m30s)")
 	speaker := fs.String("speaker", "", "the speaker a headshot shows")
 	license := fs.String("license", "", "licence of the photos (e.g. CC-BY-4.0)")
+	var syncs syncFlag
+	fs.Var(&syncs, "sync", "FILE=TIME: FILE is a photo of a clock or of a known moment, TIME the venue's time it shows (HH:MM[:SS] on the photo's date, or YYYY-MM-DDTHH:MM:SS); sets the clock offset of FILE's camera before uploading (repeatable)")
 	asJSON := fs.Bool("json", false, "print the summary as one JSON object on stdout")
 	maxBytes := fs.Int64("max-bytes", DefaultMaxBytes, "refuse files larger than this")
 	maxPixels := fs.Int64("max-pixels", DefaultMaxPixels, "refuse images with more pixels than this (read from the header)")
@@ -60,7 +62,7 @@ func (m *Main) runUpload(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	if len(paths) == 0 {
+	if len(paths) == 0 && len(syncs) == 0 {
 		fs.Usage()
 		return usageErr("upload takes one or more files or folders")
 	}
@@ -75,6 +77,10 @@ func (m *Main) runUpload(ctx context.Context, args []string) error {
 		}
 		*clockOffset = d.String()
 	}
+	synced, err := readSyncs(syncs)
+	if err != nil {
+		return err
+	}
 	c := m.client(settings())
 
 	// Validate room and speaker before reading any file.
@@ -84,6 +90,21 @@ func (m *Main) runUpload(ctx context.Context, args []string) error {
 			return &exitError{code: exitUsage, err: err}
 		}
 		return err
+	}
+
+	// Clock offsets from --sync photos go first, so that the photos below
+	// are tagged with them.
+	if len(synced) > 0 {
+		out := m.Stdout
+		if *asJSON {
+			out = m.Stderr
+		}
+		if _, err := applySyncs(ctx, c, synced, *photographer, out); err != nil {
+			return err
+		}
+		if len(paths) == 0 {
+			return nil
+		}
 	}
 
 	files, sum, err := m.collect(ctx, paths, *maxBytes, *maxPixels)
