@@ -11,11 +11,13 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/confmedia/confmedia/catalog"
 	"github.com/confmedia/confmedia/pipeline/recording"
 	"github.com/confmedia/confmedia/pipeline/schedule"
 	"golang.org/x/sync/errgroup"
+	"golang.org/x/sync/singleflight"
 )
 
 // maxImportBytes bounds a schedule or recordings file.
@@ -334,12 +336,52 @@ func (s *Server) Publish(ctx context.Context) (PublishResponse, error) {
 	return resp, nil
 }
 
+// publicIndex returns the published view of the catalog, indexed. It is
+// built at most once per publicTTL (and at once after a change made through
+// this server), so that page and JSON reads under load cost a map lookup,
+// not a walk of the whole catalog; concurrent misses share one build.
 func (s *Server) publicIndex(ctx context.Context) (*catalog.Index, error) {
-	doc, err := s.Document(ctx, true)
+	s.cache.mu.Lock()
+	idx, fresh := s.cache.idx, s.now().Sub(s.cache.at) < publicTTL && s.cache.idx != nil
+	s.cache.mu.Unlock()
+	if fresh {
+		return idx, nil
+	}
+	v, err, _ := s.cache.group.Do("public", func() (any, error) {
+		start := s.now()
+		doc, err := s.Document(context.WithoutCancel(ctx), true)
+		if err != nil {
+			return nil, err
+		}
+		idx := catalog.NewIndex(&doc)
+		s.cache.mu.Lock()
+		s.cache.idx, s.cache.at = idx, start
+		s.cache.mu.Unlock()
+		return idx, nil
+	})
 	if err != nil {
 		return nil, err
 	}
-	return catalog.NewIndex(&doc), nil
+	return v.(*catalog.Index), nil
+}
+
+// publicTTL bounds how stale a public read may be when the change was made
+// through another server process (a worker tagging a photo, say).
+const publicTTL = 2 * time.Second
+
+// docCache holds the last public index.
+type docCache struct {
+	mu    sync.Mutex
+	idx   *catalog.Index
+	at    time.Time
+	group singleflight.Group
+}
+
+// invalidate drops the cached public view after a change made here.
+func (s *Server) invalidate() {
+	s.cache.mu.Lock()
+	s.cache.idx = nil
+	s.cache.mu.Unlock()
 }
 
 func (s *Server) handleTalk(w http.ResponseWriter, r *http.Request) {

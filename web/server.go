@@ -9,6 +9,7 @@ import (
 	"crypto/subtle"
 	"encoding/hex"
 	"encoding/json"
+	"html/template"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -48,10 +49,19 @@ type Server struct {
 	TempDir string
 	// Now is the clock; time.Now when nil.
 	Now func() time.Time
+
+	tmpl  map[string]*template.Template
+	cache docCache
 }
 
-// Handler returns the server's routes.
+// Handler returns the server's routes. It panics if the embedded templates
+// do not parse, which a test catches.
 func (s *Server) Handler() http.Handler {
+	tmpl, err := parseTemplates()
+	if err != nil {
+		panic(err)
+	}
+	s.tmpl = tmpl
 	mux := http.NewServeMux()
 	admin := s.require(catalog.RoleAdmin)
 	uploader := s.require(catalog.RoleAdmin, catalog.RolePhotographer)
@@ -73,6 +83,8 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /api/recordings/export", video(s.handleVideosExport))
 	s.cameraRoutes(mux, uploader, admin)
 	s.reviewRoutes(mux, admin, video)
+	mux.Handle("GET /static/", staticHandler())
+	s.pageRoutes(mux)
 	return s.logRequests(mux)
 }
 
@@ -210,6 +222,9 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 		start := time.Now()
 		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
 		next.ServeHTTP(rec, r)
+		if r.Method != http.MethodGet && r.Method != http.MethodHead && rec.status < 400 {
+			s.invalidate() // this server changed something: public reads see it at once
+		}
 		s.Logger.Debug("http", "method", r.Method, "path", r.URL.Path, "status", rec.status, "duration", time.Since(start))
 	})
 }

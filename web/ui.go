@@ -1,0 +1,98 @@
+package web
+
+import (
+	"bytes"
+	"embed"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"path"
+	"strings"
+	"time"
+
+	"github.com/confmedia/confmedia/catalog"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+// page is what every page template gets.
+type page struct {
+	Title      string
+	Conference catalog.DocConference
+	Role       catalog.Role // "" for the public
+	CSRF       string
+	Path       string
+	Data       any
+}
+
+// templates parses the page templates once. Each page file defines
+// "content"; layout.html wraps it.
+func parseTemplates() (map[string]*template.Template, error) {
+	funcs := template.FuncMap{
+		"join": strings.Join,
+		"time": func(s string) string { // "15:04" from an RFC 3339 stamp
+			t, err := time.Parse(time.RFC3339, s)
+			if err != nil {
+				return s
+			}
+			return t.Format("15:04")
+		},
+		"day": func(s string) string {
+			t, err := time.Parse(time.RFC3339, s)
+			if err != nil {
+				return s
+			}
+			return t.Format("Monday 2 January")
+		},
+	}
+	names, err := fs.Glob(templateFS, "templates/*.html")
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]*template.Template{}
+	for _, n := range names {
+		base := path.Base(n)
+		if base == "layout.html" {
+			continue
+		}
+		t, err := template.New(base).Funcs(funcs).ParseFS(templateFS, "templates/layout.html", n)
+		if err != nil {
+			return nil, err
+		}
+		out[base] = t
+	}
+	return out, nil
+}
+
+// render writes a page. Templates are rendered to a buffer first so that a
+// template error becomes a clean 500, not half a page.
+func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, p page) {
+	t, ok := s.tmpl[name]
+	if !ok {
+		s.writeError(w, r, catalog.E(catalog.Other, "web.render", nil, "no template %s", name))
+		return
+	}
+	p.Path = r.URL.Path
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout", p); err != nil {
+		s.Logger.Error("render", "template", name, "err", err)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	_, _ = buf.WriteTo(w)
+}
+
+func staticHandler() http.Handler {
+	sub, _ := fs.Sub(staticFS, "static")
+	h := http.StripPrefix("/static/", http.FileServer(http.FS(sub)))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "public, max-age=300")
+		h.ServeHTTP(w, r)
+	})
+}
