@@ -208,3 +208,22 @@ func TestDecide(t *testing.T) {
 		}
 	}
 }
+
+func TestProcessMediaRejectedLeavesNoPublicFiles(t *testing.T) {
+	f := newFixture(t)
+	data := exiftest.MustJPEG(t, exiftest.Spec{Rating: new(-1), DateTimeOriginal: "2026:05:15 09:10:00"})
+	m := f.upload(t, data, catalog.Media{SourceName: "reject.jpg", Room: "Hall A"})
+	got, err := f.process(t, m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Status != catalog.Hidden || got.Reason != "rejected by photographer" || len(got.Renditions) != 0 {
+		t.Errorf("status %s reason %q renditions %d, want hidden, rejected by photographer, none", got.Status, got.Reason, len(got.Renditions))
+	}
+	if keys := f.blobs.Keys(catalog.PublicPrefix); len(keys) != 0 {
+		t.Errorf("public blobs left behind: %v", keys)
+	}
+	if _, err := f.blobs.Stat(context.Background(), m.OriginalKey); err != nil {
+		t.Errorf("the original must stay, private: %v", err)
+	}
+}

@@ -219,6 +219,8 @@ func TestEndToEnd(t *testing.T) {
 		DateTimeOriginal: "2026:05:15 09:52:00", Make: "Canon", Model: "EOS R6", Serial: "SN-123456"}))
 	writeFile(t, filepath.Join(photos, "notime.jpg"), exiftest.MustJPEG(t, exiftest.Spec{
 		DateTime: "2026:05:15 10:05:00", Make: "Canon", Model: "EOS R6", Serial: "SN-123456"}))
+	writeFile(t, filepath.Join(photos, "rejected.jpg"), exiftest.MustJPEG(t, exiftest.Spec{Rating: new(-1),
+		DateTimeOriginal: "2026:05:15 09:11:00", Make: "Canon", Model: "EOS R6", Serial: "SN-123456"}))
 	writeFile(t, filepath.Join(photos, "lunch.jpg"), exiftest.MustJPEG(t, exiftest.Spec{
 		DateTimeOriginal: "2026:05:15 12:30:00", Make: "Canon", Model: "EOS R6", Serial: "SN-123456"}))
 	portrait := exiftest.MustJPEG(t, exiftest.Spec{Width: 300, Height: 200, Orientation: 6,
@@ -241,8 +243,8 @@ func TestEndToEnd(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &sum); err != nil {
 		t.Fatalf("upload --json output %q: %v", out, err)
 	}
-	if sum.Sent != 6 || sum.Skipped != 1 || len(sum.Rejected) != 2 {
-		t.Errorf("upload summary = %+v, want 6 sent, 1 skipped (the copy), 2 rejected", sum)
+	if sum.Sent != 7 || sum.Skipped != 1 || len(sum.Rejected) != 2 {
+		t.Errorf("upload summary = %+v, want 7 sent, 1 skipped (the copy), 2 rejected", sum)
 	}
 	for _, r := range sum.Rejected {
 		base := filepath.Base(r.File)
@@ -281,6 +283,7 @@ func TestEndToEnd(t *testing.T) {
 	check("rotated.jpg", catalog.Tagged, []string{"t1"}, "")
 	check("lunch.jpg", catalog.Untagged, []string{}, "")
 	check("notime.jpg", catalog.NeedsReview, []string{}, "no capture time")
+	check("rejected.jpg", catalog.Hidden, []string{}, "rejected by photographer")
 	check("broken.jpg", catalog.Failed, []string{}, "")
 	check("b-cam.jpg", catalog.Tagged, []string{"t3"}, "")
 	check("Doe_Jane-headshot-final.jpg", catalog.Tagged, []string{"t2"}, "")
@@ -323,7 +326,10 @@ func TestEndToEnd(t *testing.T) {
 
 	// Renditions: fetchable at their stated size, no GPS and no serial.
 	for _, m := range doc.Media {
-		if m.Status == catalog.Failed {
+		if m.Status == catalog.Failed || m.Status == catalog.Hidden {
+			if len(m.Renditions) != 0 {
+				t.Errorf("%s is %s but lists renditions", m.SourceName, m.Status)
+			}
 			continue
 		}
 		for _, name := range []string{"large", "medium", "square"} {
@@ -338,8 +344,8 @@ func TestEndToEnd(t *testing.T) {
 
 	// Re-running the same upload sends nothing.
 	code, out, _ = in.cli("upload", "--json", "--room", "Ballroom A", photos)
-	if err := json.Unmarshal([]byte(out), &sum); err != nil || sum.Sent != 0 || sum.Skipped != 7 || code != exitRejected {
-		t.Errorf("second upload: exit %d, %+v (%v); want 0 sent, 7 skipped, the 2 bad files rejected again", code, sum, err)
+	if err := json.Unmarshal([]byte(out), &sum); err != nil || sum.Sent != 0 || sum.Skipped != 8 || code != exitRejected {
+		t.Errorf("second upload: exit %d, %+v (%v); want 0 sent, 8 skipped, the 2 bad files rejected again", code, sum, err)
 	}
 
 	// Publish writes only tagged and untagged items.
