@@ -5,9 +5,9 @@ package filetype
 
 import (
 	"bytes"
-	"net/http"
 	"path/filepath"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/confmedia/confmedia/catalog"
 )
@@ -52,9 +52,45 @@ func Sniff(name string, head []byte) (string, error) {
 	case bytes.HasPrefix(head, []byte("II*\x00")) || bytes.HasPrefix(head, []byte("MM\x00*")):
 		return "", catalog.E(catalog.Invalid, op, nil, "%s: TIFF or camera RAW files are not supported yet; export as JPEG", base)
 	}
-	ct := http.DetectContentType(head)
-	if strings.HasPrefix(ct, "image/") {
-		return "", catalog.E(catalog.Invalid, op, nil, "%s: %s images are not supported; upload JPEG or PNG", base, ct)
+	if kind := otherImage(head); kind != "" {
+		return "", catalog.E(catalog.Invalid, op, nil, "%s: %s images are not supported; upload JPEG or PNG", base, kind)
 	}
-	return "", catalog.E(catalog.Invalid, op, nil, "%s: not an image (looks like %s)", base, strings.SplitN(ct, ";", 2)[0])
+	return "", catalog.E(catalog.Invalid, op, nil, "%s: not an image (looks like %s)", base, describe(head))
+}
+
+// otherImage names an image format confmedia does not take, or "".
+func otherImage(head []byte) string {
+	switch {
+	case bytes.HasPrefix(head, []byte("GIF87a")) || bytes.HasPrefix(head, []byte("GIF89a")):
+		return "GIF"
+	case bytes.HasPrefix(head, []byte("BM")) && len(head) > 14:
+		return "BMP"
+	case len(head) >= 12 && string(head[:4]) == "RIFF" && string(head[8:12]) == "WEBP":
+		return "WebP"
+	}
+	return ""
+}
+
+// describe says roughly what a non-image file is, for the error message.
+func describe(head []byte) string {
+	switch {
+	case bytes.HasPrefix(head, []byte("%PDF")):
+		return "a PDF document"
+	case bytes.HasPrefix(head, []byte("PK\x03\x04")):
+		return "a zip archive"
+	case len(head) >= 12 && string(head[4:8]) == "ftyp":
+		return "a video"
+	case utf8.Valid(head) && printable(head):
+		return "text"
+	}
+	return "binary data"
+}
+
+func printable(b []byte) bool {
+	for _, r := range string(b) {
+		if r < ' ' && r != '\n' && r != '\r' && r != '\t' {
+			return false
+		}
+	}
+	return true
 }

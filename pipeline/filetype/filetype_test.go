@@ -23,8 +23,12 @@ func TestSniff(t *testing.T) {
 		{"IMG_2.CR3", "\x00\x00\x00\x18ftypcrx \x00\x00", "", "RAW"},
 		{"DSC_3.NEF", "MM\x00*\x00\x00\x00\x08", "", "Nikon RAW"},
 		{"scan.tif", "II*\x00\x08\x00\x00\x00", "", "TIFF"},
-		{"notes.txt", "hello, world", "", "not an image (looks like text/plain)"},
-		{"anim.gif", "GIF89a\x01\x00", "", "image/gif images are not supported"},
+		{"notes.txt", "hello, world\n", "", "not an image (looks like text)"},
+		{"doc.pdf", "%PDF-1.7\n", "", "not an image (looks like a PDF document)"},
+		{"clip.mov", "\x00\x00\x00\x14ftypqt  \x00\x00", "", "not an image (looks like a video)"},
+		{"blob.bin", "\x00\x01\x02\x03", "", "not an image (looks like binary data)"},
+		{"anim.gif", "GIF89a\x01\x00", "", "GIF images are not supported"},
+		{"pic.webp", "RIFF\x00\x00\x00\x00WEBPVP8 ", "", "WebP images are not supported"},
 	}
 	for _, tt := range tests {
 		got, err := Sniff("/some/dir/"+tt.name, []byte(tt.head))
