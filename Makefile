@@ -7,6 +7,7 @@ BIN         := $(CURDIR)/bin/confmedia
 TOOLS       := $(CURDIR)/.tools/bin
 VERSITYGW   := $(TOOLS)/versitygw
 VERSITYGW_VERSION := v1.8.0
+UI_VENDOR   := web/static/vendor/sha256.umd.min.js
 GO_MIN      := 1.26
 # Debian packages: what `make run` needs, and what the tests need besides.
 RUN_PACKAGES  := redis-server
@@ -14,7 +15,7 @@ TEST_PACKAGES := redis-server libimage-exiftool-perl
 TEST_FLAGS  ?= -race -timeout 9m
 export PATH := $(TOOLS):$(PATH)
 
-.PHONY: help build run test test-short bench fuzz vet fmt deps deps-test clean check-go
+.PHONY: help build run test test-short bench bench-load apt-wrk fuzz vet fmt deps deps-test clean check-go
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -25,8 +26,15 @@ check-go:
 	if [ "$$(printf '%s\n' "$(GO_MIN)" "$$v" | sort -V | head -1)" != "$(GO_MIN)" ]; then \
 		echo "Go $(GO_MIN) or newer is required (found $$v)"; exit 1; fi
 
-build: check-go ## build bin/confmedia
+build: check-go $(UI_VENDOR) ## build bin/confmedia
 	$(GO) build -o $(BIN) ./cmd/confmedia
+
+# The upload page's WebAssembly SHA-256 (hash-wasm, pinned in web/ui), fetched
+# from the npm registry and embedded with the other static files.
+$(UI_VENDOR): web/ui/package.json web/ui/package-lock.json
+	$(if $(shell command -v npm),,$(call apt_install,npm))
+	npm ci --prefix web/ui --no-audit --no-fund
+	install -D -m 0644 web/ui/node_modules/hash-wasm/dist/sha256.umd.min.js $@
 
 # apt-get as root, through sudo -n otherwise, or print the command and stop.
 define apt_install
@@ -61,6 +69,15 @@ test-short: ## unit tests only, no services
 bench: build ## benchmarks (see docs/BENCHMARKS.md)
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 3x ./pipeline/...
 
+bench-load: deps-test build ## load figures: 2,000 queued photos + headshot latency, 1,000-photo end to end, web reads (needs the photo set)
+	@command -v wrk >/dev/null || $(MAKE) --no-print-directory apt-wrk
+	CONFMEDIA_BIN=$(BIN) CONFMEDIA_LOAD_REPORT=$(CURDIR)/bin/load-report.txt \
+		$(BIN) services -- $(GO) test -tags loadtest -run 'TestLoad' -timeout 90m -v ./cmd/confmedia
+	@echo "report: bin/load-report.txt"
+
+apt-wrk:
+	$(call apt_install,wrk)
+
 fuzz: ## fuzz each parser for FUZZTIME (default 30s)
 	@for t in "FuzzRead ./pipeline/exif" "FuzzRender ./pipeline/rendition" "FuzzParse ./pipeline/schedule" "FuzzParse ./pipeline/recording"; do \
 		set -- $$t; echo "== $$1 $$2"; $(GO) test -run '^$$' -fuzz "^$$1$$" -fuzztime $${FUZZTIME:-30s} $$2 || exit 1; done
@@ -70,4 +87,4 @@ vet: ## go vet and gofmt
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); exit 1; }
 
 clean: ## remove build output (not ./var)
-	rm -rf bin
+	rm -rf bin web/ui/node_modules $(UI_VENDOR)

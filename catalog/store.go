@@ -68,6 +68,8 @@ type TokenStore interface {
 	// TokenByHash returns the token with that hash, or a NotFound error.
 	TokenByHash(ctx context.Context, hash string) (Token, error)
 	DeleteToken(ctx context.Context, hash string) error
+	// Tokens lists every token, newest first.
+	Tokens(ctx context.Context) ([]Token, error)
 }
 
 // OptOutStore keeps the people who asked not to appear in photos.

@@ -6,7 +6,6 @@ package web
 import (
 	"context"
 	"crypto/sha256"
-	"crypto/subtle"
 	"encoding/hex"
 	"encoding/json"
 	"html/template"
@@ -47,11 +46,29 @@ type Server struct {
 	MaxPixels int64
 	// TempDir holds uploads while they are checked ("" = the system's).
 	TempDir string
+	// AllowOriginals offers each headshot's original for download, as a
+	// copy re-rendered at full size without GPS, serial or other metadata.
+	AllowOriginals bool
+	// Presigner, when set, lets browsers send originals straight to the
+	// bucket (the upload page); when nil they go through the web app.
+	Presigner Presigner
 	// Now is the clock; time.Now when nil.
 	Now func() time.Time
 
-	tmpl  map[string]*template.Template
-	cache docCache
+	// SessionKey signs login sessions and CSRF tokens; web nodes serving
+	// the same users share it. Empty: derived from AdminTokenHash (else
+	// random, and logins end with the process).
+	SessionKey []byte
+	// PrivateSpeakers restricts the speaker pages to speaker (and admin)
+	// tokens; by default they are public.
+	PrivateSpeakers bool
+	// QueueDashboard, when set, is served to admins under /admin/queues/
+	// (asynqmon with RootPath "/admin/queues").
+	QueueDashboard http.Handler
+
+	tmpl    map[string]*template.Template
+	sessKey []byte
+	cache   docCache
 }
 
 // Handler returns the server's routes. It panics if the embedded templates
@@ -83,8 +100,11 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /api/recordings/export", video(s.handleVideosExport))
 	s.cameraRoutes(mux, uploader, admin)
 	s.reviewRoutes(mux, admin, video)
+	s.uploadPageRoutes(mux, uploader)
 	mux.Handle("GET /static/", staticHandler())
 	s.pageRoutes(mux)
+	s.accessRoutes(mux)
+	s.adminRoutes(mux)
 	return s.logRequests(mux)
 }
 
@@ -103,49 +123,27 @@ func HashToken(token string) string {
 
 type ctxKey struct{}
 
-// require admits requests whose bearer token grants one of roles.
+// require admits requests made with a token that grants one of roles: a
+// bearer token, or a login session (see access.go), which must also carry
+// its CSRF token on requests that change state. It answers 401 without
+// valid credentials and 403 for another role or a missing CSRF token.
 func (s *Server) require(roles ...catalog.Role) func(http.HandlerFunc) http.HandlerFunc {
 	return func(next http.HandlerFunc) http.HandlerFunc {
 		return func(w http.ResponseWriter, r *http.Request) {
-			role, name, err := s.authenticate(r)
+			id, err := s.authenticate(r)
+			if err == nil {
+				err = s.checkCSRF(r, id)
+			}
+			if err == nil {
+				err = id.allowed(roles)
+			}
 			if err != nil {
 				s.writeError(w, r, err)
 				return
 			}
-			for _, want := range roles {
-				if role == want {
-					ctx := context.WithValue(context.WithValue(r.Context(), ctxKey{}, role), nameKey{}, name)
-					next(w, r.WithContext(ctx))
-					return
-				}
-			}
-			s.writeError(w, r, catalog.E(catalog.Forbidden, "web.require", nil, "the %s role may not do this", role))
+			next(w, r.WithContext(id.context(r.Context())))
 		}
 	}
-}
-
-func (s *Server) authenticate(r *http.Request) (catalog.Role, string, error) {
-	const op = "web.authenticate"
-	h := r.Header.Get("Authorization")
-	token, ok := strings.CutPrefix(h, "Bearer ")
-	if !ok || token == "" {
-		return "", "", catalog.E(catalog.Unauthorized, op, nil, "a bearer token is required")
-	}
-	hash := HashToken(strings.TrimSpace(token))
-	if s.AdminTokenHash != "" && subtle.ConstantTimeCompare([]byte(hash), []byte(s.AdminTokenHash)) == 1 {
-		return catalog.RoleAdmin, "admin", nil
-	}
-	t, err := s.Store.TokenByHash(r.Context(), hash)
-	if catalog.IsNotFound(err) {
-		return "", "", catalog.E(catalog.Unauthorized, op, nil, "unknown token")
-	}
-	if err != nil {
-		return "", "", err
-	}
-	if !t.Expires.IsZero() && s.now().After(t.Expires) {
-		return "", "", catalog.E(catalog.Unauthorized, op, nil, "token expired")
-	}
-	return t.Role, t.Name, nil
 }
 
 // statusOf maps an error kind to its HTTP status: the one place that does.

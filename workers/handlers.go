@@ -74,6 +74,9 @@ func (h *Handlers) ProcessMedia(ctx context.Context, t *asynq.Task) error {
 	if err != nil {
 		return err
 	}
+	if err := h.checkOriginal(ctx, m, data); err != nil {
+		return err
+	}
 	dev, err := Develop(ctx, data, h.Render)
 	if err != nil {
 		if k := catalog.ErrorKind(err); k == catalog.Invalid || k == catalog.TooLarge {

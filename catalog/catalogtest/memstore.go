@@ -5,6 +5,7 @@ import (
 	"cmp"
 	"context"
 	"slices"
+	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -487,6 +488,23 @@ func (s *MemStore) DeleteToken(_ context.Context, hash string) error {
 	}
 	delete(s.tokens, hash)
 	return nil
+}
+
+// Tokens lists every token, newest first (then by hash).
+func (s *MemStore) Tokens(_ context.Context) ([]catalog.Token, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []catalog.Token
+	for _, t := range s.tokens {
+		out = append(out, t)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if !out[i].Created.Equal(out[j].Created) {
+			return out[i].Created.After(out[j].Created)
+		}
+		return out[i].Hash < out[j].Hash
+	})
+	return out, nil
 }
 
 // PutOptOut records o, replacing the opt-out with the same Name (compared

@@ -970,6 +970,18 @@ func storeTokens(t *testing.T, s catalog.Store) {
 	}
 	check("replaced token", tok)
 
+	older := catalog.Token{Hash: "1111", Role: catalog.RoleVideo, Name: "older", Created: tok.Created.Add(-time.Hour)}
+	if err := s.PutToken(ctx, older); err != nil {
+		t.Fatalf("PutToken: %v", err)
+	}
+	list, err := s.Tokens(ctx)
+	if err != nil || len(list) != 2 || list[0].Hash != tok.Hash || list[1].Hash != older.Hash || list[1].Role != catalog.RoleVideo {
+		t.Errorf("Tokens = %+v, %v; want the two tokens, newest first", list, err)
+	}
+	if err := s.DeleteToken(ctx, older.Hash); err != nil {
+		t.Fatalf("DeleteToken: %v", err)
+	}
+
 	if err := s.DeleteToken(ctx, tok.Hash); err != nil {
 		t.Fatalf("DeleteToken: %v", err)
 	}

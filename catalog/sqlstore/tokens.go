@@ -62,3 +62,29 @@ func (s *Store) DeleteToken(ctx context.Context, hash string) error {
 	}
 	return nil
 }
+
+// Tokens lists every token, newest first (then by hash).
+func (s *Store) Tokens(ctx context.Context) ([]catalog.Token, error) {
+	const op = "sqlstore.Tokens"
+	rows, err := s.r.QueryContext(ctx, "SELECT hash, role, name, created, expires FROM tokens ORDER BY created DESC, hash")
+	if err != nil {
+		return nil, s.fail(op, err)
+	}
+	defer rows.Close()
+	var out []catalog.Token
+	for rows.Next() {
+		var (
+			t    catalog.Token
+			role string
+		)
+		if err := rows.Scan(&t.Hash, &role, &t.Name, timeCol{&t.Created}, timeCol{&t.Expires}); err != nil {
+			return nil, s.fail(op, err)
+		}
+		t.Role = catalog.Role(role)
+		out = append(out, t)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, s.fail(op, err)
+	}
+	return out, nil
+}

@@ -27,6 +27,13 @@ type Config struct {
 	S3AccessKey string // CONFMEDIA_S3_ACCESS_KEY (else the AWS default chain)
 	S3SecretKey string // CONFMEDIA_S3_SECRET_KEY
 	S3PublicURL string // CONFMEDIA_S3_PUBLIC_URL
+	// S3PublicEndpoint is the S3 endpoint as browsers reach it, the host of
+	// presigned upload URLs: CONFMEDIA_S3_PUBLIC_ENDPOINT, default the S3
+	// endpoint.
+	S3PublicEndpoint string
+
+	AllowOriginals  bool // CONFMEDIA_ALLOW_ORIGINALS, false: offer headshot originals (stripped) for download
+	PrivateSpeakers bool // CONFMEDIA_PRIVATE_SPEAKERS, false: speaker pages need a speaker link
 
 	MaxBytes    int64 // CONFMEDIA_MAX_BYTES, 200 MiB
 	MaxPixels   int64 // CONFMEDIA_MAX_PIXELS, 100 MP
@@ -59,8 +66,16 @@ func (m *Main) loadConfig() (Config, error) {
 		S3AccessKey: m.Getenv("CONFMEDIA_S3_ACCESS_KEY"),
 		S3SecretKey: m.Getenv("CONFMEDIA_S3_SECRET_KEY"),
 		S3PublicURL: m.Getenv("CONFMEDIA_S3_PUBLIC_URL"),
+
+		S3PublicEndpoint: m.Getenv("CONFMEDIA_S3_PUBLIC_ENDPOINT"),
 	}
 	var err error
+	if c.AllowOriginals, err = envBool(m.Getenv, "CONFMEDIA_ALLOW_ORIGINALS"); err != nil {
+		return c, err
+	}
+	if c.PrivateSpeakers, err = envBool(m.Getenv, "CONFMEDIA_PRIVATE_SPEAKERS"); err != nil {
+		return c, err
+	}
 	if c.MaxBytes, err = envInt(m.Getenv, "CONFMEDIA_MAX_BYTES", DefaultMaxBytes); err != nil {
 		return c, err
 	}
@@ -94,6 +109,16 @@ func envInt(getenv func(string) string, key string, def int64) (int64, error) {
 		return 0, usageErr("%s=%q: want a non-negative whole number", key, v)
 	}
 	return n, nil
+}
+
+func envBool(getenv func(string) string, key string) (bool, error) {
+	switch strings.ToLower(getenv(key)) {
+	case "", "0", "false", "no", "off":
+		return false, nil
+	case "1", "true", "yes", "on":
+		return true, nil
+	}
+	return false, usageErr("%s=%q: want true or false", key, getenv(key))
 }
 
 // localURL is the address a browser on this machine uses for a listen address.

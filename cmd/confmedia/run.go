@@ -63,6 +63,8 @@ func (m *Main) commands() []command {
 		{"review resolve", "decide a media item or recording", (*Main).runReviewResolve},
 		{"media hide", "take a media item down", (*Main).runMediaHide},
 		{"optout", "mark a person as not to be shown in photos (add, list, remove)", (*Main).runOptOut},
+		{"token create", "make a login link and token for a role", (*Main).runTokenCreate},
+		{"token revoke", "revoke a token by its secret, link or hash prefix", (*Main).runTokenRevoke},
 		{"wait", "wait until no work is queued", (*Main).runWait},
 		{"catalog export", "print the catalog document", (*Main).runCatalogExport},
 		{"publish", "write the public catalog to the bucket", (*Main).runPublish},

@@ -24,6 +24,7 @@ import (
 	"github.com/confmedia/confmedia/web"
 	"github.com/confmedia/confmedia/workers"
 	"github.com/hibiken/asynq"
+	"github.com/hibiken/asynqmon"
 )
 
 // backends are the connections every server-side command needs.
@@ -53,8 +54,8 @@ func (b *backends) Close() error {
 
 // open connects to (and with supervise, starts when not configured) Redis,
 // the S3 store and the catalog database.
-func (m *Main) open(ctx context.Context, cfg Config, supervise bool, log *slog.Logger) (b *backends, err error) {
-	b = &backends{cfg: cfg, log: log}
+func (m *Main) open(ctx context.Context, cfg Config, supervise bool, log *slog.Logger) (_ *backends, err error) {
+	b := &backends{cfg: cfg, log: log}
 	defer func() {
 		if err != nil {
 			b.Close()
@@ -138,12 +139,15 @@ func renderOptions(cfg Config) rendition.Options {
 	return rendition.Options{MaxPixels: cfg.MaxPixels}
 }
 
-func (m *Main) webServer(b *backends, tokenHash string) *web.Server {
+func (m *Main) webServer(b *backends, tokenHash string) (*web.Server, func() error) {
+	dash := asynqmon.New(asynqmon.Options{RootPath: "/admin/queues", RedisConnOpt: b.redisOpt})
 	return &web.Server{
 		Store: b.store, Blobs: b.blobs, Queue: b.queue, Logger: b.log.With("component", "web"),
 		AdminTokenHash: tokenHash, PublicURL: b.cfg.PublicURL, S3PublicURL: b.cfg.S3PublicURL,
 		MaxBytes: b.cfg.MaxBytes, MaxPixels: b.cfg.MaxPixels, TempDir: uploadTempDir(b.cfg),
-	}
+		AllowOriginals: b.cfg.AllowOriginals, PrivateSpeakers: b.cfg.PrivateSpeakers,
+		QueueDashboard: dash,
+	}, dash.Close
 }
 
 func uploadTempDir(cfg Config) string {
@@ -261,6 +265,38 @@ func (m *Main) serve(ctx context.Context, supervise, withWorkers bool, conc int)
 		}
 		defer srv.Shutdown()
 	}
+	srv, closeDash := m.webServer(b, hash)
+	defer closeDash()
+	srv.Presigner = directUploads(ctx, b, log)
 	log.Info("confmedia ready", "url", b.cfg.PublicURL, "data", b.cfg.DataDir)
-	return serveHTTP(ctx, b.cfg.Addr, m.webServer(b, hash).Handler(), log)
+	return serveHTTP(ctx, b.cfg.Addr, srv.Handler(), log)
+}
+
+// directUploads lets browsers send originals straight to the bucket: it
+// sets the bucket's CORS rules for the web app's origins and checks that
+// the store answers a browser's preflight. When the store cannot, it logs
+// why and returns nil: the upload page then sends files through the web app.
+func directUploads(ctx context.Context, b *backends, log *slog.Logger) web.Presigner {
+	off := func(err error) web.Presigner {
+		log.Warn("browsers cannot upload straight to the bucket; the upload page sends files through the web app", "err", err)
+		return nil
+	}
+	origins, err := web.UploadOrigins(b.cfg.PublicURL)
+	if err != nil {
+		return off(err)
+	}
+	p, err := b.blobs.NewPresigner(b.cfg.S3PublicEndpoint)
+	if err != nil {
+		return off(err)
+	}
+	ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	if err := b.blobs.SetCORS(ctx, origins); err != nil {
+		return off(err)
+	}
+	if err := p.CheckCORS(ctx, origins[0]); err != nil {
+		return off(err)
+	}
+	log.Info("browsers upload straight to the bucket", "origins", origins)
+	return p
 }

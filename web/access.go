@@ -1,0 +1,753 @@
+package web
+
+// Access: tokens, login links, session cookies and CSRF.
+//
+// A token is a random secret handed to a person as a login link
+// ({PublicURL}/login?token=…); the catalog keeps only its sha256. The CLI
+// sends it as a bearer token. A browser opens the link once and gets a
+// session cookie instead:
+//
+//	confmedia_session = HASH "." EXPIRY "." MAC
+//
+// HASH is the token's stored hash (not the secret: a copy of the catalog's
+// token table does not give sessions), EXPIRY the session's end in Unix
+// seconds and MAC an HMAC-SHA256 of both under the server's session key.
+// The cookie is HttpOnly, SameSite=Lax, and Secure when the web app is
+// served over https. Nothing is kept on the server, so any number of web
+// nodes sharing the key serve the same sessions, and every request still
+// looks the token up: revoking a token or its expiry ends its sessions at
+// once.
+//
+// Requests authenticated by the cookie that change state must carry the
+// session's CSRF token (an HMAC of the cookie) in the X-CSRF-Token header
+// or the csrf form field; bearer requests are exempt, as no browser sends
+// them on its own.
+
+import (
+	"cmp"
+	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"encoding/hex"
+	"fmt"
+	"mime"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/confmedia/confmedia/catalog"
+)
+
+// Names and limits of the access layer.
+const (
+	sessionCookie = "confmedia_session"
+	flashCookie   = "confmedia_flash"
+	// xsrfCookie carries the CSRF token to the queue dashboard, whose
+	// JavaScript sends it back in the xsrfHeader on every request.
+	xsrfCookie = "XSRF-TOKEN"
+	xsrfHeader = "X-XSRF-Token"
+	csrfHeader = "X-CSRF-Token"
+	csrfField  = "csrf"
+
+	// SessionTTL is how long a login lasts at most; never past its token's
+	// expiry.
+	SessionTTL = 14 * 24 * time.Hour
+	// DefaultTokenTTL is how long a token lasts when its creator says
+	// nothing.
+	DefaultTokenTTL = 30 * 24 * time.Hour
+	maxTokenTTL     = 5 * 365 * 24 * time.Hour
+
+	tokenPrefix     = "cm_"
+	shownHashPrefix = 12 // hash characters a token list shows
+	minHashPrefix   = 8  // the shortest hash prefix revoke accepts
+	maxTokenName    = 100
+	maxFormBytes    = 1 << 20
+	dashboardPath   = "/admin/queues"
+)
+
+// validRole reports whether r is a role a token can grant.
+func validRole(r catalog.Role) bool {
+	switch r {
+	case catalog.RoleAdmin, catalog.RolePhotographer, catalog.RoleVideo, catalog.RoleSpeaker:
+		return true
+	}
+	return false
+}
+
+// identity is who made a request.
+type identity struct {
+	Role    catalog.Role
+	Name    string
+	Hash    string    // the token's hash
+	Expires time.Time // the token's expiry; zero: never
+	Session string    // the session cookie's value; "" for a bearer token
+}
+
+// context returns ctx carrying the identity's role and name.
+func (id identity) context(ctx context.Context) context.Context {
+	return context.WithValue(context.WithValue(ctx, ctxKey{}, id.Role), nameKey{}, id.Name)
+}
+
+// allowed returns a Forbidden error unless the identity has one of roles.
+func (id identity) allowed(want []catalog.Role) error {
+	if slices.Contains(want, id.Role) {
+		return nil
+	}
+	return catalog.E(catalog.Forbidden, "web.require", nil, "the %s role may not do this", id.Role)
+}
+
+// accessRoutes registers login, logout and the token API.
+func (s *Server) accessRoutes(mux *http.ServeMux) {
+	s.initSessionKey()
+	admin := s.require(catalog.RoleAdmin)
+	mux.HandleFunc("GET /login", s.handleLogin)
+	mux.HandleFunc("GET /logout", s.handleLogout)
+	mux.HandleFunc("POST /logout", s.handleLogout)
+	mux.HandleFunc("POST /api/tokens", admin(s.handleTokenCreate))
+	mux.HandleFunc("GET /api/tokens", admin(s.handleTokenList))
+	mux.HandleFunc("DELETE /api/tokens/{hash}", admin(s.handleTokenRevoke))
+}
+
+// initSessionKey settles the key that signs sessions: SessionKey, else one
+// derived from the admin token's hash (so that every node sharing the admin
+// token shares sessions, and they survive a restart), else a random one
+// that lasts as long as the process.
+func (s *Server) initSessionKey() {
+	switch {
+	case len(s.SessionKey) > 0:
+		s.sessKey = s.SessionKey
+	case s.AdminTokenHash != "":
+		m := hmac.New(sha256.New, []byte(s.AdminTokenHash))
+		m.Write([]byte("confmedia session key v1"))
+		s.sessKey = m.Sum(nil)
+	default:
+		s.sessKey = make([]byte, 32)
+		if _, err := rand.Read(s.sessKey); err != nil {
+			panic(err) // crypto/rand does not fail on supported systems
+		}
+		s.Logger.Warn("no admin token and no session key: logins end when the server stops")
+	}
+}
+
+func (s *Server) mac(parts ...string) []byte {
+	m := hmac.New(sha256.New, s.sessKey)
+	for _, p := range parts {
+		m.Write([]byte(p))
+		m.Write([]byte{0})
+	}
+	return m.Sum(nil)
+}
+
+// sessionValue is the cookie value of a session of the token with hash
+// that ends at exp.
+func (s *Server) sessionValue(hash string, exp time.Time) string {
+	e := strconv.FormatInt(exp.Unix(), 10)
+	return hash + "." + e + "." + base64.RawURLEncoding.EncodeToString(s.mac("session", hash, e))
+}
+
+// parseSession checks a session cookie's value and returns its token hash.
+// It returns an Unauthorized error for a forged, malformed or ended
+// session.
+func (s *Server) parseSession(v string) (string, error) {
+	const op = "web.session"
+	bad := catalog.E(catalog.Unauthorized, op, nil, "your login is not valid: open your login link again")
+	hash, rest, ok := strings.Cut(v, ".")
+	if !ok {
+		return "", bad
+	}
+	e, sig, ok := strings.Cut(rest, ".")
+	if !ok {
+		return "", bad
+	}
+	got, err := base64.RawURLEncoding.DecodeString(sig)
+	if err != nil || !hmac.Equal(got, s.mac("session", hash, e)) {
+		return "", bad
+	}
+	exp, err := strconv.ParseInt(e, 10, 64)
+	if err != nil {
+		return "", bad
+	}
+	if !s.now().Before(time.Unix(exp, 0)) {
+		return "", catalog.E(catalog.Unauthorized, op, nil, "your login has ended: open your login link again")
+	}
+	return hash, nil
+}
+
+// csrfFor returns the CSRF token of a session.
+func (s *Server) csrfFor(session string) string {
+	return base64.RawURLEncoding.EncodeToString(s.mac("csrf", session))
+}
+
+// authenticate says who made r: a bearer token when the request has an
+// Authorization header, else a session cookie. It returns an Unauthorized
+// error without credentials or with an unknown, expired or revoked token,
+// and the store's error when the token cannot be looked up.
+func (s *Server) authenticate(r *http.Request) (identity, error) {
+	const op = "web.authenticate"
+	if h := r.Header.Get("Authorization"); h != "" {
+		token, ok := strings.CutPrefix(h, "Bearer ")
+		if !ok || strings.TrimSpace(token) == "" {
+			return identity{}, catalog.E(catalog.Unauthorized, op, nil, "a bearer token is required")
+		}
+		return s.lookupToken(r.Context(), HashToken(strings.TrimSpace(token)))
+	}
+	c, err := r.Cookie(sessionCookie)
+	if err != nil || c.Value == "" {
+		return identity{}, catalog.E(catalog.Unauthorized, op, nil, "a bearer token or a login is required")
+	}
+	hash, err := s.parseSession(c.Value)
+	if err != nil {
+		return identity{}, err
+	}
+	id, err := s.lookupToken(r.Context(), hash)
+	if err != nil {
+		return identity{}, err
+	}
+	id.Session = c.Value
+	return id, nil
+}
+
+// lookupToken returns the identity of the token with hash. An unknown
+// (or revoked) or expired token is Unauthorized.
+func (s *Server) lookupToken(ctx context.Context, hash string) (identity, error) {
+	const op = "web.authenticate"
+	if s.AdminTokenHash != "" && subtle.ConstantTimeCompare([]byte(hash), []byte(s.AdminTokenHash)) == 1 {
+		return identity{Role: catalog.RoleAdmin, Name: "admin", Hash: hash}, nil
+	}
+	t, err := s.Store.TokenByHash(ctx, hash)
+	if catalog.IsNotFound(err) {
+		return identity{}, catalog.E(catalog.Unauthorized, op, nil, "unknown token: it may have been revoked")
+	}
+	if err != nil {
+		return identity{}, err
+	}
+	if !t.Expires.IsZero() && !s.now().Before(t.Expires) {
+		return identity{}, catalog.E(catalog.Unauthorized, op, nil, "token expired")
+	}
+	return identity{Role: t.Role, Name: t.Name, Hash: t.Hash, Expires: t.Expires}, nil
+}
+
+// checkCSRF returns a Forbidden error when a request authenticated by a
+// session cookie changes state without the session's CSRF token. Bearer
+// requests and safe methods pass.
+func (s *Server) checkCSRF(r *http.Request, id identity) error {
+	if id.Session == "" || r.Method == http.MethodGet || r.Method == http.MethodHead || r.Method == http.MethodOptions {
+		return nil
+	}
+	got := cmp.Or(r.Header.Get(csrfHeader), r.Header.Get(xsrfHeader))
+	if got == "" {
+		if ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); ct == "application/x-www-form-urlencoded" {
+			r.Body = http.MaxBytesReader(nil, r.Body, maxFormBytes)
+			got = r.PostFormValue(csrfField)
+		}
+	}
+	if got == "" || subtle.ConstantTimeCompare([]byte(got), []byte(s.csrfFor(id.Session))) != 1 {
+		return catalog.E(catalog.Forbidden, "web.csrf", nil, "this form is out of date or did not come from this site: reload the page and try again")
+	}
+	return nil
+}
+
+// sessionRole returns the role of whoever made r, from their token or
+// session, or "" for the public (or an ended session).
+func (s *Server) sessionRole(r *http.Request) catalog.Role {
+	if role := roleOf(r.Context()); role != "" {
+		return role
+	}
+	id, err := s.authenticate(r)
+	if err != nil {
+		return ""
+	}
+	return id.Role
+}
+
+// csrfToken returns the CSRF token that forms and scripts of r's page
+// send back, or "" when r has no valid session.
+func (s *Server) csrfToken(r *http.Request) string {
+	c, err := r.Cookie(sessionCookie)
+	if err != nil {
+		return ""
+	}
+	if _, err := s.parseSession(c.Value); err != nil {
+		return ""
+	}
+	return s.csrfFor(c.Value)
+}
+
+// requirePage guards a page for roles: anonymous visitors, and those
+// whose login ended or whose token was revoked, are sent to the login page
+// (303, coming back afterwards); other roles get a 403 page saying whose
+// page it is; a form posted with a session but without its CSRF token gets
+// a 403 page too. Bearer tokens are accepted as by require.
+func (s *Server) requirePage(roles ...catalog.Role) func(http.HandlerFunc) http.HandlerFunc {
+	return func(next http.HandlerFunc) http.HandlerFunc {
+		return func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Cache-Control", "no-store")
+			w.Header().Set("X-Frame-Options", "DENY")
+			id, err := s.authenticate(r)
+			if catalog.ErrorKind(err) == catalog.Unauthorized {
+				why := ""
+				if _, cerr := r.Cookie(sessionCookie); cerr == nil {
+					why = "ended"
+					clearCookie(w, r, sessionCookie, "/")
+				}
+				s.redirectToLogin(w, r, why)
+				return
+			}
+			if err == nil {
+				err = s.checkCSRF(r, id)
+			}
+			if err == nil {
+				err = id.allowed(roles)
+			}
+			if err != nil {
+				s.accessError(w, r, err, id, roles)
+				return
+			}
+			next(w, r.WithContext(id.context(r.Context())))
+		}
+	}
+}
+
+// speakerPage guards a speaker page: open to everyone, unless
+// PrivateSpeakers, when it is for the speaker and admin roles (see
+// requirePage).
+func (s *Server) speakerPage(next http.HandlerFunc) http.HandlerFunc {
+	if !s.PrivateSpeakers {
+		return next
+	}
+	return s.requirePage(catalog.RoleSpeaker, catalog.RoleAdmin)(next)
+}
+
+// speakerAPI is speakerPage for JSON routes: 401 and 403 answers instead
+// of the login page.
+func (s *Server) speakerAPI(next http.HandlerFunc) http.HandlerFunc {
+	if !s.PrivateSpeakers {
+		return next
+	}
+	return s.require(catalog.RoleSpeaker, catalog.RoleAdmin)(next)
+}
+
+func (s *Server) redirectToLogin(w http.ResponseWriter, r *http.Request, why string) {
+	q := url.Values{}
+	if r.Method == http.MethodGet || r.Method == http.MethodHead {
+		q.Set("next", r.URL.RequestURI())
+	}
+	if why != "" {
+		q.Set("why", why)
+	}
+	u := "/login"
+	if len(q) > 0 {
+		u += "?" + q.Encode()
+	}
+	http.Redirect(w, r, u, http.StatusSeeOther)
+}
+
+// loginView is what login.html shows.
+type loginView struct {
+	Next    string
+	Notice  string // why the visitor is here
+	Problem string // what went wrong
+	Who     string // the signed-in token's name, when there is one
+	Role    catalog.Role
+	Needs   string // the roles a refused page is for
+	Landing string
+	Form    bool // show the paste-your-link form
+}
+
+// accessError answers a page request that failed: a 403 page for the wrong
+// role or a missing CSRF token, else the error's status with its message.
+func (s *Server) accessError(w http.ResponseWriter, r *http.Request, err error, id identity, want []catalog.Role) {
+	kind := catalog.ErrorKind(err)
+	v := loginView{Problem: catalog.ErrorMessage(err), Who: id.Name, Role: id.Role, Form: true}
+	if kind == catalog.Forbidden && len(want) > 0 && !slices.Contains(want, id.Role) {
+		names := make([]string, len(want))
+		for i, role := range want {
+			names[i] = string(role)
+		}
+		v.Problem = ""
+		v.Needs = strings.Join(names, " or ")
+		v.Landing = landing(id.Role)
+	}
+	if kind == catalog.Other {
+		s.Logger.Error("page failed", "method", r.Method, "path", r.URL.Path, "err", err)
+		v.Problem, v.Form = "internal error", false
+	}
+	if kind == catalog.Unavailable {
+		s.Logger.Warn("dependency unavailable", "method", r.Method, "path", r.URL.Path, "err", err)
+		v.Form = false
+	}
+	s.render(w, r, statusOf(kind), "login.html", page{Title: "Sign in", Role: id.Role, CSRF: s.csrfToken(r), Data: v})
+}
+
+// landing is where a role starts after logging in.
+func landing(role catalog.Role) string {
+	switch role {
+	case catalog.RoleAdmin:
+		return "/admin"
+	case catalog.RolePhotographer:
+		return "/upload"
+	case catalog.RoleVideo:
+		return "/video"
+	case catalog.RoleSpeaker:
+		return "/speakers"
+	}
+	return "/"
+}
+
+// localPath returns next when it is a path on this site, else "".
+func localPath(next string) string {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+		return ""
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || strings.HasPrefix(u.Path, "/login") {
+		return ""
+	}
+	return next
+}
+
+// tokenFromInput returns the token in what a person pasted: the token, or
+// a whole login link.
+func tokenFromInput(v string) string {
+	v = strings.TrimSpace(v)
+	if i := strings.Index(v, "token="); i >= 0 {
+		if q, err := url.ParseQuery(v[i:]); err == nil {
+			return strings.TrimSpace(q.Get("token"))
+		}
+	}
+	return v
+}
+
+// loginNotice says why the login page is shown, from its ?why=.
+func loginNotice(why string) string {
+	switch why {
+	case "ended":
+		return "Your login has ended or its link was revoked. Open a current link, or paste it below."
+	case "logout":
+		return "You are signed out."
+	}
+	return ""
+}
+
+// handleLogin shows the login form, or with ?token= checks the token,
+// starts a session and sends the visitor on: to ?next= when it is a path
+// on this site, else to their role's start page.
+func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Referrer-Policy", "no-referrer")
+	q := r.URL.Query()
+	v := loginView{Next: localPath(q.Get("next")), Notice: loginNotice(q.Get("why")), Form: true}
+	token := tokenFromInput(q.Get("token"))
+	if token == "" {
+		if id, err := s.authenticate(r); err == nil {
+			v.Who, v.Role, v.Landing = id.Name, id.Role, landing(id.Role)
+		}
+		s.render(w, r, http.StatusOK, "login.html", page{Title: "Sign in", Role: v.Role, CSRF: s.csrfToken(r), Data: v})
+		return
+	}
+	id, err := s.lookupToken(r.Context(), HashToken(token))
+	if err != nil {
+		if catalog.ErrorKind(err) == catalog.Unauthorized {
+			v.Problem = "This link or token does not work: " + catalog.ErrorMessage(err) + ". Ask the organizers for a new one."
+			s.render(w, r, http.StatusUnauthorized, "login.html", page{Title: "Sign in", Data: v})
+			return
+		}
+		s.accessError(w, r, err, identity{}, nil)
+		return
+	}
+	s.startSession(w, r, id)
+	s.Logger.Info("login", "role", id.Role, "name", id.Name)
+	http.Redirect(w, r, cmp.Or(v.Next, landing(id.Role)), http.StatusSeeOther)
+}
+
+// startSession sets the session cookie of id.
+func (s *Server) startSession(w http.ResponseWriter, r *http.Request, id identity) {
+	exp := s.now().Add(SessionTTL)
+	if !id.Expires.IsZero() && id.Expires.Before(exp) {
+		exp = id.Expires
+	}
+	http.SetCookie(w, &http.Cookie{
+		Name: sessionCookie, Value: s.sessionValue(id.Hash, exp), Path: "/",
+		Expires: exp, MaxAge: int(exp.Sub(s.now()).Seconds()),
+		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: s.secure(r),
+	})
+}
+
+// secure reports whether cookies must be Secure: the request came over
+// https (directly or through a proxy that says so), or the web app's
+// public URL is https.
+func (s *Server) secure(r *http.Request) bool {
+	return r.TLS != nil || strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https") ||
+		strings.HasPrefix(strings.ToLower(s.PublicURL), "https://")
+}
+
+func clearCookie(w http.ResponseWriter, r *http.Request, name, path string) {
+	http.SetCookie(w, &http.Cookie{Name: name, Value: "", Path: path, MaxAge: -1, HttpOnly: name != xsrfCookie,
+		SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil})
+}
+
+// handleLogout ends the browser's session and goes to the login page.
+func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) {
+	clearCookie(w, r, sessionCookie, "/")
+	clearCookie(w, r, xsrfCookie, dashboardPath)
+	http.Redirect(w, r, "/login?why=logout", http.StatusSeeOther)
+}
+
+// TokenRequest asks for a new token. Expires is a duration ("72h",
+// "30d"); "" means DefaultTokenTTL and "never" (or "0") a token that does
+// not expire.
+type TokenRequest struct {
+	Role    catalog.Role `json:"role"`
+	Name    string       `json:"name"`
+	Expires string       `json:"expires,omitempty"`
+}
+
+// TokenInfo describes a stored token, never its secret: Hash is a prefix
+// of its hash, enough to revoke it.
+type TokenInfo struct {
+	Hash    string       `json:"hash"`
+	Role    catalog.Role `json:"role"`
+	Name    string       `json:"name"`
+	Created time.Time    `json:"created"`
+	Expires time.Time    `json:"expires,omitzero"` // zero: never
+	Expired bool         `json:"expired,omitempty"`
+}
+
+// TokenCreated answers a TokenRequest: the secret, shown this once, and
+// the login link that carries it.
+type TokenCreated struct {
+	Token string `json:"token"`
+	Link  string `json:"link"`
+	TokenInfo
+}
+
+// TokenList lists the stored tokens, newest first.
+type TokenList struct {
+	Tokens []TokenInfo `json:"tokens"`
+}
+
+// tokenLister is a store that can list its tokens.
+type tokenLister interface {
+	Tokens(ctx context.Context) ([]catalog.Token, error)
+}
+
+func (s *Server) tokenInfo(t catalog.Token) TokenInfo {
+	return TokenInfo{Hash: t.Hash[:min(len(t.Hash), shownHashPrefix)], Role: t.Role, Name: t.Name, Created: t.Created,
+		Expires: t.Expires, Expired: !t.Expires.IsZero() && !s.now().Before(t.Expires)}
+}
+
+// ParseTokenTTL parses how long a token lasts: a Go duration or a number
+// of days ("30d"); "" is DefaultTokenTTL and "never" or "0" zero (no
+// expiry). Anything else, a negative duration or one over five years is an
+// Invalid error.
+func ParseTokenTTL(v string) (time.Duration, error) {
+	const op = "web.ParseTokenTTL"
+	v = strings.TrimSpace(strings.ToLower(v))
+	switch v {
+	case "":
+		return DefaultTokenTTL, nil
+	case "never", "0":
+		return 0, nil
+	}
+	var d time.Duration
+	if days, ok := strings.CutSuffix(v, "d"); ok {
+		n, err := strconv.Atoi(days)
+		if err != nil {
+			return 0, catalog.E(catalog.Invalid, op, nil, "expiry %q: want a duration like 72h or 30d, or never", v)
+		}
+		d = time.Duration(n) * 24 * time.Hour
+	} else {
+		var err error
+		if d, err = time.ParseDuration(v); err != nil {
+			return 0, catalog.E(catalog.Invalid, op, nil, "expiry %q: want a duration like 72h or 30d, or never", v)
+		}
+	}
+	if d <= 0 || d > maxTokenTTL {
+		return 0, catalog.E(catalog.Invalid, op, nil, "expiry %q: want more than nothing and at most five years", v)
+	}
+	return d, nil
+}
+
+// CreateToken makes a token for role, named name (who it is for), that
+// lasts ttl (0: for ever), stores its hash and returns the secret with its
+// login link. An unknown role or an empty or over-long name is Invalid.
+func (s *Server) CreateToken(ctx context.Context, role catalog.Role, name string, ttl time.Duration) (TokenCreated, error) {
+	const op = "web.CreateToken"
+	if !validRole(role) {
+		return TokenCreated{}, catalog.E(catalog.Invalid, op, nil, "unknown role %q: want admin, photographer, video or speaker", role)
+	}
+	name = strings.Join(strings.Fields(name), " ")
+	if name == "" || len(name) > maxTokenName {
+		return TokenCreated{}, catalog.E(catalog.Invalid, op, nil, "a token needs a name of at most %d characters: who it is for", maxTokenName)
+	}
+	buf := make([]byte, 24)
+	if _, err := rand.Read(buf); err != nil {
+		return TokenCreated{}, fmt.Errorf("%s: %w", op, err)
+	}
+	secret := tokenPrefix + hex.EncodeToString(buf)
+	now := s.now().UTC().Truncate(time.Second)
+	t := catalog.Token{Hash: HashToken(secret), Role: role, Name: name, Created: now}
+	if ttl > 0 {
+		t.Expires = now.Add(ttl)
+	}
+	if err := s.Store.PutToken(ctx, t); err != nil {
+		return TokenCreated{}, err
+	}
+	s.Logger.Info("token created", "role", role, "name", name, "expires", t.Expires, "by", tokenName(ctx))
+	return TokenCreated{Token: secret, Link: s.LoginLink(secret), TokenInfo: s.tokenInfo(t)}, nil
+}
+
+// LoginLink is the link that logs a browser in with token.
+func (s *Server) LoginLink(token string) string {
+	return strings.TrimRight(s.PublicURL, "/") + "/login?" + url.Values{"token": {token}}.Encode()
+}
+
+// Tokens lists the stored tokens, newest first. It returns an Unavailable
+// error when the store cannot list them.
+func (s *Server) Tokens(ctx context.Context) ([]TokenInfo, error) {
+	l, ok := s.Store.(tokenLister)
+	if !ok {
+		return nil, catalog.E(catalog.Unavailable, "web.Tokens", nil, "this catalog store cannot list tokens; revoke one by its secret")
+	}
+	list, err := l.Tokens(ctx)
+	if err != nil {
+		return nil, err
+	}
+	slices.SortFunc(list, func(a, b catalog.Token) int {
+		return cmp.Or(b.Created.Compare(a.Created), cmp.Compare(a.Hash, b.Hash))
+	})
+	out := make([]TokenInfo, 0, len(list))
+	for _, t := range list {
+		out = append(out, s.tokenInfo(t))
+	}
+	return out, nil
+}
+
+// RevokeToken deletes the token whose hash is hash, or starts with hash (at
+// least 8 hex digits), and returns what it was. It returns NotFound when
+// no token matches, Invalid for a short or ambiguous prefix.
+func (s *Server) RevokeToken(ctx context.Context, hash string) (TokenInfo, error) {
+	const op = "web.RevokeToken"
+	hash = strings.ToLower(strings.TrimSpace(hash))
+	if len(hash) < minHashPrefix || strings.Trim(hash, "0123456789abcdef") != "" {
+		return TokenInfo{}, catalog.E(catalog.Invalid, op, nil, "%q: give the token, or at least %d hex digits of its hash", hash, minHashPrefix)
+	}
+	t, err := s.Store.TokenByHash(ctx, hash)
+	switch {
+	case err == nil:
+	case !catalog.IsNotFound(err):
+		return TokenInfo{}, err
+	case len(hash) == sha256.Size*2:
+		return TokenInfo{}, catalog.E(catalog.NotFound, op, nil, "no token with hash %s", hash[:shownHashPrefix])
+	default:
+		l, ok := s.Store.(tokenLister)
+		if !ok {
+			return TokenInfo{}, catalog.E(catalog.NotFound, op, nil, "no token with hash %s (this store finds tokens only by their whole hash or secret)", hash)
+		}
+		all, err := l.Tokens(ctx)
+		if err != nil {
+			return TokenInfo{}, err
+		}
+		var found []catalog.Token
+		for _, x := range all {
+			if strings.HasPrefix(x.Hash, hash) {
+				found = append(found, x)
+			}
+		}
+		switch len(found) {
+		case 0:
+			return TokenInfo{}, catalog.E(catalog.NotFound, op, nil, "no token with hash %s", hash)
+		case 1:
+			t = found[0]
+		default:
+			return TokenInfo{}, catalog.E(catalog.Invalid, op, nil, "%d tokens have hashes starting %s: give more of it", len(found), hash)
+		}
+	}
+	if err := s.Store.DeleteToken(ctx, t.Hash); err != nil {
+		return TokenInfo{}, err
+	}
+	s.Logger.Info("token revoked", "role", t.Role, "name", t.Name, "by", tokenName(ctx))
+	return s.tokenInfo(t), nil
+}
+
+func (s *Server) handleTokenCreate(w http.ResponseWriter, r *http.Request) {
+	var req TokenRequest
+	if err := decodeJSON(r, &req); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	ttl, err := ParseTokenTTL(req.Expires)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	created, err := s.CreateToken(r.Context(), req.Role, req.Name, ttl)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	writeJSON(w, http.StatusCreated, created)
+}
+
+func (s *Server) handleTokenList(w http.ResponseWriter, r *http.Request) {
+	list, err := s.Tokens(r.Context())
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, TokenList{Tokens: list})
+}
+
+func (s *Server) handleTokenRevoke(w http.ResponseWriter, r *http.Request) {
+	info, err := s.RevokeToken(r.Context(), r.PathValue("hash"))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, info)
+}
+
+// flash is a one-time message shown on the next page after a form.
+type flash struct {
+	Error bool
+	Text  string
+}
+
+// setFlash keeps a message for the next page this browser shows.
+func setFlash(w http.ResponseWriter, r *http.Request, isErr bool, format string, args ...any) {
+	text := fmt.Sprintf(format, args...)
+	if len(text) > 1500 {
+		text = text[:1500] + "…"
+	}
+	kind := "ok"
+	if isErr {
+		kind = "error"
+	}
+	http.SetCookie(w, &http.Cookie{Name: flashCookie, Value: base64.RawURLEncoding.EncodeToString([]byte(kind + "\n" + text)),
+		Path: "/", MaxAge: 120, HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil})
+}
+
+// takeFlash returns the message kept for this page, if any, and forgets it.
+func takeFlash(w http.ResponseWriter, r *http.Request) *flash {
+	c, err := r.Cookie(flashCookie)
+	if err != nil {
+		return nil
+	}
+	clearCookie(w, r, flashCookie, "/")
+	b, err := base64.RawURLEncoding.DecodeString(c.Value)
+	if err != nil {
+		return nil
+	}
+	kind, text, ok := strings.Cut(string(b), "\n")
+	if !ok || text == "" {
+		return nil
+	}
+	return &flash{Error: kind == "error", Text: text}
+}

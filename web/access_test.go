@@ -1,0 +1,958 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/confmedia/confmedia/catalog"
+	"github.com/confmedia/confmedia/catalog/catalogtest"
+	"github.com/confmedia/confmedia/pipeline/exif/exiftest"
+)
+
+// listingStore is a MemStore that can also list its tokens.
+type listingStore struct {
+	*catalogtest.MemStore
+	mu     sync.Mutex
+	tokens map[string]catalog.Token
+}
+
+func newListingStore() *listingStore {
+	return &listingStore{MemStore: catalogtest.NewMemStore(), tokens: map[string]catalog.Token{}}
+}
+
+func (s *listingStore) PutToken(ctx context.Context, t catalog.Token) error {
+	if err := s.MemStore.PutToken(ctx, t); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.tokens[t.Hash] = t
+	return nil
+}
+
+func (s *listingStore) DeleteToken(ctx context.Context, hash string) error {
+	if err := s.MemStore.DeleteToken(ctx, hash); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.tokens, hash)
+	return nil
+}
+
+func (s *listingStore) Tokens(context.Context) ([]catalog.Token, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []catalog.Token
+	for _, t := range s.tokens {
+		out = append(out, t)
+	}
+	return out, nil
+}
+
+// Fixture ids and secrets.
+const (
+	photoSecret   = "photo-secret"
+	videoSecret   = "video-secret"
+	speakerSecret = "speaker-secret"
+	expiredSecret = "expired-admin-secret"
+	revokedSecret = "revoked-admin-secret"
+	recUnmatched  = "rec-1"
+	recAttached   = "rec-2"
+	cameraKey     = "serial:Canon:123"
+)
+
+var (
+	mediaTagged = strings.Repeat("a", 64)
+	mediaReview = strings.Repeat("b", 64)
+)
+
+var testNow = time.Date(2026, 5, 15, 12, 0, 0, 0, time.UTC)
+
+// fakeDashboard stands in for the queue dashboard.
+type fakeDashboard struct{}
+
+func (fakeDashboard) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method == http.MethodGet {
+		io.WriteString(w, "queue dashboard")
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// newAccessServer returns a server with a token of every role, a schedule
+// (talks t1, t2; speaker ana-lima), a tagged photo, a photo that needs
+// review, a camera, an unmatched and an attached recording, an opt-out and
+// a public blob.
+func newAccessServer(t testing.TB) (*Server, http.Handler) {
+	t.Helper()
+	ctx := context.Background()
+	st := newListingStore()
+	s := &Server{
+		Store: st, Blobs: catalogtest.NewMemBlobs(), Queue: &fakeQueue{},
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), AdminTokenHash: HashToken(adminToken),
+		PublicURL: "http://example.test", MaxBytes: 1 << 20, MaxPixels: 10_000_000, TempDir: t.TempDir(),
+		Now: func() time.Time { return testNow }, QueueDashboard: fakeDashboard{},
+	}
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, tok := range []catalog.Token{
+		{Hash: HashToken(photoSecret), Role: catalog.RolePhotographer, Name: "Pat", Created: testNow.Add(-time.Hour)},
+		{Hash: HashToken(videoSecret), Role: catalog.RoleVideo, Name: "Vic", Created: testNow.Add(-2 * time.Hour)},
+		{Hash: HashToken(speakerSecret), Role: catalog.RoleSpeaker, Name: "Ana", Created: testNow.Add(-3 * time.Hour),
+			Expires: testNow.Add(time.Hour)},
+		{Hash: HashToken(expiredSecret), Role: catalog.RoleAdmin, Name: "Old", Created: testNow.Add(-72 * time.Hour),
+			Expires: testNow.Add(-time.Hour)},
+	} {
+		must(st.PutToken(ctx, tok))
+	}
+	loc, _ := time.LoadLocation("Europe/Dublin")
+	_, err := st.ReplaceSchedule(ctx, catalog.Schedule{
+		Conference: catalog.Conference{Title: "Test Conf", Timezone: "Europe/Dublin"},
+		Talks: []catalog.Talk{
+			{ID: "t1", Title: "Keynote", Room: "Hall A", Start: time.Date(2026, 5, 15, 9, 0, 0, 0, loc), End: time.Date(2026, 5, 15, 10, 0, 0, 0, loc), SpeakerIDs: []string{"ana-lima"}},
+			{ID: "t2", Title: "Panel", Room: "Hall A", Start: time.Date(2026, 5, 15, 11, 0, 0, 0, loc), End: time.Date(2026, 5, 15, 12, 0, 0, 0, loc)},
+			{ID: "t3", Title: "Hallway", Room: "Hall B", Start: time.Date(2026, 5, 15, 11, 0, 0, 0, loc), End: time.Date(2026, 5, 15, 12, 0, 0, 0, loc), DoNotRecord: true},
+		},
+		Speakers: []catalog.Speaker{{ID: "ana-lima", Name: "Ana Lima"}},
+	})
+	must(err)
+	for _, m := range []*catalog.Media{
+		{ID: mediaTagged, Kind: catalog.Photo, SourceName: "tagged.jpg", Status: catalog.Pending, Bytes: 1000, Generation: 1},
+		{ID: mediaReview, Kind: catalog.Photo, SourceName: "review.jpg", Status: catalog.Pending, Bytes: 2000, Generation: 1},
+	} {
+		_, err := st.CreateMedia(ctx, m)
+		must(err)
+	}
+	must(st.UpdateMedia(ctx, mediaTagged, func(m *catalog.Media) error {
+		m.Status, m.TalkIDs, m.SpeakerIDs, m.Camera = catalog.Tagged, []string{"t1"}, []string{"ana-lima"}, cameraKey
+		m.Renditions = []catalog.Rendition{
+			{Name: "large", Key: catalog.RenditionKey(mediaTagged, "large"), Width: 2048, Height: 1536, Bytes: 200},
+			{Name: "square", Key: catalog.RenditionKey(mediaTagged, "square"), Width: 400, Height: 400, Bytes: 100},
+		}
+		return nil
+	}))
+	must(st.UpdateMedia(ctx, mediaReview, func(m *catalog.Media) error {
+		m.Status, m.Reason, m.Candidates, m.Camera = catalog.NeedsReview, "two talks in the room then", []string{"t1", "t2"}, cameraKey
+		m.CameraTime = catalog.CameraTime{Wall: time.Date(2026, 5, 15, 10, 0, 0, 0, time.UTC)}
+		m.TakenAt = time.Date(2026, 5, 15, 10, 0, 0, 0, loc)
+		return nil
+	}))
+	_, err = st.EnsureCamera(ctx, catalog.Camera{Key: cameraKey, Photographer: "Pat"})
+	must(err)
+	for _, r := range []*catalog.Recording{
+		{ID: recUnmatched, URL: "https://video.example/1", Title: "Keynote video"},
+		{ID: recAttached, URL: "https://video.example/2", Title: "Panel video"},
+	} {
+		_, err := st.PutRecording(ctx, r)
+		must(err)
+	}
+	must(st.UpdateRecording(ctx, recUnmatched, func(r *catalog.Recording) error {
+		r.State, r.Reason, r.Candidates = catalog.RecordingUnmatched, "two talks fit", []string{"t1", "t2"}
+		return nil
+	}))
+	must(st.UpdateRecording(ctx, recAttached, func(r *catalog.Recording) error {
+		r.State, r.TalkID, r.Candidates = catalog.RecordingAttached, "t2", []string{"t2", "t1"}
+		return nil
+	}))
+	must(st.PutOptOut(ctx, catalog.OptOut{Name: "Bob Example", Created: testNow}))
+	body := []byte(`{"ok":true}`)
+	must(s.Blobs.Put(ctx, "public/x.json", bytes.NewReader(body), int64(len(body)), "application/json"))
+	for _, name := range []string{"large", "square"} {
+		must(s.Blobs.Put(ctx, catalog.RenditionKey(mediaTagged, name), bytes.NewReader(body), int64(len(body)), "image/jpeg"))
+	}
+	return s, s.Handler()
+}
+
+// who is one row of the role table's columns: a role, the public, or a
+// token that expired or was revoked (both were admin tokens).
+type who string
+
+const (
+	asAdmin        who = "admin"
+	asPhotographer who = "photographer"
+	asVideo        who = "video"
+	asSpeaker      who = "speaker"
+	asPublic       who = "public"
+	asExpired      who = "expired"
+	asRevoked      who = "revoked"
+)
+
+var everyone = []who{asAdmin, asPhotographer, asVideo, asSpeaker, asPublic, asExpired, asRevoked}
+
+func (w who) secret() string {
+	switch w {
+	case asAdmin:
+		return adminToken
+	case asPhotographer:
+		return photoSecret
+	case asVideo:
+		return videoSecret
+	case asSpeaker:
+		return speakerSecret
+	case asExpired:
+		return expiredSecret
+	case asRevoked:
+		return revokedSecret
+	}
+	return ""
+}
+
+func (w who) role() catalog.Role {
+	switch w {
+	case asAdmin, asPhotographer, asVideo, asSpeaker:
+		return catalog.Role(w)
+	}
+	return ""
+}
+
+// sessionFor returns the session cookie value a browser of w holds. The
+// expired and revoked tokens' sessions are made directly: logging in with
+// them is refused.
+func sessionFor(s *Server, w who) string {
+	if w == asPublic {
+		return ""
+	}
+	return s.sessionValue(HashToken(w.secret()), testNow.Add(time.Hour))
+}
+
+// access says who may use a route and how it answers the others.
+type access int
+
+const (
+	openRoute access = iota // anyone; every column gets ok
+	apiRoute                // 401 without a working token, 403 for other roles
+	pageRoute               // to the login page without one, a 403 page for other roles
+)
+
+// roleRow is one route of the role table.
+type roleRow struct {
+	pattern string // as registered
+	method  string
+	path    string
+	body    string
+	form    bool // body is a form (else JSON or raw)
+	kind    access
+	allow   []catalog.Role
+	ok      string // the answer to an allowed request: "200", "201", "303"…
+}
+
+func (rt roleRow) unsafe() bool {
+	return rt.method != http.MethodGet && rt.method != http.MethodHead
+}
+
+// want returns the expected answer for w: a status code, or "login" for a
+// redirect to the login page.
+func (rt roleRow) want(w who) string {
+	if rt.kind == openRoute || slices.Contains(rt.allow, w.role()) {
+		return rt.ok
+	}
+	if w.role() != "" {
+		return "403"
+	}
+	if rt.kind == pageRoute {
+		return "login"
+	}
+	return "401"
+}
+
+var (
+	adminOnly = []catalog.Role{catalog.RoleAdmin}
+	uploaders = []catalog.Role{catalog.RoleAdmin, catalog.RolePhotographer}
+	videoTeam = []catalog.Role{catalog.RoleAdmin, catalog.RoleVideo}
+)
+
+// roleTable lists every route the server registers: who may use it and
+// what an allowed request gets. TestRoleTableComplete fails when a route is
+// missing.
+func roleTable(t testing.TB) []roleRow {
+	photo := exiftest.MustJPEG(t, exiftest.Spec{DateTimeOriginal: "2026:05:15 09:10:00"})
+	photoID := id(photo)
+	const recCSV = "title,url\nLightning talks,https://video.example/3\n"
+	return []roleRow{
+		{pattern: "GET /healthz", method: "GET", path: "/healthz", kind: openRoute, ok: "200"},
+		{pattern: "POST /api/media/check", method: "POST", path: "/api/media/check", body: `{"ids":[]}`, kind: apiRoute, allow: uploaders, ok: "200"},
+		{pattern: "PUT /api/media/{id}", method: "PUT", path: "/api/media/" + photoID + "?name=a.jpg", body: string(photo), kind: apiRoute, allow: uploaders, ok: "201"},
+		{pattern: "GET /api/media/{id}", method: "GET", path: "/api/media/" + mediaTagged, kind: apiRoute, allow: adminOnly, ok: "200"},
+		{pattern: "POST /api/schedule", method: "POST", path: "/api/schedule?name=s.csv&timezone=Europe/Dublin", body: csvSchedule, kind: apiRoute, allow: adminOnly, ok: "200"},
+		{pattern: "GET /api/schedule", method: "GET", path: "/api/schedule", kind: openRoute, ok: "200"},
+		{pattern: "POST /api/recordings", method: "POST", path: "/api/recordings?name=r.csv", body: recCSV, kind: apiRoute, allow: videoTeam, ok: "200"},
+		{pattern: "GET /api/queue", method: "GET", path: "/api/queue", kind: apiRoute, allow: uploaders, ok: "200"},
+		{pattern: "GET /api/catalog", method: "GET", path: "/api/catalog", kind: apiRoute, allow: adminOnly, ok: "200"},
+		{pattern: "POST /api/publish", method: "POST", path: "/api/publish", kind: apiRoute, allow: adminOnly, ok: "200"},
+		{pattern: "GET /api/talks/{id}", method: "GET", path: "/api/talks/t1", kind: openRoute, ok: "200"},
+		{pattern: "GET /api/speakers/{id}", method: "GET", path: "/api/speakers/ana-lima", kind: openRoute, ok: "200"},
+		{pattern: "GET /public/{path...}", method: "GET", path: "/public/x.json", kind: openRoute, ok: "200"},
+		{pattern: "GET /api/recordings/export", method: "GET", path: "/api/recordings/export", kind: apiRoute, allow: videoTeam, ok: "200"},
+		{pattern: "GET /api/cameras", method: "GET", path: "/api/cameras", kind: apiRoute, allow: uploaders, ok: "200"},
+		{pattern: "PUT /api/cameras/{key}", method: "PUT", path: "/api/cameras/" + cameraKey, body: `{"offset":"+1h"}`, kind: apiRoute, allow: uploaders, ok: "200"},
+		{pattern: "GET /api/review", method: "GET", path: "/api/review", kind: apiRoute, allow: videoTeam, ok: "200"},
+		{pattern: "POST /api/review/{id}/resolve", method: "POST", path: "/api/review/" + recUnmatched + "/resolve", body: `{"talk":"t1"}`, kind: apiRoute, allow: videoTeam, ok: "200"},
+		{pattern: "POST /api/media/{id}/hide", method: "POST", path: "/api/media/" + mediaTagged + "/hide", kind: apiRoute, allow: adminOnly, ok: "200"},
+		{pattern: "POST /api/optouts", method: "POST", path: "/api/optouts", body: `{"name":"Carol Example"}`, kind: apiRoute, allow: adminOnly, ok: "200"},
+		{pattern: "GET /api/optouts", method: "GET", path: "/api/optouts", kind: apiRoute, allow: adminOnly, ok: "200"},
+		{pattern: "DELETE /api/optouts/{name}", method: "DELETE", path: "/api/optouts/Bob%20Example", kind: apiRoute, allow: adminOnly, ok: "200"},
+		{pattern: "GET /static/", method: "GET", path: "/static/app.css", kind: openRoute, ok: "200"},
+		{pattern: "GET /{$}", method: "GET", path: "/", kind: openRoute, ok: "200"},
+		{pattern: "GET /schedule", method: "GET", path: "/schedule", kind: openRoute, ok: "200"},
+		{pattern: "GET /schedule/{day}", method: "GET", path: "/schedule/2026-05-15", kind: openRoute, ok: "200"},
+		{pattern: "GET /talks/{id}", method: "GET", path: "/talks/t1", kind: openRoute, ok: "200"},
+		{pattern: "GET /talks/{id}/photos.zip", method: "GET", path: "/talks/t1/photos.zip", kind: openRoute, ok: "200"},
+		{pattern: "GET /speakers", method: "GET", path: "/speakers?q=ana", kind: openRoute, ok: "200"},
+		{pattern: "GET /speakers/{id}", method: "GET", path: "/speakers/ana-lima", kind: openRoute, ok: "200"},
+		{pattern: "GET /speakers/{id}/photos.zip", method: "GET", path: "/speakers/ana-lima/photos.zip", kind: openRoute, ok: "200"},
+		{pattern: "GET /download/{media}/{rendition}", method: "GET", path: "/download/" + mediaTagged + "/square", kind: openRoute, ok: "200"},
+
+		// Photographers' upload page and its API: an allowed request with
+		// an empty plan is refused as such, after the role check.
+		{pattern: "GET /upload", method: "GET", path: "/upload", kind: openRoute, ok: "200"},
+		{pattern: "POST /api/uploads/inspect", method: "POST", path: "/api/uploads/inspect", body: `{"files":[]}`, kind: apiRoute, allow: uploaders, ok: "200"},
+		{pattern: "POST /api/uploads", method: "POST", path: "/api/uploads", body: `{}`, kind: apiRoute, allow: uploaders, ok: "400"},
+		{pattern: "POST /api/uploads/{id}/complete", method: "POST", path: "/api/uploads/nope/complete", body: `{}`, kind: apiRoute, allow: uploaders, ok: "400"},
+		{pattern: "POST /api/uploads/{id}/abort", method: "POST", path: "/api/uploads/nope/abort", body: `{}`, kind: apiRoute, allow: uploaders, ok: "400"},
+
+		// Access.
+		{pattern: "GET /login", method: "GET", path: "/login", kind: openRoute, ok: "200"},
+		{pattern: "GET /logout", method: "GET", path: "/logout", kind: openRoute, ok: "login"},
+		{pattern: "POST /logout", method: "POST", path: "/logout", kind: openRoute, ok: "login"},
+		{pattern: "POST /api/tokens", method: "POST", path: "/api/tokens", body: `{"role":"photographer","name":"Sam"}`, kind: apiRoute, allow: adminOnly, ok: "201"},
+		{pattern: "GET /api/tokens", method: "GET", path: "/api/tokens", kind: apiRoute, allow: adminOnly, ok: "200"},
+		{pattern: "DELETE /api/tokens/{hash}", method: "DELETE", path: "/api/tokens/" + HashToken(photoSecret)[:10], kind: apiRoute, allow: adminOnly, ok: "200"},
+
+		// Organizer pages.
+		{pattern: "GET /admin", method: "GET", path: "/admin", kind: pageRoute, allow: adminOnly, ok: "200"},
+		{pattern: "POST /admin/publish", method: "POST", path: "/admin/publish", form: true, kind: pageRoute, allow: adminOnly, ok: "303"},
+		{pattern: "POST /admin/hide", method: "POST", path: "/admin/hide", body: "id=" + mediaTagged + "&reason=asked", form: true, kind: pageRoute, allow: adminOnly, ok: "303"},
+		{pattern: "/admin/queues/", method: "GET", path: "/admin/queues/", kind: pageRoute, allow: adminOnly, ok: "200"},
+		{pattern: "GET /review", method: "GET", path: "/review", kind: pageRoute, allow: adminOnly, ok: "200"},
+		{pattern: "POST /review/{id}/resolve", method: "POST", path: "/review/" + mediaReview + "/resolve", body: "talk=t1", form: true, kind: pageRoute, allow: adminOnly, ok: "303"},
+		{pattern: "GET /cameras", method: "GET", path: "/cameras", kind: pageRoute, allow: adminOnly, ok: "200"},
+		{pattern: "POST /cameras/offset", method: "POST", path: "/cameras/offset", body: "key=" + url.QueryEscape(cameraKey) + "&offset=%2B1h", form: true, kind: pageRoute, allow: adminOnly, ok: "303"},
+		{pattern: "GET /tokens", method: "GET", path: "/tokens", kind: pageRoute, allow: adminOnly, ok: "200"},
+		{pattern: "POST /tokens", method: "POST", path: "/tokens", body: "name=Sam&role=video&expires=7d", form: true, kind: pageRoute, allow: adminOnly, ok: "200"},
+		{pattern: "POST /tokens/revoke", method: "POST", path: "/tokens/revoke", body: "token=" + photoSecret, form: true, kind: pageRoute, allow: adminOnly, ok: "303"},
+
+		// Video team.
+		{pattern: "GET /video", method: "GET", path: "/video", kind: pageRoute, allow: videoTeam, ok: "200"},
+		{pattern: "POST /video/recordings", method: "POST", path: "/video/recordings", body: "talk=t1&url=" + url.QueryEscape("https://video.example/new"), form: true, kind: pageRoute, allow: videoTeam, ok: "303"},
+		{pattern: "POST /video/recordings/{id}/attach", method: "POST", path: "/video/recordings/" + recUnmatched + "/attach", body: "talk=t1", form: true, kind: pageRoute, allow: videoTeam, ok: "303"},
+		{pattern: "POST /video/recordings/{id}/detach", method: "POST", path: "/video/recordings/" + recAttached + "/detach", form: true, kind: pageRoute, allow: videoTeam, ok: "303"},
+		{pattern: "POST /video/recordings/{id}/dismiss", method: "POST", path: "/video/recordings/" + recUnmatched + "/dismiss", form: true, kind: pageRoute, allow: videoTeam, ok: "303"},
+		{pattern: "POST /api/recordings/{id}/attach", method: "POST", path: "/api/recordings/" + recUnmatched + "/attach", body: `{"talk":"t1"}`, kind: apiRoute, allow: videoTeam, ok: "200"},
+		{pattern: "POST /api/recordings/{id}/detach", method: "POST", path: "/api/recordings/" + recAttached + "/detach", kind: apiRoute, allow: videoTeam, ok: "200"},
+		{pattern: "POST /api/talks/{id}/recordings", method: "POST", path: "/api/talks/t1/recordings", body: `{"url":"https://video.example/new"}`, kind: apiRoute, allow: videoTeam, ok: "201"},
+	}
+}
+
+// registeredPatterns returns the pattern of every route the package's
+// sources register with Handle or HandleFunc.
+func registeredPatterns(t *testing.T) []string {
+	t.Helper()
+	files, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fset := token.NewFileSet()
+	var out []string
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		file, err := parser.ParseFile(fset, f, nil, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ast.Inspect(file, func(n ast.Node) bool {
+			call, ok := n.(*ast.CallExpr)
+			if !ok || len(call.Args) != 2 {
+				return true
+			}
+			sel, ok := call.Fun.(*ast.SelectorExpr)
+			if !ok || (sel.Sel.Name != "HandleFunc" && sel.Sel.Name != "Handle") {
+				return true
+			}
+			lit, ok := call.Args[0].(*ast.BasicLit)
+			if !ok || lit.Kind != token.STRING {
+				t.Errorf("%s: a route pattern that is not a string literal: the role table cannot check it", fset.Position(call.Pos()))
+				return true
+			}
+			p, err := strconv.Unquote(lit.Value)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, p)
+			return true
+		})
+	}
+	sort.Strings(out)
+	return out
+}
+
+func TestRoleTableComplete(t *testing.T) {
+	table := map[string]bool{}
+	for _, rt := range roleTable(t) {
+		if table[rt.pattern] {
+			t.Errorf("role table: %q listed twice", rt.pattern)
+		}
+		table[rt.pattern] = true
+	}
+	registered := registeredPatterns(t)
+	for _, p := range registered {
+		if !table[p] {
+			t.Errorf("route %q is registered but missing from the role table in access_test.go: add a row saying who may use it", p)
+		}
+		delete(table, p)
+	}
+	for p := range table {
+		t.Errorf("role table lists %q, which is not registered", p)
+	}
+}
+
+// call makes one request as w, by bearer token or by session cookie (with
+// the session's CSRF token unless noCSRF), and returns the answer and the
+// pattern that served it.
+func callAs(s *Server, h http.Handler, rt roleRow, w who, cookie, noCSRF bool) (*httptest.ResponseRecorder, string) {
+	body := rt.body
+	req := httptest.NewRequest(rt.method, rt.path, nil)
+	if cookie {
+		if v := sessionFor(s, w); v != "" {
+			req.AddCookie(&http.Cookie{Name: sessionCookie, Value: v})
+			if rt.unsafe() && !noCSRF {
+				if rt.form {
+					body = strings.TrimPrefix(body+"&csrf="+url.QueryEscape(s.csrfFor(v)), "&")
+				} else {
+					req.Header.Set(csrfHeader, s.csrfFor(v))
+				}
+			}
+		}
+	} else if sec := w.secret(); sec != "" {
+		req.Header.Set("Authorization", "Bearer "+sec)
+	}
+	req.Body = io.NopCloser(strings.NewReader(body))
+	req.ContentLength = int64(len(body))
+	if rt.form {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	return rec, req.Pattern
+}
+
+// outcome reduces an answer to what the role table says: the status, or
+// "login" for a redirect to the login page.
+func outcome(rec *httptest.ResponseRecorder) string {
+	if rec.Code == http.StatusSeeOther && strings.HasPrefix(rec.Header().Get("Location"), "/login") {
+		return "login"
+	}
+	return strconv.Itoa(rec.Code)
+}
+
+// flashOf returns the one-time message an answer sets, if any.
+func flashOf(rec *httptest.ResponseRecorder) *flash {
+	for _, c := range rec.Result().Cookies() {
+		if c.Name == flashCookie && c.MaxAge > 0 {
+			b, _ := base64.RawURLEncoding.DecodeString(c.Value)
+			kind, text, _ := strings.Cut(string(b), "\n")
+			return &flash{Error: kind == "error", Text: text}
+		}
+	}
+	return nil
+}
+
+// TestRoleTable runs every route as every role, the public, an expired
+// and a revoked token, with bearer tokens and with session cookies; and
+// every route that changes state with a session but without its CSRF
+// token. Requests that are allowed and change state get a fresh server.
+func TestRoleTable(t *testing.T) {
+	shared, sharedH := newAccessServer(t)
+	if err := shared.Store.PutToken(context.Background(), catalog.Token{Hash: HashToken(revokedSecret), Role: catalog.RoleAdmin, Name: "Gone"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := shared.Store.DeleteToken(context.Background(), HashToken(revokedSecret)); err != nil {
+		t.Fatal(err)
+	}
+	for _, rt := range roleTable(t) {
+		for _, mode := range []string{"bearer", "cookie", "cookie without CSRF"} {
+			cookie, noCSRF := mode != "bearer", mode == "cookie without CSRF"
+			if noCSRF && (!rt.unsafe() || rt.kind == openRoute) {
+				continue
+			}
+			for _, w := range everyone {
+				want := rt.want(w)
+				if noCSRF && w.role() != "" {
+					want = "403"
+				}
+				s, h := shared, sharedH
+				if rt.unsafe() && want == rt.ok {
+					s, h = newAccessServer(t)
+				}
+				rec, pattern := callAs(s, h, rt, w, cookie, noCSRF)
+				if pattern != rt.pattern {
+					t.Errorf("%s %s: served by %q, want %q", rt.method, rt.path, pattern, rt.pattern)
+				}
+				if got := outcome(rec); got != want {
+					t.Errorf("%s %s as %s by %s: %s, want %s (%.200s)", rt.method, rt.path, w, mode, got, want, rec.Body)
+					continue
+				}
+				if f := flashOf(rec); want == rt.ok && f != nil && f.Error {
+					t.Errorf("%s %s as %s by %s: the form failed: %s", rt.method, rt.path, w, mode, f.Text)
+				}
+			}
+		}
+	}
+}
+
+func TestLoginFlow(t *testing.T) {
+	s, h := newAccessServer(t)
+	tests := []struct {
+		name     string
+		query    string
+		want     int
+		location string
+		cookie   bool
+		bodyHas  string
+	}{
+		{"form", "", 200, "", false, `id="login-form"`},
+		{"admin", "?token=" + adminToken, 303, "/admin", true, ""},
+		{"photographer", "?token=" + photoSecret, 303, "/upload", true, ""},
+		{"video", "?token=" + videoSecret, 303, "/video", true, ""},
+		{"speaker", "?token=" + speakerSecret, 303, "/speakers", true, ""},
+		{"next", "?token=" + videoSecret + "&next=" + url.QueryEscape("/video?missing=1"), 303, "/video?missing=1", true, ""},
+		{"next elsewhere", "?token=" + videoSecret + "&next=" + url.QueryEscape("//evil.example/x"), 303, "/video", true, ""},
+		{"next absolute", "?token=" + videoSecret + "&next=" + url.QueryEscape("https://evil.example/x"), 303, "/video", true, ""},
+		{"pasted link", "?token=" + url.QueryEscape("http://example.test/login?token="+photoSecret), 303, "/upload", true, ""},
+		{"expired", "?token=" + expiredSecret, 401, "", false, "expired"},
+		{"unknown", "?token=nope", 401, "", false, "does not work"},
+		{"ended", "?why=ended", 200, "", false, "has ended"},
+	}
+	for _, tt := range tests {
+		rec := do(t, h, "GET", "/login"+tt.query, "", nil)
+		if rec.Code != tt.want || rec.Header().Get("Location") != tt.location || !strings.Contains(rec.Body.String(), tt.bodyHas) {
+			t.Errorf("%s: %d to %q, want %d to %q with %q (%.300s)", tt.name, rec.Code, rec.Header().Get("Location"), tt.want, tt.location, tt.bodyHas, rec.Body)
+		}
+		var c *http.Cookie
+		for _, x := range rec.Result().Cookies() {
+			if x.Name == sessionCookie {
+				c = x
+			}
+		}
+		if (c != nil) != tt.cookie {
+			t.Errorf("%s: session cookie %v, want one: %v", tt.name, c, tt.cookie)
+			continue
+		}
+		if c == nil {
+			continue
+		}
+		if !c.HttpOnly || c.SameSite != http.SameSiteLaxMode || c.Secure || c.Path != "/" {
+			t.Errorf("%s: cookie %+v, want HttpOnly, SameSite=Lax, not Secure over http, path /", tt.name, c)
+		}
+		if strings.Contains(c.Value, photoSecret) || strings.Contains(c.Value, adminToken) || strings.Contains(c.Value, videoSecret) {
+			t.Errorf("%s: the cookie carries the token's secret: %q", tt.name, c.Value)
+		}
+	}
+
+	// The speaker token expires in an hour: so does its session.
+	rec := do(t, h, "GET", "/login?token="+speakerSecret, "", nil)
+	for _, c := range rec.Result().Cookies() {
+		if c.Name == sessionCookie && c.MaxAge != 3600 {
+			t.Errorf("speaker session lasts %ds, want the token's remaining 3600s", c.MaxAge)
+		}
+	}
+	rec = do(t, h, "GET", "/login?token="+photoSecret, "", nil)
+	for _, c := range rec.Result().Cookies() {
+		if c.Name == sessionCookie && c.MaxAge != int(SessionTTL.Seconds()) {
+			t.Errorf("photographer session lasts %ds, want %s", c.MaxAge, SessionTTL)
+		}
+	}
+
+	// Over https (here, behind a proxy that says so) the cookie is Secure.
+	req := httptest.NewRequest("GET", "/login?token="+photoSecret, nil)
+	req.Header.Set("X-Forwarded-Proto", "https")
+	rr := httptest.NewRecorder()
+	h.ServeHTTP(rr, req)
+	if cs := rr.Result().Cookies(); len(cs) == 0 || !cs[0].Secure {
+		t.Errorf("https login: cookies %v, want a Secure session cookie", cs)
+	}
+	_ = s
+}
+
+// withSession makes a request carrying the session cookie v.
+func withSession(h http.Handler, method, path, v string, body io.Reader, hdr map[string]string) *httptest.ResponseRecorder {
+	req := httptest.NewRequest(method, path, body)
+	if v != "" {
+		req.AddCookie(&http.Cookie{Name: sessionCookie, Value: v})
+	}
+	for k, x := range hdr {
+		req.Header.Set(k, x)
+	}
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	return rec
+}
+
+func TestSessions(t *testing.T) {
+	s, h := newAccessServer(t)
+	ctx := context.Background()
+	login := func(secret string) string {
+		rec := do(t, h, "GET", "/login?token="+secret, "", nil)
+		for _, c := range rec.Result().Cookies() {
+			if c.Name == sessionCookie {
+				return c.Value
+			}
+		}
+		t.Fatalf("login with %s: no cookie (%d)", secret, rec.Code)
+		return ""
+	}
+	video := login(videoSecret)
+	if rec := withSession(h, "GET", "/video", video, nil, nil); rec.Code != 200 || !strings.Contains(rec.Body.String(), `name="csrf-token" content="`+s.csrfFor(video)+`"`) {
+		t.Errorf("video page with a session: %d, want 200 with the CSRF token in the page", rec.Code)
+	}
+
+	// A forged, tampered or ended session does not work.
+	parts := strings.Split(video, ".")
+	tampered := HashToken(adminToken) + "." + parts[1] + "." + parts[2]
+	other := (&Server{SessionKey: []byte("another key")})
+	other.initSessionKey()
+	for name, v := range map[string]string{
+		"tampered":     tampered,
+		"other key":    other.sessionValue(HashToken(adminToken), testNow.Add(time.Hour)),
+		"ended":        s.sessionValue(HashToken(videoSecret), testNow.Add(-time.Second)),
+		"garbage":      "nonsense",
+		"longer valid": parts[0] + "." + strconv.FormatInt(testNow.Add(1000*time.Hour).Unix(), 10) + "." + parts[2],
+	} {
+		if rec := withSession(h, "GET", "/api/review", v, nil, nil); rec.Code != 401 {
+			t.Errorf("%s session: API %d, want 401", name, rec.Code)
+		}
+		rec := withSession(h, "GET", "/video", v, nil, nil)
+		if outcome(rec) != "login" || !strings.Contains(rec.Header().Get("Location"), "why=ended") {
+			t.Errorf("%s session: page %d to %q, want the login page saying the login ended", name, rec.Code, rec.Header().Get("Location"))
+		}
+	}
+
+	// A CSRF token of another session is refused.
+	admin := login(adminToken)
+	rec := withSession(h, "POST", "/api/publish", admin, nil, map[string]string{csrfHeader: s.csrfFor(video)})
+	if rec.Code != 403 || !strings.Contains(rec.Body.String(), "reload the page") {
+		t.Errorf("publish with another session's CSRF token: %d %s, want 403", rec.Code, rec.Body)
+	}
+	// The queue dashboard's header name works too.
+	if rec := withSession(h, "POST", "/api/publish", admin, nil, map[string]string{xsrfHeader: s.csrfFor(admin)}); rec.Code != 200 {
+		t.Errorf("publish with the X-XSRF-Token header: %d %s", rec.Code, rec.Body)
+	}
+	// Bearer requests need no CSRF token, even with a cookie beside them.
+	req := httptest.NewRequest("POST", "/api/publish", nil)
+	req.Header.Set("Authorization", "Bearer "+adminToken)
+	req.AddCookie(&http.Cookie{Name: sessionCookie, Value: video})
+	rr := httptest.NewRecorder()
+	h.ServeHTTP(rr, req)
+	if rr.Code != 200 {
+		t.Errorf("bearer publish beside a video session: %d, want 200 (the bearer token decides)", rr.Code)
+	}
+
+	// Revoking the token ends its sessions at once.
+	if err := s.Store.DeleteToken(ctx, HashToken(videoSecret)); err != nil {
+		t.Fatal(err)
+	}
+	if rec := withSession(h, "GET", "/api/review", video, nil, nil); rec.Code != 401 {
+		t.Errorf("session of a revoked token: %d, want 401", rec.Code)
+	}
+
+	// Logout clears the cookie.
+	rec = withSession(h, "POST", "/logout", admin, nil, nil)
+	cleared := false
+	for _, c := range rec.Result().Cookies() {
+		cleared = cleared || (c.Name == sessionCookie && c.MaxAge < 0)
+	}
+	if rec.Code != 303 || !cleared {
+		t.Errorf("logout: %d, cookies %v; want 303 clearing the session", rec.Code, rec.Result().Cookies())
+	}
+}
+
+func TestSessionKeyDerivation(t *testing.T) {
+	a := &Server{AdminTokenHash: HashToken("one")}
+	b := &Server{AdminTokenHash: HashToken("one")}
+	c := &Server{AdminTokenHash: HashToken("two")}
+	d := &Server{AdminTokenHash: HashToken("one"), SessionKey: []byte("explicit")}
+	for _, s := range []*Server{a, b, c, d} {
+		s.initSessionKey()
+	}
+	exp := testNow.Add(time.Hour)
+	if a.sessionValue("h", exp) != b.sessionValue("h", exp) {
+		t.Error("two servers with the same admin token sign sessions differently: several web nodes would not share logins")
+	}
+	if a.sessionValue("h", exp) == c.sessionValue("h", exp) || a.sessionValue("h", exp) == d.sessionValue("h", exp) {
+		t.Error("different admin tokens or an explicit key sign sessions alike")
+	}
+}
+
+func TestSessionRoleAndCSRFToken(t *testing.T) {
+	s, _ := newAccessServer(t)
+	v := sessionFor(s, asPhotographer)
+	tests := []struct {
+		name     string
+		cookie   string
+		bearer   string
+		wantRole catalog.Role
+		wantCSRF string
+	}{
+		{"anonymous", "", "", "", ""},
+		{"session", v, "", catalog.RolePhotographer, s.csrfFor(v)},
+		{"bearer", "", videoSecret, catalog.RoleVideo, ""},
+		{"expired token", sessionFor(s, asExpired), "", "", s.csrfFor(sessionFor(s, asExpired))},
+		{"garbage", "x.y.z", "", "", ""},
+	}
+	for _, tt := range tests {
+		req := httptest.NewRequest("GET", "/", nil)
+		if tt.cookie != "" {
+			req.AddCookie(&http.Cookie{Name: sessionCookie, Value: tt.cookie})
+		}
+		if tt.bearer != "" {
+			req.Header.Set("Authorization", "Bearer "+tt.bearer)
+		}
+		if got := s.sessionRole(req); got != tt.wantRole {
+			t.Errorf("%s: sessionRole = %q, want %q", tt.name, got, tt.wantRole)
+		}
+		if got := s.csrfToken(req); got != tt.wantCSRF {
+			t.Errorf("%s: csrfToken = %q, want %q", tt.name, got, tt.wantCSRF)
+		}
+	}
+}
+
+func TestRequirePageAnswers(t *testing.T) {
+	s, h := newAccessServer(t)
+	// Anonymous: to the login page, coming back afterwards.
+	rec := do(t, h, "GET", "/cameras?x=1", "", nil)
+	if loc := rec.Header().Get("Location"); rec.Code != 303 || loc != "/login?next="+url.QueryEscape("/cameras?x=1") {
+		t.Errorf("anonymous /cameras: %d to %q", rec.Code, loc)
+	}
+	// The wrong role: a 403 page naming the role it is for.
+	rec = withSession(h, "GET", "/admin", sessionFor(s, asVideo), nil, nil)
+	if body := rec.Body.String(); rec.Code != 403 || !strings.Contains(body, `data-testid="forbidden"`) || !strings.Contains(body, "admin role") || !strings.Contains(body, "Vic") {
+		t.Errorf("video at /admin: %d %.500s", rec.Code, body)
+	}
+	if cc := rec.Header().Get("Cache-Control"); cc != "no-store" {
+		t.Errorf("organizer page Cache-Control %q, want no-store", cc)
+	}
+	// A form posted without the CSRF token: a 403 page.
+	rec = withSession(h, "POST", "/admin/publish", sessionFor(s, asAdmin), strings.NewReader("x=1"),
+		map[string]string{"Content-Type": "application/x-www-form-urlencoded"})
+	if rec.Code != 403 || !strings.Contains(rec.Body.String(), "reload the page") {
+		t.Errorf("form without CSRF: %d %.300s", rec.Code, rec.Body)
+	}
+}
+
+func TestPrivateSpeakers(t *testing.T) {
+	s, _ := newAccessServer(t)
+	ok := func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "speaker page") }
+	for _, private := range []bool{false, true} {
+		s.PrivateSpeakers = private
+		page, apiH := s.speakerPage(ok), s.speakerAPI(ok)
+		for _, w := range everyone {
+			wantPage, wantAPI := "200", "200"
+			if private {
+				switch w.role() {
+				case catalog.RoleSpeaker, catalog.RoleAdmin:
+				case "":
+					wantPage, wantAPI = "login", "401"
+				default:
+					wantPage, wantAPI = "403", "403"
+				}
+			}
+			for _, c := range []struct {
+				h    http.HandlerFunc
+				want string
+			}{{page, wantPage}, {apiH, wantAPI}} {
+				req := httptest.NewRequest("GET", "/speakers/ana-lima", nil)
+				if v := sessionFor(s, w); v != "" {
+					req.AddCookie(&http.Cookie{Name: sessionCookie, Value: v})
+				}
+				rec := httptest.NewRecorder()
+				c.h(rec, req)
+				if got := outcome(rec); got != c.want {
+					t.Errorf("private=%v, %s: %s, want %s", private, w, got, c.want)
+				}
+			}
+		}
+	}
+}
+
+func TestTokenAPI(t *testing.T) {
+	s, h := newAccessServer(t)
+	ctx := context.Background()
+	rec := do(t, h, "POST", "/api/tokens", adminToken, []byte(`{"role":"speaker","name":"  Ana   Lima ","expires":"72h"}`))
+	var created TokenCreated
+	if err := json.Unmarshal(rec.Body.Bytes(), &created); err != nil || rec.Code != 201 {
+		t.Fatalf("create: %d %s", rec.Code, rec.Body)
+	}
+	if !strings.HasPrefix(created.Token, tokenPrefix) || created.Link != "http://example.test/login?token="+created.Token ||
+		created.Name != "Ana Lima" || created.Role != catalog.RoleSpeaker || !created.Expires.Equal(testNow.Add(72*time.Hour)) ||
+		created.Hash != HashToken(created.Token)[:shownHashPrefix] {
+		t.Errorf("created = %+v", created)
+	}
+	stored, err := s.Store.TokenByHash(ctx, HashToken(created.Token))
+	if err != nil || stored.Role != catalog.RoleSpeaker {
+		t.Errorf("stored token = %+v, %v; want it stored by hash", stored, err)
+	}
+	// The new token works, as a bearer token and as a login link.
+	if rec := do(t, h, "GET", "/login?token="+created.Token, "", nil); rec.Code != 303 {
+		t.Errorf("login with the new token: %d", rec.Code)
+	}
+
+	for _, tt := range []struct {
+		body, errHas string
+	}{
+		{`{"role":"root","name":"x"}`, "unknown role"},
+		{`{"role":"video","name":"  "}`, "needs a name"},
+		{`{"role":"video","name":"x","expires":"soon"}`, "expiry"},
+		{`{"role":"video","name":"x","expires":"-1h"}`, "expiry"},
+		{`{"role":"video","name":"x","expires":"9999d"}`, "five years"},
+	} {
+		rec := do(t, h, "POST", "/api/tokens", adminToken, []byte(tt.body))
+		if rec.Code != 400 || !strings.Contains(rec.Body.String(), tt.errHas) {
+			t.Errorf("create %s: %d %s, want 400 with %q", tt.body, rec.Code, rec.Body, tt.errHas)
+		}
+	}
+
+	rec = do(t, h, "GET", "/api/tokens", adminToken, nil)
+	var list TokenList
+	if err := json.Unmarshal(rec.Body.Bytes(), &list); err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, x := range list.Tokens {
+		names = append(names, x.Name)
+		if len(x.Hash) != shownHashPrefix {
+			t.Errorf("listed hash %q, want a %d-character prefix", x.Hash, shownHashPrefix)
+		}
+	}
+	if got, want := strings.Join(names, ","), "Ana Lima,Pat,Vic,Ana,Old"; got != want {
+		t.Errorf("listed %s, want newest first %s", got, want)
+	}
+	if strings.Contains(rec.Body.String(), created.Token) || strings.Contains(rec.Body.String(), HashToken(created.Token)) {
+		t.Error("the token list shows a secret or a whole hash")
+	}
+	if !strings.Contains(rec.Body.String(), `"expired": true`) {
+		t.Errorf("the expired token is not marked: %s", rec.Body)
+	}
+
+	for _, tt := range []struct {
+		path string
+		want int
+	}{
+		{"/api/tokens/abc", 400},
+		{"/api/tokens/not-hex-at-all", 400},
+		{"/api/tokens/" + strings.Repeat("0", 64), 404},
+		{"/api/tokens/00000000", 404},
+		{"/api/tokens/" + HashToken(created.Token)[:8], 200},
+		{"/api/tokens/" + HashToken(created.Token), 404},
+		{"/api/tokens/" + HashToken(photoSecret), 200},
+	} {
+		rec := do(t, h, "DELETE", tt.path, adminToken, nil)
+		if rec.Code != tt.want {
+			t.Errorf("DELETE %s: %d %s, want %d", tt.path, rec.Code, rec.Body, tt.want)
+		}
+	}
+	if rec := do(t, h, "GET", "/api/queue", created.Token, nil); rec.Code != 401 {
+		t.Errorf("revoked token: %d, want 401", rec.Code)
+	}
+}
+
+func TestRevokeAmbiguousPrefix(t *testing.T) {
+	s, _ := newAccessServer(t)
+	ctx := context.Background()
+	for _, h := range []string{"abcdef0011" + strings.Repeat("0", 54), "abcdef0022" + strings.Repeat("0", 54)} {
+		if err := s.Store.PutToken(ctx, catalog.Token{Hash: h, Role: catalog.RoleVideo, Name: h[:10]}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := s.RevokeToken(ctx, "abcdef00"); catalog.ErrorKind(err) != catalog.Invalid || !strings.Contains(err.Error(), "2 tokens") {
+		t.Errorf("ambiguous prefix: %v, want Invalid naming 2 tokens", err)
+	}
+	if got, err := s.RevokeToken(ctx, "ABCDEF0022"); err != nil || got.Name != "abcdef0022" {
+		t.Errorf("unique prefix: %+v, %v", got, err)
+	}
+}
+
+func TestTokensListAndRevokeByPrefix(t *testing.T) {
+	_, _, h := newTestServer(t)
+	rec := do(t, h, "GET", "/api/tokens", adminToken, nil)
+	if rec.Code != 200 || !strings.Contains(rec.Body.String(), HashToken("photo-secret")[:12]) || strings.Contains(rec.Body.String(), "photo-secret") {
+		t.Errorf("list: %d %s; want hash prefixes and never a secret", rec.Code, rec.Body)
+	}
+	if rec := do(t, h, "DELETE", "/api/tokens/"+HashToken("old-secret")[:10], adminToken, nil); rec.Code != 200 {
+		t.Errorf("revoke by prefix: %d %s", rec.Code, rec.Body)
+	}
+	if rec := do(t, h, "GET", "/api/queue", "old-secret", nil); rec.Code != 401 {
+		t.Errorf("revoked token still answers %d", rec.Code)
+	}
+	if rec := do(t, h, "GET", "/tokens", adminToken, nil); rec.Code != 200 || !strings.Contains(rec.Body.String(), "Pat") {
+		t.Errorf("tokens page: %d", rec.Code)
+	}
+}
+
+func TestParseTokenTTL(t *testing.T) {
+	tests := []struct {
+		in   string
+		want time.Duration
+		ok   bool
+	}{
+		{"", DefaultTokenTTL, true},
+		{"never", 0, true},
+		{"0", 0, true},
+		{"72h", 72 * time.Hour, true},
+		{"30d", 30 * 24 * time.Hour, true},
+		{" 7D ", 7 * 24 * time.Hour, true},
+		{"90m", 90 * time.Minute, true},
+		{"-1h", 0, false},
+		{"0d", 0, false},
+		{"xd", 0, false},
+		{"soon", 0, false},
+		{"2000d", 0, false},
+	}
+	for _, tt := range tests {
+		got, err := ParseTokenTTL(tt.in)
+		if (err == nil) != tt.ok || got != tt.want {
+			t.Errorf("ParseTokenTTL(%q) = %v, %v; want %v, ok %v", tt.in, got, err, tt.want, tt.ok)
+		}
+	}
+}
+
+func TestLocalPath(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"/video", "/video"},
+		{"/video?missing=1#talks", "/video?missing=1#talks"},
+		{"", ""},
+		{"video", ""},
+		{"//evil.example", ""},
+		{"/\\evil.example", ""},
+		{"https://evil.example/", ""},
+		{"/login?token=x", ""},
+	}
+	for _, tt := range tests {
+		if got := localPath(tt.in); got != tt.want {
+			t.Errorf("localPath(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}

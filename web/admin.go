@@ -1,0 +1,849 @@
+package web
+
+// The organizers' pages (status, review queue, camera clocks, tokens, the
+// queue dashboard) and the video team's page, with the JSON routes the
+// video team's work needs. Pages are plain HTML forms posting to page
+// routes, which answer with a redirect and a one-time message, so that
+// every action works without JavaScript; web/static/admin.js only adds
+// file imports, copying and confirmations.
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/confmedia/confmedia/catalog"
+	"github.com/confmedia/confmedia/pipeline/match"
+	"github.com/confmedia/confmedia/pipeline/recording"
+)
+
+// adminRoutes registers the organizer and video team pages and the
+// recording routes of the JSON API.
+func (s *Server) adminRoutes(mux *http.ServeMux) {
+	admin := s.requirePage(catalog.RoleAdmin)
+	video := s.requirePage(catalog.RoleAdmin, catalog.RoleVideo)
+	videoAPI := s.require(catalog.RoleAdmin, catalog.RoleVideo)
+
+	mux.HandleFunc("GET /admin", admin(s.handleStatusPage))
+	mux.HandleFunc("POST /admin/publish", admin(s.handlePublishForm))
+	mux.HandleFunc("POST /admin/hide", admin(s.handleHideForm))
+	mux.HandleFunc("/admin/queues/", admin(s.handleQueueDashboard))
+	mux.HandleFunc("GET /review", admin(s.handleReviewPage))
+	mux.HandleFunc("POST /review/{id}/resolve", admin(s.handleResolveForm))
+	mux.HandleFunc("GET /cameras", admin(s.handleCamerasPage))
+	mux.HandleFunc("POST /cameras/offset", admin(s.handleCameraForm))
+	mux.HandleFunc("GET /tokens", admin(s.handleTokensPage))
+	mux.HandleFunc("POST /tokens", admin(s.handleTokenForm))
+	mux.HandleFunc("POST /tokens/revoke", admin(s.handleRevokeForm))
+
+	mux.HandleFunc("GET /video", video(s.handleVideoPage))
+	mux.HandleFunc("POST /video/recordings", video(s.handleAddRecordingForm))
+	mux.HandleFunc("POST /video/recordings/{id}/attach", video(s.handleAttachForm))
+	mux.HandleFunc("POST /video/recordings/{id}/detach", video(s.handleDetachForm))
+	mux.HandleFunc("POST /video/recordings/{id}/dismiss", video(s.handleDismissForm))
+
+	mux.HandleFunc("POST /api/recordings/{id}/attach", videoAPI(s.handleAttachRecording))
+	mux.HandleFunc("POST /api/recordings/{id}/detach", videoAPI(s.handleDetachRecording))
+	mux.HandleFunc("POST /api/talks/{id}/recordings", videoAPI(s.handleAddRecording))
+}
+
+// staffPage is the page struct of an organizer or video team page.
+func (s *Server) staffPage(r *http.Request, title string, conf catalog.Conference, data any) page {
+	return page{
+		Title: title, Conference: catalog.DocConference{Title: conf.Title, Timezone: conf.Timezone},
+		Role: roleOf(r.Context()), CSRF: s.csrfToken(r), Data: data,
+	}
+}
+
+// done ends a form: the message for the next page, and a redirect to to.
+func (s *Server) done(w http.ResponseWriter, r *http.Request, to string, err error, format string, args ...any) {
+	if err != nil {
+		msg := catalog.ErrorMessage(err)
+		if k := catalog.ErrorKind(err); k == catalog.Other {
+			s.Logger.Error("form failed", "path", r.URL.Path, "err", err)
+			msg = "internal error"
+		}
+		setFlash(w, r, true, "%s", msg)
+	} else {
+		setFlash(w, r, false, format, args...)
+	}
+	http.Redirect(w, r, to, http.StatusSeeOther)
+}
+
+// venue formats t for people at the venue: "Fri 15 May 09:10".
+func venue(loc *time.Location, t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.In(loc).Format("Mon 2 Jan 15:04")
+}
+
+// stampLabel formats an RFC 3339 stamp as venue does, or returns it as it
+// is.
+func stampLabel(s string) string {
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		return s
+	}
+	return t.Format("Mon 2 Jan 15:04")
+}
+
+// humanBytes formats n as "1.5 GiB".
+func humanBytes(n int64) string {
+	const unit = 1024
+	if n < unit {
+		return fmt.Sprintf("%d B", n)
+	}
+	div, exp := int64(unit), 0
+	for m := n / unit; m >= unit; m /= unit {
+		div *= unit
+		exp++
+	}
+	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
+}
+
+// option is one choice in a talk or speaker picker.
+type option struct {
+	ID    string
+	Label string
+}
+
+// talkOptions lists the schedule's talks for a picker, in schedule order.
+func talkOptions(sched catalog.Schedule, loc *time.Location) []option {
+	out := make([]option, 0, len(sched.Talks))
+	for _, t := range sched.Talks {
+		out = append(out, option{ID: t.ID, Label: talkLabel(t, loc)})
+	}
+	return out
+}
+
+func talkLabel(t catalog.Talk, loc *time.Location) string {
+	parts := []string{t.Title}
+	if w := venue(loc, t.Start); w != "" {
+		parts = append(parts, w)
+	}
+	if t.Room != "" {
+		parts = append(parts, t.Room)
+	}
+	return strings.Join(parts, " · ")
+}
+
+func (s *Server) scheduleAndZone(ctx context.Context) (catalog.Schedule, *time.Location, error) {
+	sched, err := s.Store.Schedule(ctx)
+	if err != nil {
+		return sched, nil, err
+	}
+	loc, err := sched.Conference.Location()
+	if err != nil {
+		loc = time.UTC
+	}
+	return sched, loc, nil
+}
+
+// --- status page ---
+
+type countRow struct {
+	Label string
+	N     int
+	Class string
+}
+
+type failedRow struct {
+	Type, Queue, Subject, Error, At string
+}
+
+type statusView struct {
+	Flash         *flash
+	QueueError    string
+	Queues        []catalog.QueueDepth
+	Totals        catalog.QueueStats
+	Failed        []failedRow
+	MoreFailed    int
+	Media         []countRow
+	MediaTotal    int
+	Photos        int
+	Headshots     int
+	Recordings    []countRow
+	Originals     string
+	Renditions    string
+	Storage       string
+	StorageBytes  int64
+	Talks         int
+	Speakers      int
+	Timezone      string
+	ToReview      int
+	Dashboard     bool
+	DashboardPath string
+}
+
+// maxFailedShown bounds the failed tasks the status page lists.
+const maxFailedShown = 20
+
+func (s *Server) handleStatusPage(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	sched, loc, err := s.scheduleAndZone(ctx)
+	if err != nil {
+		s.accessError(w, r, err, identity{}, nil)
+		return
+	}
+	media, err := s.Store.ListMedia(ctx, catalog.MediaFilter{})
+	if err != nil {
+		s.accessError(w, r, err, identity{}, nil)
+		return
+	}
+	recs, err := s.Store.ListRecordings(ctx)
+	if err != nil {
+		s.accessError(w, r, err, identity{}, nil)
+		return
+	}
+	v := statusView{Flash: takeFlash(w, r), Talks: len(sched.Talks), Speakers: len(sched.Speakers),
+		Timezone: sched.Conference.Timezone, Dashboard: s.QueueDashboard != nil, DashboardPath: dashboardPath + "/"}
+	if st, err := s.Queue.Stats(ctx); err != nil {
+		v.QueueError = catalog.ErrorMessage(err)
+		s.Logger.Warn("queue stats", "err", err)
+	} else {
+		v.Totals, v.Queues = st, st.Queues
+		failed := slices.Clone(st.Failed)
+		slices.SortStableFunc(failed, func(a, b catalog.FailedTask) int { return b.At.Compare(a.At) })
+		if len(failed) > maxFailedShown {
+			v.MoreFailed = len(failed) - maxFailedShown
+			failed = failed[:maxFailedShown]
+		}
+		for _, f := range failed {
+			v.Failed = append(v.Failed, failedRow{Type: f.Type, Queue: f.Queue, Subject: f.Subject, Error: f.Error, At: venue(loc, f.At)})
+		}
+	}
+	byStatus := map[catalog.Status]int{}
+	var orig, rend int64
+	for _, m := range media {
+		byStatus[m.Status]++
+		if m.Kind == catalog.Headshot {
+			v.Headshots++
+		} else {
+			v.Photos++
+		}
+		orig += m.Bytes
+		for _, rd := range m.Renditions {
+			rend += rd.Bytes
+		}
+	}
+	v.MediaTotal = len(media)
+	for _, st := range []catalog.Status{catalog.Pending, catalog.Tagged, catalog.Untagged, catalog.NeedsReview, catalog.Failed, catalog.Hidden} {
+		v.Media = append(v.Media, countRow{Label: strings.ReplaceAll(string(st), "_", " "), N: byStatus[st], Class: "status-" + string(st)})
+	}
+	v.ToReview = byStatus[catalog.NeedsReview] + byStatus[catalog.Failed]
+	byState := map[catalog.RecordingState]int{}
+	for _, rec := range recs {
+		byState[cmp.Or(rec.State, catalog.RecordingPending)]++
+	}
+	for _, st := range []catalog.RecordingState{catalog.RecordingPending, catalog.RecordingAttached, catalog.RecordingUnmatched, catalog.RecordingDismissed} {
+		v.Recordings = append(v.Recordings, countRow{Label: string(st), N: byState[st], Class: "rec-" + string(st)})
+	}
+	v.ToReview += byState[catalog.RecordingUnmatched] + byState[catalog.RecordingPending]
+	v.Originals, v.Renditions = humanBytes(orig), humanBytes(rend)
+	v.StorageBytes = orig + rend
+	v.Storage = humanBytes(v.StorageBytes)
+	s.render(w, r, http.StatusOK, "status.html", s.staffPage(r, "Status", sched.Conference, v))
+}
+
+func (s *Server) handlePublishForm(w http.ResponseWriter, r *http.Request) {
+	resp, err := s.Publish(r.Context())
+	s.done(w, r, "/admin", err, "Published %d talks, %d speakers and %d media items (%d files, %s) to %s.",
+		resp.Talks, resp.Speakers, resp.Media, resp.Objects, humanBytes(resp.Bytes), resp.CatalogURL)
+}
+
+// mediaIDIn finds a media id in what an organizer pasted: an id or id
+// prefix, or the URL of a rendition ("…/media/{id}/large.jpg").
+var mediaIDIn = regexp.MustCompile(`[0-9a-f]{64}`)
+
+func (s *Server) handleHideForm(w http.ResponseWriter, r *http.Request) {
+	id := strings.TrimSpace(r.PostFormValue("id"))
+	if m := mediaIDIn.FindString(strings.ToLower(id)); m != "" {
+		id = m
+	}
+	item, err := s.Hide(r.Context(), id, r.PostFormValue("reason"))
+	s.done(w, r, "/admin", err, "%s is taken down (%s).", item.SourceName, item.Reason)
+}
+
+// handleQueueDashboard serves the queue dashboard, or without one sends
+// organizers to the status page's queue table. The dashboard's scripts
+// send the CSRF token from the XSRF-TOKEN cookie this sets.
+func (s *Server) handleQueueDashboard(w http.ResponseWriter, r *http.Request) {
+	if s.QueueDashboard == nil {
+		http.Redirect(w, r, "/admin#queues", http.StatusSeeOther)
+		return
+	}
+	if tok := s.csrfToken(r); tok != "" && r.Method == http.MethodGet {
+		http.SetCookie(w, &http.Cookie{Name: xsrfCookie, Value: tok, Path: dashboardPath,
+			SameSite: http.SameSiteStrictMode, Secure: s.secure(r)})
+	}
+	s.QueueDashboard.ServeHTTP(w, r)
+}
+
+// --- review page ---
+
+type reviewRow struct {
+	ReviewItem
+	PathID     string
+	IsMedia    bool
+	IsHeadshot bool
+	CanTag     bool // needs a talk or speaker; failed items can only be hidden
+	When       string
+	Choices    []option
+}
+
+type reviewView struct {
+	Flash    *flash
+	Items    []reviewRow
+	Media    int
+	Recs     int
+	Talks    []option
+	Speakers []option
+}
+
+func (s *Server) handleReviewPage(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	sched, loc, err := s.scheduleAndZone(ctx)
+	if err != nil {
+		s.accessError(w, r, err, identity{}, nil)
+		return
+	}
+	list, err := s.ReviewQueue(ctx, true)
+	if err != nil {
+		s.accessError(w, r, err, identity{}, nil)
+		return
+	}
+	v := reviewView{Flash: takeFlash(w, r), Talks: talkOptions(sched, loc)}
+	for _, sp := range sched.Speakers {
+		v.Speakers = append(v.Speakers, option{ID: sp.ID, Label: sp.Name})
+	}
+	slices.SortFunc(v.Speakers, func(a, b option) int { return cmp.Compare(match.Fold(a.Label), match.Fold(b.Label)) })
+	for _, it := range list.Items {
+		row := reviewRow{ReviewItem: it, PathID: url.PathEscape(it.ID), IsMedia: it.Type == reviewTypeMedia,
+			IsHeadshot: it.Kind == catalog.Headshot, When: stampLabel(it.TakenAt)}
+		row.CanTag = !row.IsMedia || it.Status == string(catalog.NeedsReview)
+		for _, c := range it.Candidates {
+			label := c.Name
+			if label == "" {
+				parts := []string{cmp.Or(c.Title, c.ID)}
+				if c.Start != "" {
+					parts = append(parts, stampLabel(c.Start))
+				}
+				if c.Room != "" {
+					parts = append(parts, c.Room)
+				}
+				label = strings.Join(parts, " · ")
+			}
+			row.Choices = append(row.Choices, option{ID: c.ID, Label: label})
+		}
+		if row.IsMedia {
+			v.Media++
+		} else {
+			v.Recs++
+		}
+		v.Items = append(v.Items, row)
+	}
+	s.render(w, r, http.StatusOK, "review.html", s.staffPage(r, "Review", sched.Conference, v))
+}
+
+func (s *Server) handleResolveForm(w http.ResponseWriter, r *http.Request) {
+	req := ResolveRequest{
+		Talk: strings.TrimSpace(r.PostFormValue("talk")), Speaker: strings.TrimSpace(r.PostFormValue("speaker")),
+		Untagged: r.PostFormValue("untagged") != "", Hide: r.PostFormValue("hide") != "",
+	}
+	item, err := s.Resolve(r.Context(), r.PathValue("id"), req, true)
+	if err != nil {
+		s.done(w, r, "/review", err, "")
+		return
+	}
+	s.done(w, r, "/review", nil, "%s", s.decidedMessage(r.Context(), item))
+}
+
+// decidedMessage says in a sentence what a decision did.
+func (s *Server) decidedMessage(ctx context.Context, d DecidedItem) string {
+	name := cmp.Or(d.SourceName, d.Title, d.ID)
+	sched, _ := s.Store.Schedule(ctx)
+	titles := map[string]string{}
+	for _, t := range sched.Talks {
+		titles[t.ID] = t.Title
+	}
+	names := map[string]string{}
+	for _, sp := range sched.Speakers {
+		names[sp.ID] = sp.Name
+	}
+	var msg string
+	switch {
+	case d.Type == reviewTypeRecording && len(d.TalkIDs) > 0:
+		msg = fmt.Sprintf("%s is attached to “%s”.", name, cmp.Or(titles[d.TalkIDs[0]], d.TalkIDs[0]))
+	case d.Type == reviewTypeRecording:
+		msg = fmt.Sprintf("%s is dismissed: it belongs to no talk.", name)
+	case d.Status == string(catalog.Hidden):
+		msg = fmt.Sprintf("%s is hidden (%s).", name, d.Reason)
+	case d.Kind == catalog.Headshot && len(d.SpeakerIDs) > 0:
+		msg = fmt.Sprintf("%s is a headshot of %s.", name, cmp.Or(names[d.SpeakerIDs[0]], d.SpeakerIDs[0]))
+	case len(d.TalkIDs) > 0:
+		msg = fmt.Sprintf("%s is tagged with “%s”.", name, cmp.Or(titles[d.TalkIDs[0]], d.TalkIDs[0]))
+	default:
+		msg = fmt.Sprintf("%s is published without a talk.", name)
+	}
+	if d.CameraOffsetChanged {
+		msg += " Its camera's clock offset was corrected, and the camera's photos are being tagged again."
+	}
+	if d.CameraNote != "" {
+		msg += " " + d.CameraNote + "."
+	}
+	return msg
+}
+
+// --- cameras page ---
+
+type cameraRow struct {
+	CameraInfo
+	Label string
+}
+
+type camerasView struct {
+	Flash   *flash
+	Cameras []cameraRow
+}
+
+func (s *Server) handleCamerasPage(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	sched, err := s.Store.Schedule(ctx)
+	if err != nil {
+		s.accessError(w, r, err, identity{}, nil)
+		return
+	}
+	list, err := s.Cameras(ctx)
+	if err != nil {
+		s.accessError(w, r, err, identity{}, nil)
+		return
+	}
+	v := camerasView{Flash: takeFlash(w, r)}
+	for _, c := range list {
+		v.Cameras = append(v.Cameras, cameraRow{CameraInfo: c, Label: cameraName(c)})
+	}
+	slices.SortStableFunc(v.Cameras, func(a, b cameraRow) int {
+		return cmp.Or(cmp.Compare(a.Photographer, b.Photographer), cmp.Compare(a.Label, b.Label))
+	})
+	s.render(w, r, http.StatusOK, "cameras.html", s.staffPage(r, "Camera clocks", sched.Conference, v))
+}
+
+// cameraName names a camera for people: "Canon EOS R6 #1234", else its
+// key.
+func cameraName(c CameraInfo) string {
+	label := strings.TrimSpace(c.Model)
+	if mk := strings.TrimSpace(c.Make); mk != "" {
+		first, _, _ := strings.Cut(mk, " ")
+		if !strings.Contains(strings.ToLower(label), strings.ToLower(first)) {
+			label = strings.TrimSpace(mk + " " + label)
+		}
+	}
+	if label == "" {
+		return c.Key
+	}
+	if c.Serial != "" {
+		label += " #" + c.Serial
+	}
+	return label
+}
+
+func (s *Server) handleCameraForm(w http.ResponseWriter, r *http.Request) {
+	key := r.PostFormValue("key")
+	n, cam, err := s.setCameraOffset(r.Context(), key, r.PostFormValue("offset"))
+	if err != nil {
+		s.done(w, r, "/cameras", err, "")
+		return
+	}
+	s.done(w, r, "/cameras", nil, "%s: clock offset %s; %d of its items are being tagged again.",
+		cameraName(cam.Camera), cam.Camera.Offset, n)
+}
+
+// setCameraOffset sets camera key's clock offset (as PUT /api/cameras/{key}
+// does) and queues its processed items for tagging again. It returns
+// Invalid for an unknown key form or a bad offset.
+func (s *Server) setCameraOffset(ctx context.Context, key, offset string) (int, SetCameraResponse, error) {
+	const op = "web.setCameraOffset"
+	if !strings.HasPrefix(key, "serial:") && !strings.HasPrefix(key, "model:") {
+		return 0, SetCameraResponse{}, catalog.E(catalog.Invalid, op, nil, "%q is not a camera key", key)
+	}
+	d, err := ParseOffset(offset)
+	if err != nil {
+		return 0, SetCameraResponse{}, err
+	}
+	if _, err := s.Store.EnsureCamera(ctx, catalog.Camera{Key: key}); err != nil {
+		return 0, SetCameraResponse{}, err
+	}
+	cam, err := s.Store.SetCameraOffset(ctx, key, d)
+	if err != nil {
+		return 0, SetCameraResponse{}, err
+	}
+	n, err := s.retag(ctx, catalog.MediaFilter{Camera: key})
+	if err != nil {
+		return n, SetCameraResponse{}, err
+	}
+	items, err := s.Store.ListMedia(ctx, catalog.MediaFilter{Camera: key})
+	if err != nil {
+		return n, SetCameraResponse{}, err
+	}
+	s.Logger.Info("camera clock offset set", "camera", key, "offset", match.FormatOffset(d), "by", tokenName(ctx), "retagged", n)
+	return n, SetCameraResponse{Camera: cameraInfo(cam, items), Retagged: n}, nil
+}
+
+// --- tokens page ---
+
+type tokensView struct {
+	Flash     *flash
+	Created   *TokenCreated
+	Tokens    []TokenInfo
+	ListError string
+	Roles     []catalog.Role
+	Now       time.Time
+}
+
+func (s *Server) tokensView(w http.ResponseWriter, r *http.Request) tokensView {
+	v := tokensView{Flash: takeFlash(w, r), Now: s.now(),
+		Roles: []catalog.Role{catalog.RolePhotographer, catalog.RoleVideo, catalog.RoleSpeaker, catalog.RoleAdmin}}
+	list, err := s.Tokens(r.Context())
+	if err != nil {
+		v.ListError = catalog.ErrorMessage(err)
+	}
+	v.Tokens = list
+	return v
+}
+
+func (s *Server) handleTokensPage(w http.ResponseWriter, r *http.Request) {
+	sched, err := s.Store.Schedule(r.Context())
+	if err != nil {
+		s.accessError(w, r, err, identity{}, nil)
+		return
+	}
+	s.render(w, r, http.StatusOK, "tokens.html", s.staffPage(r, "Tokens and links", sched.Conference, s.tokensView(w, r)))
+}
+
+// handleTokenForm creates a token and shows its link once, on the page
+// itself (no redirect: the secret is not kept anywhere to show it again).
+func (s *Server) handleTokenForm(w http.ResponseWriter, r *http.Request) {
+	ttl, err := ParseTokenTTL(r.PostFormValue("expires"))
+	var created TokenCreated
+	if err == nil {
+		created, err = s.CreateToken(r.Context(), catalog.Role(r.PostFormValue("role")), r.PostFormValue("name"), ttl)
+	}
+	if err != nil {
+		s.done(w, r, "/tokens", err, "")
+		return
+	}
+	sched, _ := s.Store.Schedule(r.Context())
+	v := s.tokensView(w, r)
+	v.Created = &created
+	s.render(w, r, http.StatusOK, "tokens.html", s.staffPage(r, "Tokens and links", sched.Conference, v))
+}
+
+// handleRevokeForm revokes the token given as its secret, a login link or
+// a prefix of its hash.
+func (s *Server) handleRevokeForm(w http.ResponseWriter, r *http.Request) {
+	v := tokenFromInput(r.PostFormValue("token"))
+	info, err := s.RevokeToken(r.Context(), HashToken(v))
+	if catalog.IsNotFound(err) || catalog.ErrorKind(err) == catalog.Invalid {
+		info, err = s.RevokeToken(r.Context(), v)
+	}
+	s.done(w, r, "/tokens", err, "Revoked the %s token “%s” (%s…): its links and logins no longer work.", info.Role, info.Name, info.Hash)
+}
+
+// --- video page and recording routes ---
+
+// RecordingInfo is a recording as the video team handles it.
+type RecordingInfo struct {
+	ID         string                 `json:"id"`
+	URL        string                 `json:"url"`
+	Title      string                 `json:"title,omitempty"`
+	State      catalog.RecordingState `json:"state"`
+	TalkID     string                 `json:"talk_id,omitempty"`
+	Reason     string                 `json:"reason,omitempty"`
+	Candidates []string               `json:"candidate_talk_ids"`
+	Decided    bool                   `json:"decided,omitempty"`
+	DecidedBy  string                 `json:"decided_by,omitempty"`
+}
+
+// AttachRequest attaches a recording to a talk.
+type AttachRequest struct {
+	Talk string `json:"talk"`
+}
+
+// AddRecordingRequest is a recording a person adds to a talk by its URL.
+type AddRecordingRequest struct {
+	URL   string `json:"url"`
+	Title string `json:"title,omitempty"` // default: the talk's title
+}
+
+func recordingInfo(r *catalog.Recording) RecordingInfo {
+	return RecordingInfo{ID: r.ID, URL: r.URL, Title: r.Title, State: cmp.Or(r.State, catalog.RecordingPending), TalkID: r.TalkID,
+		Reason: r.Reason, Candidates: emptyIfNil(r.Candidates), Decided: r.Decided, DecidedBy: r.DecidedBy}
+}
+
+// AttachRecording attaches recording id (a full id or unique prefix) to
+// talk talkID as a person's decision, whatever it was attached to before.
+// It returns NotFound for an unknown recording and Invalid for an unknown
+// talk or one marked do not record.
+func (s *Server) AttachRecording(ctx context.Context, id, talkID string) (RecordingInfo, error) {
+	if strings.TrimSpace(talkID) == "" {
+		return RecordingInfo{}, catalog.E(catalog.Invalid, "web.AttachRecording", nil, "which talk? give its id")
+	}
+	_, rec, err := s.findItem(ctx, id, false, true)
+	if err != nil {
+		return RecordingInfo{}, err
+	}
+	if _, err := s.resolveRecording(ctx, rec, ResolveRequest{Talk: strings.TrimSpace(talkID)}); err != nil {
+		return RecordingInfo{}, err
+	}
+	return s.recordingInfo(ctx, rec.ID)
+}
+
+// DetachRecording takes recording id off its talk as a person's decision:
+// it becomes unmatched, is listed for the video team with its other
+// candidates, and matching never attaches it again by itself. A recording
+// not attached is Invalid; an unknown one NotFound.
+func (s *Server) DetachRecording(ctx context.Context, id string) (RecordingInfo, error) {
+	const op = "web.DetachRecording"
+	_, rec, err := s.findItem(ctx, id, false, true)
+	if err != nil {
+		return RecordingInfo{}, err
+	}
+	by := tokenName(ctx)
+	err = s.Store.UpdateRecording(ctx, rec.ID, func(r *catalog.Recording) error {
+		if r.State != catalog.RecordingAttached {
+			return catalog.E(catalog.Invalid, op, nil, "recording %s (%s) is not attached to a talk", r.ID, cmp.Or(r.Title, r.URL))
+		}
+		old := r.TalkID
+		r.State, r.TalkID, r.Reason = catalog.RecordingUnmatched, "", "detached from talk "+old+" by "+cmp.Or(by, "a person")
+		r.Candidates = slices.DeleteFunc(r.Candidates, func(c string) bool { return c == old })
+		r.Decided, r.DecidedBy = true, by
+		return nil
+	})
+	if err != nil {
+		return RecordingInfo{}, err
+	}
+	s.Logger.Info("recording detached", "recording", rec.ID, "talk", rec.TalkID, "by", by)
+	return s.recordingInfo(ctx, rec.ID)
+}
+
+// AddRecording attaches the recording at req.URL to talk talkID as a
+// person's decision: the recording with that URL when there is one (its
+// metadata kept), else a new one titled req.Title, else the talk's title;
+// created says which. It
+// returns Invalid for a URL that is not http(s), an unknown talk or one
+// marked do not record.
+func (s *Server) AddRecording(ctx context.Context, talkID string, req AddRecordingRequest) (info RecordingInfo, created bool, err error) {
+	const op = "web.AddRecording"
+	raw := strings.TrimSpace(req.URL)
+	u, perr := url.Parse(raw)
+	if raw == "" || perr != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return RecordingInfo{}, false, catalog.E(catalog.Invalid, op, nil, "recording URL %q: want an http or https link", raw)
+	}
+	sched, err := s.Store.Schedule(ctx)
+	if err != nil {
+		return RecordingInfo{}, false, err
+	}
+	t, ok := newSchedIndex(sched).talks[talkID]
+	if !ok {
+		return RecordingInfo{}, false, catalog.E(catalog.Invalid, op, nil, "unknown talk %q", talkID)
+	}
+	all, err := s.Store.ListRecordings(ctx)
+	if err != nil {
+		return RecordingInfo{}, false, err
+	}
+	var rec *catalog.Recording
+	for _, r := range all {
+		if r.URL == raw {
+			rec = r
+			break
+		}
+	}
+	if rec == nil {
+		if t.DoNotRecord {
+			return RecordingInfo{}, false, catalog.E(catalog.Invalid, op, nil, "talk %s (%s) is marked do not record: no recording is attached to it", t.ID, t.Title)
+		}
+		rec = &catalog.Recording{ID: recording.DerivedID(raw), URL: raw, Title: cmp.Or(strings.TrimSpace(req.Title), t.Title),
+			State: catalog.RecordingPending}
+		if _, err := s.Store.PutRecording(ctx, rec); err != nil {
+			return RecordingInfo{}, false, err
+		}
+		created = true
+	}
+	if _, err := s.resolveRecording(ctx, rec, ResolveRequest{Talk: talkID}); err != nil {
+		return RecordingInfo{}, created, err
+	}
+	info, err = s.recordingInfo(ctx, rec.ID)
+	return info, created, err
+}
+
+func (s *Server) recordingInfo(ctx context.Context, id string) (RecordingInfo, error) {
+	rec, err := s.Store.Recording(ctx, id)
+	if err != nil {
+		return RecordingInfo{}, err
+	}
+	return recordingInfo(rec), nil
+}
+
+func (s *Server) handleAttachRecording(w http.ResponseWriter, r *http.Request) {
+	var req AttachRequest
+	if err := decodeJSON(r, &req); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	info, err := s.AttachRecording(r.Context(), r.PathValue("id"), req.Talk)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, info)
+}
+
+func (s *Server) handleDetachRecording(w http.ResponseWriter, r *http.Request) {
+	info, err := s.DetachRecording(r.Context(), r.PathValue("id"))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, info)
+}
+
+func (s *Server) handleAddRecording(w http.ResponseWriter, r *http.Request) {
+	var req AddRecordingRequest
+	if err := decodeJSON(r, &req); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	info, created, err := s.AddRecording(r.Context(), r.PathValue("id"), req)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	status := http.StatusOK
+	if created {
+		status = http.StatusCreated
+	}
+	writeJSON(w, status, info)
+}
+
+type videoRec struct {
+	RecordingInfo
+	PathID   string
+	Speakers string
+	Recorded string
+	Room     string
+	Pending  bool
+	Choices  []option
+}
+
+type videoTalk struct {
+	ID          string
+	PathID      string
+	Title       string
+	When        string
+	Room        string
+	DoNotRecord bool
+	Recordings  []videoRec
+}
+
+type videoView struct {
+	Flash       *flash
+	Unmatched   []videoRec
+	Dismissed   []videoRec
+	Talks       []videoTalk
+	Options     []option
+	Attached    int
+	Missing     int // talks without a recording, not marked do not record
+	OnlyMissing bool
+}
+
+func (s *Server) handleVideoPage(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	sched, loc, err := s.scheduleAndZone(ctx)
+	if err != nil {
+		s.accessError(w, r, err, identity{}, nil)
+		return
+	}
+	recs, err := s.Store.ListRecordings(ctx)
+	if err != nil {
+		s.accessError(w, r, err, identity{}, nil)
+		return
+	}
+	sx := newSchedIndex(sched)
+	v := videoView{Flash: takeFlash(w, r), Options: talkOptions(sched, loc), OnlyMissing: r.URL.Query().Get("missing") == "1"}
+	byTalk := map[string][]videoRec{}
+	for _, rec := range recs {
+		vr := videoRec{RecordingInfo: recordingInfo(rec), PathID: url.PathEscape(rec.ID), Speakers: strings.Join(rec.Speakers, ", "),
+			Recorded: strings.TrimSpace(rec.Recorded + " " + rec.Start), Room: rec.Room}
+		switch vr.State {
+		case catalog.RecordingAttached:
+			byTalk[rec.TalkID] = append(byTalk[rec.TalkID], vr)
+			v.Attached++
+		case catalog.RecordingDismissed:
+			v.Dismissed = append(v.Dismissed, vr)
+		default:
+			vr.Pending = vr.State == catalog.RecordingPending
+			for _, id := range rec.Candidates {
+				if t, ok := sx.talks[id]; ok {
+					vr.Choices = append(vr.Choices, option{ID: id, Label: talkLabel(t, loc)})
+				}
+			}
+			v.Unmatched = append(v.Unmatched, vr)
+		}
+	}
+	for _, t := range sched.Talks {
+		vt := videoTalk{ID: t.ID, PathID: url.PathEscape(t.ID), Title: t.Title, When: venue(loc, t.Start), Room: t.Room, DoNotRecord: t.DoNotRecord, Recordings: byTalk[t.ID]}
+		delete(byTalk, t.ID)
+		if len(vt.Recordings) == 0 && !t.DoNotRecord {
+			v.Missing++
+		}
+		if v.OnlyMissing && (len(vt.Recordings) > 0 || t.DoNotRecord) {
+			continue
+		}
+		v.Talks = append(v.Talks, vt)
+	}
+	// Recordings attached to talks the schedule no longer has.
+	for id, rs := range byTalk {
+		v.Talks = append(v.Talks, videoTalk{ID: id, PathID: url.PathEscape(id), Title: "(talk " + id + " is no longer in the schedule)", Recordings: rs})
+	}
+	s.render(w, r, http.StatusOK, "video.html", s.staffPage(r, "Recordings", sched.Conference, v))
+}
+
+func (s *Server) handleAttachForm(w http.ResponseWriter, r *http.Request) {
+	info, err := s.AttachRecording(r.Context(), r.PathValue("id"), r.PostFormValue("talk"))
+	s.done(w, r, "/video", err, "%s is attached to talk %s.", cmp.Or(info.Title, info.URL), info.TalkID)
+}
+
+func (s *Server) handleDetachForm(w http.ResponseWriter, r *http.Request) {
+	info, err := s.DetachRecording(r.Context(), r.PathValue("id"))
+	s.done(w, r, "/video", err, "%s is detached; it is listed with the unmatched recordings.", cmp.Or(info.Title, info.URL))
+}
+
+func (s *Server) handleDismissForm(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	_, rec, err := s.findItem(ctx, r.PathValue("id"), false, true)
+	if err == nil {
+		_, err = s.resolveRecording(ctx, rec, ResolveRequest{Untagged: true})
+	}
+	name := ""
+	if rec != nil {
+		name = cmp.Or(rec.Title, rec.URL)
+	}
+	s.done(w, r, "/video", err, "%s is dismissed: it belongs to no talk.", name)
+}
+
+func (s *Server) handleAddRecordingForm(w http.ResponseWriter, r *http.Request) {
+	talk := strings.TrimSpace(r.PostFormValue("talk"))
+	info, created, err := s.AddRecording(r.Context(), talk, AddRecordingRequest{URL: r.PostFormValue("url"), Title: r.PostFormValue("title")})
+	what := "attached"
+	if created {
+		what = "added and attached"
+	}
+	s.done(w, r, "/video", err, "%s is %s to talk %s.", cmp.Or(info.Title, info.URL), what, talk)
+}

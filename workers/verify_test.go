@@ -1,0 +1,122 @@
+package workers
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/confmedia/confmedia/catalog"
+	"github.com/confmedia/confmedia/pipeline/exif/exiftest"
+	"github.com/hibiken/asynq"
+)
+
+func TestVerifyOriginal(t *testing.T) {
+	data := []byte("the bytes that were hashed")
+	tests := []struct {
+		name string
+		data []byte
+		id   string
+		ok   bool
+	}{
+		{"match", data, sha256Hex(data), true},
+		{"other bytes", append(bytes.Clone(data), '!'), sha256Hex(data), false},
+		{"empty", nil, sha256Hex(data), false},
+		{"uppercase id", data, strings.ToUpper(sha256Hex(data)), false},
+	}
+	for _, tt := range tests {
+		err := VerifyOriginal(tt.data, tt.id)
+		if got := err == nil; got != tt.ok {
+			t.Errorf("%s: VerifyOriginal = %v, want ok=%v", tt.name, err, tt.ok)
+			continue
+		}
+		if tt.ok {
+			continue
+		}
+		if catalog.ErrorKind(err) != catalog.Invalid || !strings.Contains(catalog.ErrorMessage(err), "content does not match its id") {
+			t.Errorf("%s: %v (kind %v), want Invalid: content does not match its id", tt.name, err, catalog.ErrorKind(err))
+		}
+		if !errors.Is(err, asynq.SkipRetry) {
+			t.Errorf("%s: %v is retried, want it permanent", tt.name, err)
+		}
+	}
+}
+
+// TestCheckOriginal: what arrived in the bucket is checked before it is
+// processed; an original that is not what was announced ends failed with
+// the reason and the error is not retried.
+func TestCheckOriginal(t *testing.T) {
+	photo := exiftest.MustJPEG(t, exiftest.Spec{DateTimeOriginal: "2026:05:15 09:10:00"})
+	other := exiftest.MustJPEG(t, exiftest.Spec{DateTimeOriginal: "2026:05:15 09:20:00"})
+	heic := append([]byte("\x00\x00\x00\x18ftypheic"), make([]byte, 64)...)
+	tests := []struct {
+		name     string
+		uploaded []byte // what the item's id is the hash of
+		stored   []byte // what the bucket holds (nil: the same)
+		bytes    int64  // recorded size (0: none)
+		file     string
+		reason   string // "" when the original is fine
+	}{
+		{"honest", photo, nil, int64(len(photo)), "a.jpg", ""},
+		{"honest, no size recorded", photo, nil, 0, "a.jpg", ""},
+		{"a lying client's bytes", photo, other, 0, "a.jpg", "content does not match its id"},
+		{"other size than uploaded", photo, nil, int64(len(photo)) + 1, "a.jpg", "not the"},
+		{"not an image", []byte("just some text, no pixels"), nil, 0, "notes.jpg", "not an image"},
+		{"HEIC named .jpg", heic, nil, 0, "IMG_1.jpg", "HEIC"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t)
+			m := f.upload(t, tt.uploaded, catalog.Media{SourceName: tt.file, Room: "Hall A", Bytes: tt.bytes})
+			data := tt.uploaded
+			if tt.stored != nil {
+				data = tt.stored
+			}
+			err := f.h.checkOriginal(context.Background(), m, data)
+			got, gerr := f.store.Media(context.Background(), m.ID)
+			if gerr != nil {
+				t.Fatal(gerr)
+			}
+			if tt.reason == "" {
+				if err != nil || got.Status != catalog.Pending {
+					t.Errorf("checkOriginal = %v, status %s; want nil and the item still pending", err, got.Status)
+				}
+				return
+			}
+			if err == nil || !errors.Is(err, asynq.SkipRetry) {
+				t.Errorf("checkOriginal = %v, want a permanent error", err)
+			}
+			if got.Status != catalog.Failed || !strings.Contains(got.Reason, tt.reason) {
+				t.Errorf("status %s, reason %q; want failed with a reason containing %q", got.Status, got.Reason, tt.reason)
+			}
+		})
+	}
+}
+
+// TestProcessMediaFailsNonImages: an original that arrived straight in the
+// bucket without the server's checks, and is no image, ends failed with the
+// reason, is not retried and gets no renditions.
+func TestProcessMediaFailsNonImages(t *testing.T) {
+	f := newFixture(t)
+	m := f.upload(t, []byte("%PDF-1.7 a document, not a photo"), catalog.Media{SourceName: "slides.jpg", Room: "Hall A"})
+	got, err := f.process(t, m)
+	if err == nil || !errors.Is(err, asynq.SkipRetry) {
+		t.Errorf("ProcessMedia = %v, want a permanent error", err)
+	}
+	if got.Status != catalog.Failed || !strings.Contains(got.Reason, "image") || len(got.Renditions) != 0 {
+		t.Errorf("status %s, reason %q, renditions %v; want failed, naming the image problem, none", got.Status, got.Reason, got.Renditions)
+	}
+	for _, name := range []string{"large", "medium", "square"} {
+		if _, err := f.blobs.Stat(context.Background(), catalog.RenditionKey(m.ID, name)); !catalog.IsNotFound(err) {
+			t.Errorf("rendition %s stored: %v", name, err)
+		}
+	}
+}
+
+func sha256Hex(b []byte) string {
+	s := sha256.Sum256(b)
+	return hex.EncodeToString(s[:])
+}
