@@ -108,32 +108,17 @@ func memTalk(t catalog.Talk) catalog.Talk {
 // changed, as sqlstore.Store.ReplaceSchedule does.
 func (s *MemStore) ReplaceSchedule(_ context.Context, sc catalog.Schedule) (catalog.ScheduleDiff, error) {
 	const op = "catalogtest.ReplaceSchedule"
-	if err := memValidSchedule(op, sc); err != nil {
+	if err := sc.Validate(op); err != nil {
 		return catalog.ScheduleDiff{}, err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	d := catalog.ScheduleDiff{Speakers: len(sc.Speakers)}
 	talks := make(map[string]catalog.Talk, len(sc.Talks))
 	for _, t := range sc.Talks {
 		t = memTalk(t)
 		talks[t.ID] = t
-		old, ok := s.talks[t.ID]
-		switch {
-		case !ok:
-			d.Added = append(d.Added, t.ID)
-		case memTalkChanged(old, t):
-			d.Changed = append(d.Changed, t.ID)
-		}
 	}
-	for id := range s.talks {
-		if _, ok := talks[id]; !ok {
-			d.Removed = append(d.Removed, id)
-		}
-	}
-	slices.Sort(d.Added)
-	slices.Sort(d.Changed)
-	slices.Sort(d.Removed)
+	d := sc.Diff(s.talks)
 	speakers := make(map[string]catalog.Speaker, len(sc.Speakers))
 	for _, sp := range sc.Speakers {
 		speakers[sp.ID] = sp
@@ -141,44 +126,6 @@ func (s *MemStore) ReplaceSchedule(_ context.Context, sc catalog.Schedule) (cata
 	conf := sc.Conference
 	s.conf, s.talks, s.speakers = &conf, talks, speakers
 	return d, nil
-}
-
-func memValidSchedule(op string, sc catalog.Schedule) error {
-	if _, err := sc.Conference.Location(); err != nil {
-		return catalog.E(catalog.Invalid, op, err, "cannot import the schedule")
-	}
-	seen := map[string]bool{}
-	for _, t := range sc.Talks {
-		if t.ID == "" {
-			return catalog.E(catalog.Invalid, op, nil, "talk %q has no id", t.Title)
-		}
-		if seen[t.ID] {
-			return catalog.E(catalog.Invalid, op, nil, "talk id %s appears twice", t.ID)
-		}
-		seen[t.ID] = true
-	}
-	clear(seen)
-	for _, sp := range sc.Speakers {
-		if sp.ID == "" {
-			return catalog.E(catalog.Invalid, op, nil, "speaker %q has no id", sp.Name)
-		}
-		if seen[sp.ID] {
-			return catalog.E(catalog.Invalid, op, nil, "speaker id %s appears twice", sp.ID)
-		}
-		seen[sp.ID] = true
-	}
-	return nil
-}
-
-func memTalkChanged(a, b catalog.Talk) bool {
-	sorted := func(s []string) []string {
-		s = slices.Clone(s)
-		slices.Sort(s)
-		return s
-	}
-	return a.Title != b.Title || a.Room != b.Room || a.DoNotRecord != b.DoNotRecord ||
-		!a.Start.Equal(b.Start) || !a.End.Equal(b.End) ||
-		!slices.Equal(sorted(a.SpeakerIDs), sorted(b.SpeakerIDs))
 }
 
 // Schedule returns the current schedule: talks ordered by start then id, in

@@ -4,8 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"slices"
-	"time"
 
 	"github.com/confmedia/confmedia/catalog"
 )
@@ -26,7 +24,7 @@ func scanTalk(row scanner) (catalog.Talk, error) {
 // empty or repeated talk or speaker id, is Invalid and changes nothing.
 func (s *Store) ReplaceSchedule(ctx context.Context, sc catalog.Schedule) (catalog.ScheduleDiff, error) {
 	const op = "sqlstore.ReplaceSchedule"
-	if err := validateSchedule(op, sc); err != nil {
+	if err := sc.Validate(op); err != nil {
 		return catalog.ScheduleDiff{}, err
 	}
 	var diff catalog.ScheduleDiff
@@ -42,7 +40,7 @@ func (s *Store) ReplaceSchedule(ctx context.Context, sc catalog.Schedule) (catal
 		if err != nil {
 			return s.fail(op, err)
 		}
-		diff = scheduleDiff(old, sc)
+		diff = sc.Diff(old)
 		for _, q := range []string{"DELETE FROM talks", "DELETE FROM speakers"} {
 			if _, err := tx.ExecContext(ctx, q); err != nil {
 				return s.fail(op, err)
@@ -75,73 +73,6 @@ func (s *Store) ReplaceSchedule(ctx context.Context, sc catalog.Schedule) (catal
 		return catalog.ScheduleDiff{}, err
 	}
 	return diff, nil
-}
-
-func validateSchedule(op string, sc catalog.Schedule) error {
-	if _, err := sc.Conference.Location(); err != nil {
-		return catalog.E(catalog.Invalid, op, err, "cannot import the schedule")
-	}
-	seen := map[string]bool{}
-	for _, t := range sc.Talks {
-		if t.ID == "" {
-			return catalog.E(catalog.Invalid, op, nil, "talk %q has no id", t.Title)
-		}
-		if seen[t.ID] {
-			return catalog.E(catalog.Invalid, op, nil, "talk id %s appears twice", t.ID)
-		}
-		seen[t.ID] = true
-	}
-	clear(seen)
-	for _, sp := range sc.Speakers {
-		if sp.ID == "" {
-			return catalog.E(catalog.Invalid, op, nil, "speaker %q has no id", sp.Name)
-		}
-		if seen[sp.ID] {
-			return catalog.E(catalog.Invalid, op, nil, "speaker id %s appears twice", sp.ID)
-		}
-		seen[sp.ID] = true
-	}
-	return nil
-}
-
-// scheduleDiff compares the stored talks with the new schedule's.
-func scheduleDiff(old map[string]catalog.Talk, sc catalog.Schedule) catalog.ScheduleDiff {
-	d := catalog.ScheduleDiff{Speakers: len(sc.Speakers)}
-	for _, t := range sc.Talks {
-		o, ok := old[t.ID]
-		switch {
-		case !ok:
-			d.Added = append(d.Added, t.ID)
-		case talkChanged(o, t):
-			d.Changed = append(d.Changed, t.ID)
-		}
-		delete(old, t.ID)
-	}
-	for id := range old {
-		d.Removed = append(d.Removed, id)
-	}
-	slices.Sort(d.Added)
-	slices.Sort(d.Changed)
-	slices.Sort(d.Removed)
-	return d
-}
-
-// talkChanged reports whether a talk moved, was retimed, renamed or
-// re-staffed, or its do-not-record flag flipped. Times are compared to the
-// microsecond, as they are stored; speakers as a set.
-func talkChanged(a, b catalog.Talk) bool {
-	same := func(x, y time.Time) bool {
-		return x.Truncate(time.Microsecond).Equal(y.Truncate(time.Microsecond))
-	}
-	return a.Title != b.Title || a.Room != b.Room || a.DoNotRecord != b.DoNotRecord ||
-		!same(a.Start, b.Start) || !same(a.End, b.End) ||
-		!slices.Equal(sorted(a.SpeakerIDs), sorted(b.SpeakerIDs))
-}
-
-func sorted(s []string) []string {
-	s = slices.Clone(s)
-	slices.Sort(s)
-	return s
 }
 
 func (s *Store) talks(ctx context.Context, q interface {
