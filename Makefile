@@ -15,7 +15,7 @@ TEST_PACKAGES := redis-server libimage-exiftool-perl
 TEST_FLAGS  ?= -race -timeout 9m
 export PATH := $(TOOLS):$(PATH)
 
-.PHONY: help build run test test-short bench bench-load apt-wrk fuzz vet fmt deps deps-test clean check-go
+.PHONY: help build run test test-e2e screenshots test-short bench bench-load apt-wrk fuzz vet fmt deps deps-test clean check-go
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -77,6 +77,16 @@ bench-load: deps-test build ## load figures: 2,000 queued photos + headshot late
 
 apt-wrk:
 	$(call apt_install,wrk)
+
+E2E_PACKAGES := chromium fonts-dejavu-core
+
+test-e2e: deps $(UI_VENDOR) ## browser end-to-end tests: headless chromium against `confmedia dev`
+	$(call apt_install,$(E2E_PACKAGES))
+	$(GO) test -tags browser -run 'TestBrowser' -count=1 -timeout 5m ./cmd/confmedia
+
+screenshots: deps $(UI_VENDOR) ## refresh docs/screenshots (desktop 1280 px, phone 390 px)
+	$(call apt_install,$(E2E_PACKAGES))
+	CONFMEDIA_SCREENSHOTS=$(CURDIR)/docs/screenshots $(GO) test -tags browser -run 'TestBrowser' -count=1 -timeout 5m ./cmd/confmedia
 
 fuzz: ## fuzz each parser for FUZZTIME (default 30s)
 	@for t in "FuzzRead ./pipeline/exif" "FuzzRender ./pipeline/rendition" "FuzzParse ./pipeline/schedule" "FuzzParse ./pipeline/recording"; do \
