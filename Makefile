@@ -10,15 +10,18 @@ VERSITYGW_VERSION := v1.8.0
 UI_VENDOR   := web/static/vendor/sha256.umd.min.js
 GO_MIN      := 1.26
 # Debian packages: what `make run` needs, and what the tests need besides.
-RUN_PACKAGES  := redis-server
-TEST_PACKAGES := redis-server libimage-exiftool-perl
+RUN_PACKAGES   := redis-server
+TEST_PACKAGES  := redis-server libimage-exiftool-perl
+# libjpeg-turbo headers for the default (cgo) build; CGO_ENABLED=0 builds the pure-Go path without them.
+BUILD_PACKAGES := gcc libc6-dev libjpeg62-turbo-dev
+BENCH_PACKAGES := libvips-dev time
 TEST_FLAGS  ?= -race -timeout 9m
 export PATH := $(TOOLS):$(PATH)
 
-.PHONY: help build run test test-e2e screenshots test-short bench bench-load apt-wrk fuzz vet fmt deps deps-test clean check-go
+.PHONY: help deps-build bench-vs-vips build run test test-e2e screenshots test-short bench bench-load apt-wrk fuzz vet fmt deps deps-test clean check-go
 
 help: ## list the targets
-	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+	@awk 'BEGIN {FS = ":.*## "} /^[a-z0-9-]+:.*## / {printf "  %-14s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 check-go:
 	@v=$$($(GO) env GOVERSION 2>/dev/null | sed 's/^go//'); \
@@ -26,7 +29,12 @@ check-go:
 	if [ "$$(printf '%s\n' "$(GO_MIN)" "$$v" | sort -V | head -1)" != "$(GO_MIN)" ]; then \
 		echo "Go $(GO_MIN) or newer is required (found $$v)"; exit 1; fi
 
-build: check-go $(UI_VENDOR) ## build bin/confmedia
+deps-build: ## libjpeg-turbo headers for the default (cgo) build; skipped when CGO_ENABLED=0
+ifneq ($(shell $(GO) env CGO_ENABLED 2>/dev/null),0)
+	$(call apt_install,$(BUILD_PACKAGES))
+endif
+
+build: check-go deps-build $(UI_VENDOR) ## build bin/confmedia
 	$(GO) build -o $(BIN) ./cmd/confmedia
 
 # The upload page's WebAssembly SHA-256 (hash-wasm, pinned in web/ui), fetched
@@ -51,10 +59,10 @@ $(VERSITYGW):
 	@echo "installing versitygw $(VERSITYGW_VERSION) (the local S3-compatible server) into .tools/bin"
 	GOBIN=$(TOOLS) $(GO) install github.com/versity/versitygw/cmd/versitygw@$(VERSITYGW_VERSION)
 
-deps: check-go $(VERSITYGW) ## install what `make run` needs (redis-server, versitygw)
+deps: check-go deps-build $(VERSITYGW) ## install what `make run` needs (redis-server, versitygw)
 	$(call apt_install,$(RUN_PACKAGES))
 
-deps-test: check-go $(VERSITYGW) ## install what the tests need
+deps-test: check-go deps-build $(VERSITYGW) ## install what the tests need
 	$(call apt_install,$(TEST_PACKAGES))
 
 run: deps build ## start everything on the embedded default: web on :8080, data in ./var
@@ -62,12 +70,17 @@ run: deps build ## start everything on the embedded default: web on :8080, data 
 
 test: deps-test build ## every test, against real Redis and S3 started on private sockets and ports
 	$(BIN) services -- $(GO) test $(TEST_FLAGS) ./...
+	CGO_ENABLED=0 $(GO) test -timeout 5m ./pipeline/... ./workers/...   # the pure-Go build renders too
 
 test-short: ## unit tests only, no services
 	$(GO) test -short ./...
 
 bench: build ## benchmarks (see docs/BENCHMARKS.md)
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 3x ./pipeline/...
+
+bench-vs-vips: check-go deps-build ## confmedia against libvips in-process, median of paired runs on $CONFMEDIA_PHOTO_SET
+	$(call apt_install,$(BENCH_PACKAGES))
+	RUNS=$${RUNS:-5} PHOTO_SET=$${CONFMEDIA_PHOTO_SET:-/tmp/photo-set} pipeline/rendition/vipscompare/run.sh
 
 bench-load: deps-test build ## load figures: 2,000 queued photos + headshot latency, 1,000-photo end to end, web reads (needs the photo set)
 	@command -v wrk >/dev/null || $(MAKE) --no-print-directory apt-wrk
@@ -89,7 +102,7 @@ screenshots: deps $(UI_VENDOR) ## refresh docs/screenshots (desktop 1280 px, pho
 	CONFMEDIA_SCREENSHOTS=$(CURDIR)/docs/screenshots $(GO) test -tags browser -run 'TestBrowser' -count=1 -timeout 5m ./cmd/confmedia
 
 fuzz: ## fuzz each parser for FUZZTIME (default 30s)
-	@for t in "FuzzRead ./pipeline/exif" "FuzzRender ./pipeline/rendition" "FuzzParse ./pipeline/schedule" "FuzzParse ./pipeline/recording"; do \
+	@for t in "FuzzRead ./pipeline/exif" "FuzzRender ./pipeline/rendition" "FuzzParse ./pipeline/schedule" "FuzzParse ./pipeline/recording" "FuzzDecode ./pipeline/rendition/internal/jpegscale"; do \
 		set -- $$t; echo "== $$1 $$2"; $(GO) test -run '^$$' -fuzz "^$$1$$" -fuzztime $${FUZZTIME:-30s} $$2 || exit 1; done
 
 vet: ## go vet and gofmt

@@ -77,7 +77,16 @@ func (h *Handlers) ProcessMedia(ctx context.Context, t *asynq.Task) error {
 	if err := h.checkOriginal(ctx, m, data); err != nil {
 		return err
 	}
-	dev, err := Develop(ctx, data, h.Render)
+	release, err := reservePixels(ctx, data, h.Render)
+	if err != nil {
+		return err
+	}
+	opts := h.Render
+	if m.Kind == catalog.Headshot {
+		opts.Specs = rendition.Headshot
+	}
+	dev, err := Develop(ctx, data, opts)
+	release()
 	if err != nil {
 		if k := catalog.ErrorKind(err); k == catalog.Invalid || k == catalog.TooLarge {
 			reason := catalog.ErrorMessage(err)

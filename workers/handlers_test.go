@@ -227,3 +227,25 @@ func TestProcessMediaRejectedLeavesNoPublicFiles(t *testing.T) {
 		t.Errorf("the original must stay, private: %v", err)
 	}
 }
+
+func TestProcessHeadshotHasLargeSquare(t *testing.T) {
+	f := newFixture(t)
+	data := exiftest.MustJPEG(t, exiftest.Spec{Width: 1600, Height: 2000})
+	m := f.upload(t, data, catalog.Media{Kind: catalog.Headshot, SourceName: "bo-chen.jpg"})
+	got, err := f.process(t, m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string][2]int{"large": {1600, 2000}, "medium": {819, 1024}, "square": {400, 400}, "square-large": {1200, 1200}}
+	if len(got.Renditions) != len(want) {
+		t.Fatalf("renditions %+v, want %v", got.Renditions, want)
+	}
+	for _, r := range got.Renditions {
+		if w := want[r.Name]; r.Width != w[0] || r.Height != w[1] {
+			t.Errorf("%s is %dx%d, want %dx%d", r.Name, r.Width, r.Height, w[0], w[1])
+		}
+	}
+	if got.Status != catalog.Tagged || !slices.Equal(got.SpeakerIDs, []string{"bo"}) {
+		t.Errorf("headshot %s %v (%s)", got.Status, got.SpeakerIDs, got.Reason)
+	}
+}

@@ -13,10 +13,24 @@ import (
 
 // NewServer returns an asynq server that runs concurrency tasks at once over
 // every confmedia queue, logging through logger.
+//
+// Queues are served in strict priority: headshots, then tagging, then
+// recordings, then event photos. A headshot uploaded behind thousands of
+// photos waits only for a task slot to free up (one photo's render), where
+// the weights (6 to 2) would still give the freed slot to a photo one time
+// in four. Photos cannot starve: the queues above them only ever hold what
+// people upload or import, and each of their tasks is short. A slot
+// reserved for headshots would sit idle most of the evening.
+//
+// Renders share a pixel budget of concurrency x PixelsPerSlot (see
+// PixelBudget), which every task's context carries.
 func NewServer(opt asynq.RedisConnOpt, concurrency int, logger *slog.Logger) *asynq.Server {
+	budget := NewPixelBudget(int64(max(concurrency, 1)) * PixelsPerSlot)
 	return asynq.NewServer(opt, asynq.Config{
 		Concurrency:     concurrency,
 		Queues:          queueWeights,
+		StrictPriority:  true,
+		BaseContext:     func() context.Context { return WithPixelBudget(context.Background(), budget) },
 		Logger:          slogAdapter{logger.With("component", "asynq")},
 		LogLevel:        asynq.WarnLevel,
 		RetryDelayFunc:  retryDelay,

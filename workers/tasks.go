@@ -20,9 +20,9 @@ const (
 	TypeRecordingMatch = "recording:match" // attach a recording to a talk
 )
 
-// Queues, and their weights: headshots are wanted the same afternoon, so
-// they go before event photos; tagging and matching are cheap and keep the
-// catalog current.
+// Queues, served in strict priority (see NewServer): headshots are wanted the
+// same afternoon, so they go before everything; tagging and matching are
+// cheap and keep the catalog current; event photos take what is left.
 const (
 	QueueHeadshots  = "headshots"
 	QueuePhotos     = "photos"
@@ -30,7 +30,8 @@ const (
 	QueueRecordings = "recordings"
 )
 
-// Queues maps each queue to its priority weight.
+// queueWeights orders the queues: with strict priority a higher number is
+// always served first.
 var queueWeights = map[string]int{
 	QueueHeadshots:  6,
 	QueueTagging:    4,

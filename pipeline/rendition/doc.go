@@ -7,22 +7,34 @@
 //
 //   - Never upscaled: a rendition is at most the original's size, so a
 //     320x240 original gives large 320x240, medium 320x240, square 240x240.
-//   - Cascaded: the largest full-frame rendition is resized from the original;
-//     every smaller one is resized from the smallest rendition already made
-//     that is large enough (medium from large, square from medium).
+//   - Shrunk on load: the decoder scales the original down on the way in,
+//     to no less than a third over the largest size made from it (a JPEG by
+//     libjpeg-turbo's DCT scaling in eighths, or by whole-pixel box
+//     filtering after image/jpeg or image/png).
+//   - Cascaded: the largest full-frame rendition is resized from the decoded
+//     original; every smaller one is resized from the smallest rendition
+//     already made that is large enough (medium from large, square from
+//     medium). Resizing is Lanczos3, separable, in fixed point (resample.go).
 //   - Auto-oriented cheaply: the EXIF orientation (1..8) is applied after the
 //     first resize, to the rendition rather than to the full-size original.
 //   - Square crops: centred for landscape and square images; for portraits
 //     the window sits high, with one sixth of the spare height above it and
 //     five sixths below, which keeps the head in both head-and-shoulders and
 //     full-length portraits.
-//   - Stripped: the output is a baseline JPEG from image/jpeg carrying only an
-//     APP1 Exif block with Artist and Copyright (when given) and the source's
-//     RGB ICC colour profile (APP2 ICC_PROFILE, from a JPEG's APP2 segments or
-//     a PNG's iCCP chunk). GPS, serial numbers, maker notes, XMP and IPTC
-//     never reach a rendition.
+//   - Stripped: the output is a baseline 4:2:0 JPEG carrying only an APP1
+//     Exif block with Artist and Copyright (when given) and the source's RGB
+//     ICC colour profile (APP2 ICC_PROFILE, from a JPEG's APP2 segments or a
+//     PNG's iCCP chunk). GPS, serial numbers, maker notes, XMP and IPTC never
+//     reach a rendition.
 //   - PNG transparency is flattened on white.
 //
+// Two builds, one behaviour: with cgo (the default where libjpeg-turbo's
+// headers are installed: libjpeg62-turbo-dev on Debian), JPEGs are decoded
+// and encoded by libjpeg-turbo; with CGO_ENABLED=0 or the purego build tag,
+// by image/jpeg. Both pass the same tests; the figures are in
+// docs/BENCHMARKS.md.
+//
 // Errors are *catalog.Error: Invalid when the input is not a decodable JPEG
-// or PNG, TooLarge when it has more pixels than allowed. Both are permanent.
+// or PNG (damaged or truncated image data included: never a grey patch),
+// TooLarge when it has more pixels than allowed. Both are permanent.
 package rendition

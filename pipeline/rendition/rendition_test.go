@@ -88,18 +88,45 @@ func TestRenderSizes(t *testing.T) {
 	}
 }
 
+// recorder returns a resizeFunc that resizes with resizeDefault and appends
+// to calls "src>WxH" for every resize of the decoded original (whose size
+// depends on how far the decoder scaled it down), and "WxH>WxH" for every
+// other resize that changes the size. A resize of the original always
+// returns a new image, so that the frames made from it show as such even
+// when the decoder already gave their size. It fails t when a resize would
+// upscale.
+func recorder(t *testing.T, calls *[]string) resizeFunc {
+	var src *pixels
+	return func(img *pixels, w, h int) *pixels {
+		if src == nil {
+			src = img // the first resize is always of the decoded original
+		}
+		if w > img.w || h > img.h {
+			t.Errorf("resize %dx%d up to %dx%d", img.w, img.h, w, h)
+		}
+		switch {
+		case img == src:
+			*calls = append(*calls, fmt.Sprintf("src>%dx%d", w, h))
+			if img.w == w && img.h == h {
+				c := newPixels(w, h)
+				for y := range h {
+					copy(c.row(y), img.row(y))
+				}
+				return c
+			}
+		case img.w != w || img.h != h:
+			*calls = append(*calls, fmt.Sprintf("%dx%d>%dx%d", img.w, img.h, w, h))
+		}
+		return resizeDefault(img, w, h)
+	}
+}
+
 func TestRenderSpecOrder(t *testing.T) {
 	// Specs in any order come out in that order, still cascaded.
 	specs := []Spec{{"sq", 100, true}, {"small", 300, false}, {"big", 900, false}, {"sq2", 250, true}}
 	data := encodeTestJPEG(t, gradient(1200, 800))
 	var calls []string
-	resize := func(img image.Image, w, h int) image.Image {
-		if b := img.Bounds(); b.Dx() != w || b.Dy() != h {
-			calls = append(calls, fmt.Sprintf("%dx%d>%dx%d", b.Dx(), b.Dy(), w, h))
-		}
-		return resizeImaging(img, w, h)
-	}
-	res, err := render(context.Background(), data, Options{Specs: specs}, resize)
+	res, err := render(context.Background(), data, Options{Specs: specs}, recorder(t, &calls))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -108,7 +135,7 @@ func TestRenderSpecOrder(t *testing.T) {
 	}
 	// big from the original, small from big, sq2 from big (small is too
 	// short), sq from small.
-	if got, want := strings.Join(calls, " "), "1200x800>900x600 900x600>300x200 600x600>250x250 200x200>100x100"; got != want {
+	if got, want := strings.Join(calls, " "), "src>900x600 900x600>300x200 600x600>250x250 200x200>100x100"; got != want {
 		t.Errorf("resizes = %s, want %s", got, want)
 	}
 }
@@ -119,35 +146,29 @@ func TestRenderCascade(t *testing.T) {
 		w, h        int
 		orientation int
 		square      bool   // render only a 50x50 square
-		want        string // resizes that change the size, in order
+		want        string // resizes, in order
 	}{
-		{"landscape", 600, 400, 1, false, "600x400>256x171 256x171>128x85 85x85>50x50"},
+		{"landscape", 600, 400, 1, false, "src>256x171 256x171>128x85 85x85>50x50"},
 		// Stored sideways: the original is resized in its stored
 		// orientation, and only the result is turned upright.
-		{"orientation 6", 400, 600, 6, false, "400x600>171x256 256x171>128x85 85x85>50x50"},
-		{"portrait", 400, 600, 1, false, "400x600>171x256 171x256>85x128 85x85>50x50"},
-		{"small", 40, 30, 1, false, ""},
+		{"orientation 6", 400, 600, 6, false, "src>171x256 256x171>128x85 85x85>50x50"},
+		{"portrait", 400, 600, 1, false, "src>171x256 171x256>85x128 85x85>50x50"},
+		{"small", 40, 30, 1, false, "src>40x30"},
 		// Only a square: the original is scaled until its short edge is
 		// the square's side, then cropped.
-		{"square only", 600, 400, 1, true, "600x400>75x50"},
-		{"square only, sideways", 400, 600, 6, true, "400x600>50x75"},
+		{"square only", 600, 400, 1, true, "src>75x50"},
+		{"square only, sideways", 400, 600, 6, true, "src>50x75"},
 	}
 	squareOnly := []Spec{{"square", 50, true}}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			data := encodeTestJPEG(t, gradient(tt.w, tt.h))
 			var calls []string
-			resize := func(img image.Image, w, h int) image.Image {
-				if b := img.Bounds(); b.Dx() != w || b.Dy() != h {
-					calls = append(calls, fmt.Sprintf("%dx%d>%dx%d", b.Dx(), b.Dy(), w, h))
-				}
-				return resizeImaging(img, w, h)
-			}
 			specs := small
 			if tt.square {
 				specs = squareOnly
 			}
-			if _, err := render(context.Background(), data, Options{Orientation: tt.orientation, Specs: specs}, resize); err != nil {
+			if _, err := render(context.Background(), data, Options{Orientation: tt.orientation, Specs: specs}, recorder(t, &calls)); err != nil {
 				t.Fatal(err)
 			}
 			if got := strings.Join(calls, " "); got != tt.want {
@@ -321,9 +342,8 @@ func TestSquareCropWindow(t *testing.T) {
 		{341, 1024, image.Rect(0, 113, 341, 454)},
 	}
 	for _, tt := range tests {
-		got := squareCrop(image.NewNRGBA(image.Rect(0, 0, tt.w, tt.h))).Bounds()
-		if got != tt.want {
-			t.Errorf("squareCrop(%dx%d) = %v, want %v", tt.w, tt.h, got, tt.want)
+		if got := squareWindow(tt.w, tt.h); got != tt.want {
+			t.Errorf("squareWindow(%dx%d) = %v, want %v", tt.w, tt.h, got, tt.want)
 		}
 	}
 }
@@ -715,7 +735,7 @@ func TestRenderErrors(t *testing.T) {
 		// The header alone is refused: decoding it would fail as Invalid.
 		{"huge header, no body", context.Background(), headerOnlyJPEG(20000, 20000), Options{}, catalog.TooLarge, "image is 20000x20000 (400 MP), over the 100 MP limit"},
 		{"over MaxPixels", context.Background(), good, Options{MaxPixels: 10_000}, catalog.TooLarge, "over the 10000 pixel limit"},
-		{"truncated jpeg", context.Background(), good[:len(good)/2], Options{}, catalog.Invalid, "cannot decode image: invalid JPEG format: short Huffman data (the file appears truncated)"},
+		{"truncated jpeg", context.Background(), good[:len(good)/2], Options{}, catalog.Invalid, "truncated"},
 		{"truncated png", context.Background(), goodPNG[:len(goodPNG)/2], Options{}, catalog.Invalid, "cannot decode image"},
 		{"header only, small", context.Background(), headerOnlyJPEG(20, 20), Options{}, catalog.Invalid, "cannot decode image"},
 		{"garbage", context.Background(), bytes.Repeat([]byte{0xFF, 0xD8, 0x12}, 50), Options{}, catalog.Invalid, "cannot decode image"},
@@ -758,5 +778,71 @@ func TestRenderQuality(t *testing.T) {
 	}
 	if !(sizes[30] < sizes[0] && sizes[0] < sizes[95]) {
 		t.Errorf("sizes by quality %v: want q30 < default (85) < q95", sizes)
+	}
+}
+
+func TestRenderReleasesBuffers(t *testing.T) {
+	good := encodeTestJPEG(t, gradient(600, 400))
+	cancelledCtx, cancel := context.WithCancel(context.Background())
+	cancel()
+	tests := []struct {
+		name string
+		ctx  context.Context
+		data []byte
+		opts Options
+	}{
+		{"jpeg", context.Background(), good, Options{Specs: small}},
+		{"sideways", context.Background(), good, Options{Specs: small, Orientation: 6}},
+		{"square only", context.Background(), good, Options{Specs: []Spec{{"s", 50, true}}}},
+		{"not resized", context.Background(), good, Options{Specs: []Spec{{"a", 900, false}, {"s", 900, true}}}},
+		{"png", context.Background(), encodeTestPNG(t, gradient(300, 200)), Options{Specs: small}},
+		{"truncated", context.Background(), good[:len(good)/2], Options{Specs: small}},
+		{"cancelled", cancelledCtx, good, Options{Specs: small}},
+	}
+	for _, tt := range tests {
+		before := outstanding.Load()
+		Render(tt.ctx, tt.data, tt.opts)
+		if got := outstanding.Load() - before; got != 0 {
+			t.Errorf("%s: %d pixel buffers left after Render", tt.name, got)
+		}
+	}
+}
+
+func TestRenderTruncated(t *testing.T) {
+	data := syntheticPhoto(t, 600, 400)
+	for _, keep := range []float64{0.1, 0.5, 0.9, 0.99} {
+		n := int(float64(len(data)) * keep)
+		_, err := Render(context.Background(), data[:n], Options{Specs: small})
+		if k := catalog.ErrorKind(err); k != catalog.Invalid {
+			t.Errorf("%.0f%% of the file: kind %v (%v), want invalid", 100*keep, k, err)
+			continue
+		}
+		if msg := catalog.ErrorMessage(err); !strings.Contains(msg, "truncated") {
+			t.Errorf("%.0f%% of the file: message %q does not say truncated", 100*keep, msg)
+		}
+	}
+	// Only the EOI marker missing: every pixel is there, and the file is
+	// still refused, as image/jpeg refuses it.
+	if _, err := Render(context.Background(), data[:len(data)-2], Options{Specs: small}); catalog.ErrorKind(err) != catalog.Invalid {
+		t.Errorf("no EOI: %v, want invalid", err)
+	}
+}
+
+func TestRenderGray(t *testing.T) {
+	gray := image.NewGray(image.Rect(0, 0, 300, 200))
+	for i := range gray.Pix {
+		gray.Pix[i] = uint8(i % 300 * 255 / 299)
+	}
+	res, err := Render(context.Background(), encodeTestJPEG(t, gray), Options{Specs: []Spec{{"m", 150, false}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	img := decodeTestJPEG(t, res.Renditions[0].Data)
+	for _, x := range []int{10, 75, 140} {
+		r, g, b := meanColor(img, image.Rect(x-2, 48, x+2, 52))
+		want := float64(x) * 2 * 255 / 299
+		if abs(r-want) > 6 || abs(g-want) > 6 || abs(b-want) > 6 {
+			t.Errorf("x=%d: %.0f,%.0f,%.0f, want grey %.0f", x, r, g, b, want)
+		}
 	}
 }
