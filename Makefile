@@ -18,7 +18,7 @@ BENCH_PACKAGES := libvips-dev time
 TEST_FLAGS  ?= -race -timeout 9m
 export PATH := $(TOOLS):$(PATH)
 
-.PHONY: help deps-build bench-vs-vips build run test test-e2e screenshots test-short bench bench-load apt-wrk fuzz vet fmt deps deps-test clean check-go
+.PHONY: help deps-build bench-all bench-vs-vips build run test test-e2e screenshots test-short bench bench-load apt-wrk fuzz vet fmt deps deps-test clean check-go
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z0-9-]+:.*## / {printf "  %-14s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -77,6 +77,8 @@ test-short: ## unit tests only, no services
 
 bench: build ## benchmarks (see docs/BENCHMARKS.md)
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 3x ./pipeline/...
+
+bench-all: bench bench-vs-vips bench-load ## every figure of docs/BENCHMARKS.md, in one go (about 15 minutes)
 
 bench-vs-vips: check-go deps-build ## confmedia against libvips in-process, median of paired runs on $CONFMEDIA_PHOTO_SET
 	$(call apt_install,$(BENCH_PACKAGES))
