@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -40,9 +39,7 @@ func (m *Main) runCameras(ctx context.Context, args []string) error {
 		return err
 	}
 	if *asJSON {
-		enc := json.NewEncoder(m.Stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(list)
+		return m.printJSON(list)
 	}
 	printCameras(m.Stdout, list)
 	return nil
@@ -100,7 +97,7 @@ func (m *Main) runCamerasSet(ctx context.Context, args []string) error {
 		return err
 	}
 	if *asJSON {
-		return json.NewEncoder(m.Stdout).Encode(resp)
+		return m.printJSON(resp)
 	}
 	c := resp.Camera
 	fmt.Fprintf(m.Stdout, "camera %s: clock offset %s; %d of its %d items queued for re-tagging\n",

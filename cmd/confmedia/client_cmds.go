@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -22,13 +21,9 @@ func (m *Main) runScheduleImport(ctx context.Context, args []string) error {
 	tz := fs.String("timezone", "", "IANA zone of the venue (required when the file names none)")
 	title := fs.String("title", "", "conference title (when the file names none)")
 	settings := m.clientFlags(fs)
-	pos, err := parse(fs, args)
+	pos, err := parseArgs(fs, args, 1, 1)
 	if err != nil {
 		return err
-	}
-	if len(pos) != 1 {
-		fs.Usage()
-		return usageErr("schedule import takes one FILE")
 	}
 	if *tz != "" {
 		if _, err := time.LoadLocation(*tz); err != nil {
@@ -206,7 +201,7 @@ func (m *Main) runPublish(ctx context.Context, args []string) error {
 		return err
 	}
 	if *asJSON {
-		return json.NewEncoder(m.Stdout).Encode(resp)
+		return m.printJSON(resp)
 	}
 	fmt.Fprintf(m.Stdout, "published %d talks, %d speakers, %d media: %d objects, %s\ncatalog: %s\n",
 		resp.Talks, resp.Speakers, resp.Media, resp.Objects, humanBytes(resp.Bytes), resp.CatalogURL)

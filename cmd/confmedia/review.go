@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strings"
 	"text/tabwriter"
@@ -18,22 +17,15 @@ func (m *Main) runReviewList(ctx context.Context, args []string) error {
 	fs := m.newFlagSet("review list", "[--json]")
 	asJSON := fs.Bool("json", false, "print the queue as JSON")
 	settings := m.clientFlags(fs)
-	pos, err := parse(fs, args)
-	if err != nil {
+	if _, err := parseArgs(fs, args, 0, 0); err != nil {
 		return err
-	}
-	if len(pos) != 0 {
-		fs.Usage()
-		return usageErr("review list takes no arguments")
 	}
 	list, err := m.client(settings()).ReviewQueue(ctx)
 	if err != nil {
 		return err
 	}
 	if *asJSON {
-		enc := json.NewEncoder(m.Stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(list)
+		return m.printJSON(list)
 	}
 	if len(list.Items) == 0 {
 		fmt.Fprintln(m.Stdout, "nothing to review")
@@ -75,13 +67,9 @@ func (m *Main) runReviewResolve(ctx context.Context, args []string) error {
 	hide := fs.Bool("hide", false, "take the media item down; dismiss a recording")
 	asJSON := fs.Bool("json", false, "print the decided item as JSON")
 	settings := m.clientFlags(fs)
-	pos, err := parse(fs, args)
+	pos, err := parseArgs(fs, args, 1, 1)
 	if err != nil {
 		return err
-	}
-	if len(pos) != 1 {
-		fs.Usage()
-		return usageErr("review resolve takes one ID")
 	}
 	n := 0
 	for _, set := range []bool{*talk != "", *speaker != "", *untagged, *hide} {
@@ -105,13 +93,9 @@ func (m *Main) runMediaHide(ctx context.Context, args []string) error {
 	reason := fs.String("reason", "", "why it is taken down (default \"taken down on request\")")
 	asJSON := fs.Bool("json", false, "print the hidden item as JSON")
 	settings := m.clientFlags(fs)
-	pos, err := parse(fs, args)
+	pos, err := parseArgs(fs, args, 1, 1)
 	if err != nil {
 		return err
-	}
-	if len(pos) != 1 {
-		fs.Usage()
-		return usageErr("media hide takes one ID")
 	}
 	item, err := m.client(settings()).HideMedia(ctx, pos[0], *reason)
 	if err != nil {
@@ -123,7 +107,7 @@ func (m *Main) runMediaHide(ctx context.Context, args []string) error {
 // printDecided prints an item a person decided.
 func (m *Main) printDecided(it web.DecidedItem, asJSON bool) error {
 	if asJSON {
-		return json.NewEncoder(m.Stdout).Encode(it)
+		return m.printJSON(it)
 	}
 	name := it.SourceName
 	if it.Type == "recording" {
@@ -199,13 +183,8 @@ func (m *Main) runOptOutList(ctx context.Context, args []string) error {
 	fs := m.newFlagSet("optout list", "[--json]")
 	asJSON := fs.Bool("json", false, "print the list as JSON")
 	settings := m.clientFlags(fs)
-	pos, err := parse(fs, args)
-	if err != nil {
+	if _, err := parseArgs(fs, args, 0, 0); err != nil {
 		return err
-	}
-	if len(pos) != 0 {
-		fs.Usage()
-		return usageErr("optout list takes no arguments")
 	}
 	list, err := m.client(settings()).OptOuts(ctx)
 	if err != nil {
@@ -215,7 +194,7 @@ func (m *Main) runOptOutList(ctx context.Context, args []string) error {
 		if list == nil {
 			list = []web.OptOutItem{}
 		}
-		return json.NewEncoder(m.Stdout).Encode(list)
+		return m.printJSON(list)
 	}
 	if len(list) == 0 {
 		fmt.Fprintln(m.Stdout, "no opt-outs")

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -162,6 +163,39 @@ func parse(fs *flag.FlagSet, args []string) ([]string, error) {
 		pos = append(pos, args[0])
 		args = args[1:]
 	}
+}
+
+// parseArgs parses a command's flags and checks its count of positional
+// arguments (max < 0: no upper bound); a wrong count prints the usage and
+// is a usage error.
+func parseArgs(fs *flag.FlagSet, args []string, min, max int) ([]string, error) {
+	pos, err := parse(fs, args)
+	if err != nil {
+		return nil, err
+	}
+	if len(pos) < min || (max >= 0 && len(pos) > max) {
+		fs.Usage()
+		want := fmt.Sprintf("%d to %d arguments", min, max)
+		switch {
+		case max < 0:
+			want = fmt.Sprintf("at least %d argument(s)", min)
+		case min == max && min == 0:
+			want = "no arguments"
+		case min == max && min == 1:
+			want = "one argument"
+		case min == max:
+			want = fmt.Sprintf("%d argument(s)", min)
+		}
+		return nil, usageErr("%s takes %s", fs.Name(), want)
+	}
+	return pos, nil
+}
+
+// printJSON writes v to standard output as indented JSON.
+func (m *Main) printJSON(v any) error {
+	enc := json.NewEncoder(m.Stdout)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
 }
 
 // logger returns the structured logger for long-running commands.

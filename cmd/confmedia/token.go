@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 
 	"github.com/confmedia/confmedia/catalog"
@@ -35,7 +34,7 @@ func (m *Main) runTokenCreate(ctx context.Context, args []string) error {
 		return err
 	}
 	if *asJSON {
-		return json.NewEncoder(m.Stdout).Encode(out)
+		return m.printJSON(out)
 	}
 	until := "never expires"
 	if !out.Expires.IsZero() {
@@ -50,13 +49,9 @@ func (m *Main) runTokenCreate(ctx context.Context, args []string) error {
 func (m *Main) runTokenRevoke(ctx context.Context, args []string) error {
 	fs := m.newFlagSet("token revoke", "TOKEN|LINK|HASH-PREFIX")
 	settings := m.clientFlags(fs)
-	pos, err := parse(fs, args)
+	pos, err := parseArgs(fs, args, 1, 1)
 	if err != nil {
 		return err
-	}
-	if len(pos) != 1 {
-		fs.Usage()
-		return usageErr("token revoke takes one TOKEN, login LINK or HASH-PREFIX (at least 8 hex digits)")
 	}
 	info, err := m.client(settings()).RevokeToken(ctx, pos[0])
 	if err != nil {

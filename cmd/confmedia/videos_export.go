@@ -12,13 +12,9 @@ import (
 func (m *Main) runVideosExport(ctx context.Context, args []string) error {
 	fs := m.newFlagSet("videos export", "DIR")
 	settings := m.clientFlags(fs)
-	pos, err := parse(fs, args)
+	pos, err := parseArgs(fs, args, 1, 1)
 	if err != nil {
 		return err
-	}
-	if len(pos) != 1 {
-		fs.Usage()
-		return usageErr("videos export takes one DIR")
 	}
 	out, err := m.client(settings()).ExportVideos(ctx)
 	if err != nil {
