@@ -116,8 +116,11 @@ func adminTokenHash(cfg Config, create bool, log *slog.Logger, stderr io.Writer)
 	}
 	path := filepath.Join(cfg.DataDir, adminTokenFile)
 	b, err := os.ReadFile(path)
-	if err == nil && strings.TrimSpace(string(b)) != "" {
-		return web.HashToken(strings.TrimSpace(string(b))), nil
+	if token := strings.TrimSpace(string(b)); err == nil && token != "" {
+		if create {
+			fmt.Fprintf(stderr, "\nSign in to the web app as an organizer with:\n\n    %s/login?token=%s\n\n", strings.TrimRight(cfg.PublicURL, "/"), token)
+		}
+		return web.HashToken(token), nil
 	}
 	if !create {
 		return "", usageErr("no admin token: set CONFMEDIA_TOKEN")
@@ -131,7 +134,8 @@ func adminTokenHash(cfg Config, create bool, log *slog.Logger, stderr io.Writer)
 		return "", fmt.Errorf("write admin token: %w", err)
 	}
 	log.Info("admin token created", "file", path)
-	fmt.Fprintf(stderr, "\nAdmin token (also in %s):\n\n    %s\n\n", path, token)
+	fmt.Fprintf(stderr, "\nAdmin token (also in %s):\n\n    %s\n\nSign in to the web app as an organizer with:\n\n    %s/login?token=%s\n\n",
+		path, token, strings.TrimRight(cfg.PublicURL, "/"), token)
 	return web.HashToken(token), nil
 }
 
