@@ -53,8 +53,8 @@ func photoSet(t *testing.T) []string {
 	return files
 }
 
-// startProcesses runs serve and worker as separate processes on their own
-// Redis database, bucket and SQLite catalog.
+// startProcesses runs serve as a process of its own on its own Redis
+// database, bucket and SQLite catalog; the caller starts the worker.
 func startProcesses(t *testing.T, name string, redisDB int) *loadEnv {
 	t.Helper()
 	bin := os.Getenv("CONFMEDIA_BIN")
@@ -81,15 +81,7 @@ func startProcesses(t *testing.T, name string, redisDB int) *loadEnv {
 		"CONFMEDIA_S3_BUCKET=load-"+name+fmt.Sprint(time.Now().Unix()),
 		"CONFMEDIA_LOG_LEVEL=warn",
 	)
-	for _, args := range [][]string{{"serve"}, {"worker", "--concurrency", "2"}} {
-		cmd := exec.Command(bin, args...)
-		cmd.Env = e.env
-		cmd.Stderr = os.Stderr
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		e.procs = append(e.procs, cmd)
-	}
+	e.start("serve")
 	t.Cleanup(e.stop)
 	deadline := time.Now().Add(30 * time.Second)
 	for {
@@ -106,6 +98,21 @@ func startProcesses(t *testing.T, name string, redisDB int) *loadEnv {
 		time.Sleep(100 * time.Millisecond)
 	}
 	return e
+}
+
+// start runs one confmedia process (serve, or worker with --concurrency 2).
+func (e *loadEnv) start(args ...string) {
+	e.t.Helper()
+	if args[0] == "worker" {
+		args = append(args, "--concurrency", "2")
+	}
+	cmd := exec.Command(e.bin, args...)
+	cmd.Env = e.env
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		e.t.Fatal(err)
+	}
+	e.procs = append(e.procs, cmd)
 }
 
 func (e *loadEnv) stop() {
@@ -258,9 +265,10 @@ func percentile(ds []time.Duration, p float64) time.Duration {
 	return s[max(0, min(i, len(s)-1))]
 }
 
-// TestLoadHeadshotLatency queues 2,000 event photos, then uploads 20
-// headshots one by one and measures how long each takes to have its
-// renditions in the catalog.
+// TestLoadHeadshotLatency queues 2,000 event photos (uploaded before the
+// worker starts, so that all of them are queued), starts the worker, then
+// uploads 20 headshots one by one and measures how long each takes to have
+// its renditions in the catalog.
 func TestLoadHeadshotLatency(t *testing.T) {
 	set := readSet(t)
 	e := startProcesses(t, "headshots", 1)
@@ -270,6 +278,8 @@ func TestLoadHeadshotLatency(t *testing.T) {
 		fmt.Sscan(v, &queued)
 	}
 	e.uploadBatches(set, 0, queued, 250, "--room", "Room 1")
+	e.start("worker")
+	time.Sleep(2 * time.Second) // the worker is up and busy with the backlog
 	var st catalog.QueueStats
 	if err := e.get("/api/queue", &st); err != nil {
 		t.Fatal(err)
@@ -321,6 +331,7 @@ var wrkP99 = regexp.MustCompile(`\s99%\s+([0-9.]+)(us|ms|s)`)
 func TestLoadEndToEnd(t *testing.T) {
 	set := readSet(t)
 	e := startProcesses(t, "e2e", 2)
+	e.start("worker")
 	e.importSchedule()
 	n := 1000
 	if v := os.Getenv("CONFMEDIA_LOAD_PHOTOS"); v != "" {
