@@ -69,6 +69,8 @@ type Server struct {
 	tmpl    map[string]*template.Template
 	sessKey []byte
 	cache   docCache
+	// originalSlots bounds the full-size original renders run at once.
+	originalSlots chan struct{}
 }
 
 // Handler returns the server's routes. It panics if the embedded templates
@@ -79,6 +81,7 @@ func (s *Server) Handler() http.Handler {
 		panic(err)
 	}
 	s.tmpl = tmpl
+	s.originalSlots = make(chan struct{}, 2)
 	mux := http.NewServeMux()
 	admin := s.require(catalog.RoleAdmin)
 	uploader := s.require(catalog.RoleAdmin, catalog.RolePhotographer)

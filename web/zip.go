@@ -123,6 +123,15 @@ func (s *Server) serveOriginal(w http.ResponseWriter, r *http.Request, id, filen
 // decoded; the bucket's errors otherwise.
 func (s *Server) strippedOriginal(ctx context.Context, m *catalog.Media) ([]byte, error) {
 	const op = "web.strippedOriginal"
+	// Full-size renders are the most expensive thing a public request can
+	// ask for: a couple at a time, the rest wait (or give up with their
+	// request).
+	select {
+	case s.originalSlots <- struct{}{}:
+		defer func() { <-s.originalSlots }()
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
 	rc, info, err := s.Blobs.Get(ctx, m.OriginalKey)
 	if catalog.IsNotFound(err) {
 		return nil, catalog.E(catalog.NotFound, op, nil, "%s: the original is not available", m.SourceName)

@@ -166,8 +166,12 @@ func (in *instance) mustCLI(args ...string) string {
 func (in *instance) export() catalog.Document {
 	in.t.Helper()
 	var doc catalog.Document
-	if err := json.Unmarshal([]byte(in.mustCLI("catalog", "export")), &doc); err != nil {
+	out := in.mustCLI("catalog", "export")
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
 		in.t.Fatal(err)
+	}
+	if strings.Contains(out, "null") {
+		in.t.Errorf("catalog export has a null value; absent values must be left out:\n%s", out)
 	}
 	return doc
 }
