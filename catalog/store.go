@@ -127,6 +127,12 @@ type BlobDeleter interface {
 	Delete(ctx context.Context, key string) error
 }
 
+// BlobLister lists blobs.
+type BlobLister interface {
+	// List returns the keys that start with prefix, sorted.
+	List(ctx context.Context, prefix string) ([]string, error)
+}
+
 // Blobs is a bucket of blobs: originals (private) and renditions and
 // catalog documents (public).
 type Blobs interface {
@@ -134,6 +140,7 @@ type Blobs interface {
 	BlobGetter
 	BlobStatter
 	BlobDeleter
+	BlobLister
 	// Ping checks that the bucket answers.
 	Ping(ctx context.Context) error
 }

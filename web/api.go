@@ -274,6 +274,7 @@ type PublishResponse struct {
 	Talks      int    `json:"talks"`
 	Speakers   int    `json:"speakers"`
 	Media      int    `json:"media"`
+	Removed    int    `json:"removed"` // pages of talks and speakers no longer in the catalog
 }
 
 func (s *Server) handlePublish(w http.ResponseWriter, r *http.Request) {
@@ -331,6 +332,29 @@ func (s *Server) Publish(ctx context.Context) (PublishResponse, error) {
 	// The catalog goes last, so that it never names a page not yet written.
 	if err := put(ctx, catalog.CatalogKey, doc); err != nil {
 		return resp, err
+	}
+	// Pages of talks and speakers that left the catalog go after it.
+	written := map[string]bool{}
+	for _, t := range doc.Talks {
+		written[catalog.TalkKey(t.ID)] = true
+	}
+	for _, sp := range doc.Speakers {
+		written[catalog.SpeakerKey(sp.ID)] = true
+	}
+	for _, prefix := range []string{catalog.PublicPrefix + "talks/", catalog.PublicPrefix + "speakers/"} {
+		keys, err := s.Blobs.List(ctx, prefix)
+		if err != nil {
+			return resp, err
+		}
+		for _, k := range keys {
+			if written[k] {
+				continue
+			}
+			if err := s.Blobs.Delete(ctx, k); err != nil {
+				return resp, err
+			}
+			resp.Removed++
+		}
 	}
 	s.Logger.Info("catalog published", "objects", resp.Objects, "bytes", resp.Bytes)
 	return resp, nil

@@ -273,3 +273,34 @@ func TestPublishAndServePublic(t *testing.T) {
 		t.Errorf("published catalog: %v %+v", err, doc.Conference)
 	}
 }
+
+func TestPublishRemovesStalePages(t *testing.T) {
+	s, _, h := newTestServer(t)
+	two := csvSchedule + "t2,Second,Hall B,2026-05-15 11:00,2026-05-15 12:00,Bo Chen\n"
+	if rec := do(t, h, "POST", "/api/schedule?name=s.csv&timezone=Europe/Dublin", adminToken, []byte(two)); rec.Code != 200 {
+		t.Fatalf("import: %d %s", rec.Code, rec.Body)
+	}
+	if rec := do(t, h, "POST", "/api/publish", adminToken, nil); rec.Code != 200 {
+		t.Fatalf("publish: %d %s", rec.Code, rec.Body)
+	}
+	if _, err := s.Blobs.Stat(context.Background(), catalog.TalkKey("t2")); err != nil {
+		t.Fatalf("t2 page not published: %v", err)
+	}
+	// t2 and its speaker leave the schedule: the next publish removes their pages.
+	if rec := do(t, h, "POST", "/api/schedule?name=s.csv&timezone=Europe/Dublin", adminToken, []byte(csvSchedule)); rec.Code != 200 {
+		t.Fatalf("re-import: %d %s", rec.Code, rec.Body)
+	}
+	rec := do(t, h, "POST", "/api/publish", adminToken, nil)
+	var pr PublishResponse
+	if err := json.Unmarshal(rec.Body.Bytes(), &pr); err != nil || pr.Removed != 2 {
+		t.Errorf("publish = %s (%v), want 2 pages removed", rec.Body, err)
+	}
+	for _, k := range []string{catalog.TalkKey("t2"), catalog.SpeakerKey("bo-chen")} {
+		if _, err := s.Blobs.Stat(context.Background(), k); !catalog.IsNotFound(err) {
+			t.Errorf("%s still published (%v)", k, err)
+		}
+	}
+	if _, err := s.Blobs.Stat(context.Background(), catalog.TalkKey("t1")); err != nil {
+		t.Errorf("t1 page gone: %v", err)
+	}
+}

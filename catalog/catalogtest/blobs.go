@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"slices"
 	"sync"
 	"testing"
 
@@ -249,6 +250,29 @@ func (s *blobSuite) nestedKeys(t *testing.T) {
 	// Folders are not blobs.
 	s.wantNotFound(t, catalog.OriginalsPrefix+a[:2])
 	s.wantNotFound(t, catalog.PublicPrefix+"media/"+a)
+	// List finds what is under a prefix, sorted, and nothing else.
+	for _, c := range []struct {
+		prefix string
+		want   []string
+	}{
+		{catalog.OriginalsPrefix + a[:2] + "/", sortedStrings(keys[0], keys[1])},
+		{catalog.PublicPrefix + "media/" + a + "/", []string{keys[3], keys[4]}},
+		{catalog.PublicPrefix + "catalogtest/" + a[:8] + "/", []string{keys[5]}},
+		{catalog.PublicPrefix + "catalogtest/none-" + a[:8] + "/", nil},
+	} {
+		got, err := s.b.List(t.Context(), c.prefix)
+		if err != nil {
+			t.Fatalf("List(%q): %v", c.prefix, err)
+		}
+		if !slices.Equal(got, c.want) {
+			t.Errorf("List(%q) = %q, want %q", c.prefix, got, c.want)
+		}
+	}
+}
+
+func sortedStrings(s ...string) []string {
+	slices.Sort(s)
+	return s
 }
 
 func (s *blobSuite) concurrent(t *testing.T) {

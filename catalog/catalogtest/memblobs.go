@@ -138,6 +138,14 @@ func (m *MemBlobs) Ping(ctx context.Context) error {
 	return nil
 }
 
+// List returns the stored keys that start with prefix, sorted.
+func (m *MemBlobs) List(ctx context.Context, prefix string) ([]string, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, catalog.E(catalog.Other, "memblobs.List", err, "cancelled")
+	}
+	return m.Keys(prefix), nil
+}
+
 // Keys returns the stored keys that start with prefix, sorted.
 func (m *MemBlobs) Keys(prefix string) []string {
 	m.mu.Lock()

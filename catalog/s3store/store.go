@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"net/url"
+	"sort"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -234,6 +235,28 @@ func (s *Store) Delete(ctx context.Context, key string) error {
 		return keyError(op, key, "delete", err)
 	}
 	return nil
+}
+
+// List returns the keys that start with prefix, sorted (ListObjectsV2, page
+// by page). An unreachable store is Unavailable.
+func (s *Store) List(ctx context.Context, prefix string) ([]string, error) {
+	const op = "s3store.List"
+	var keys []string
+	pages := s3.NewListObjectsV2Paginator(s.client, &s3.ListObjectsV2Input{
+		Bucket: aws.String(s.bucket),
+		Prefix: aws.String(prefix),
+	})
+	for pages.HasMorePages() {
+		page, err := pages.NextPage(ctx)
+		if err != nil {
+			return nil, keyError(op, prefix, "list", err)
+		}
+		for _, o := range page.Contents {
+			keys = append(keys, aws.ToString(o.Key))
+		}
+	}
+	sort.Strings(keys)
+	return keys, nil
 }
 
 // PresignGet returns a URL that lets anyone holding it read the blob at key
