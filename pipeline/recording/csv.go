@@ -1,11 +1,9 @@
 package recording
 
 import (
-	"bytes"
-	"encoding/csv"
 	"errors"
 	"fmt"
-	"io"
+	"github.com/confmedia/confmedia/pipeline/internal/csvtable"
 	"strconv"
 	"strings"
 	"time"
@@ -15,9 +13,7 @@ import (
 
 // csvColumn maps an accepted header name to the field it fills, or "".
 func csvColumn(h string) string {
-	h = strings.ToLower(strings.TrimSpace(h))
-	h = strings.NewReplacer(" ", "_", "-", "_").Replace(h)
-	switch h {
+	switch h = csvtable.Canon(h); h {
 	case "title", "date", "room", "start", "url", "duration", "id", "description":
 		return h
 	case "speakers", "speaker":
@@ -39,68 +35,19 @@ func csvColumn(h string) string {
 // source_id, id, description and thumbnail. Columns are separated by commas,
 // or by tabs when the header has tabs and no comma.
 func readCSV(name string, data []byte) ([]item, error) {
-	first, _, _ := bytes.Cut(data, []byte{'\n'})
-	cr := csv.NewReader(bytes.NewReader(data))
-	if bytes.IndexByte(first, '\t') >= 0 && bytes.IndexByte(first, ',') < 0 {
-		cr.Comma = '\t'
+	tab, err := csvtable.Read(data, csvColumn)
+	if e := (*csvtable.Error)(nil); errors.As(err, &e) {
+		return nil, wrapf(e.Err, name, e.Where(), "%s", e.Msg)
 	}
-	cr.TrimLeadingSpace = true
-	rowErr := func(err error) error {
-		var pe *csv.ParseError
-		if errors.As(err, &pe) {
-			return wrapf(err, name, fmt.Sprintf("line %d", pe.Line), "CSV: %v", pe.Err)
-		}
-		return wrapf(err, name, "line 1", "CSV: %v", err)
-	}
-	header, err := cr.Read()
-	if err != nil {
-		if err == io.EOF {
-			return nil, failf(name, "line 1", "no header row")
-		}
-		return nil, rowErr(err)
-	}
-	col := make(map[string]int)
-	for i, h := range header {
-		c := csvColumn(h)
-		if c == "" {
-			continue
-		}
-		if _, dup := col[c]; dup {
-			return nil, failf(name, "line 1", "column %q appears twice", c)
-		}
-		col[c] = i
-	}
-	var missing []string
-	for _, c := range []string{"title", "url"} {
-		if _, ok := col[c]; !ok {
-			missing = append(missing, c)
-		}
-	}
-	if len(missing) > 0 {
+	if missing := tab.Missing("title", "url"); len(missing) > 0 {
 		return nil, failf(name, "line 1", "the header row lacks column %s (it has: %s)",
-			strings.Join(missing, ", "), strings.Join(header, ", "))
+			strings.Join(missing, ", "), strings.Join(tab.Header, ", "))
 	}
 
 	var out []item
-	for {
-		rec, err := cr.Read()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return nil, rowErr(err)
-		}
-		line, _ := cr.FieldPos(0)
-		where := fmt.Sprintf("line %d", line)
-		get := func(c string) string {
-			if i, ok := col[c]; ok && i < len(rec) {
-				return strings.TrimSpace(rec[i])
-			}
-			return ""
-		}
-		if isBlank(rec) {
-			continue
-		}
+	for _, row := range tab.Rows {
+		where := fmt.Sprintf("line %d", row.Line)
+		get := row.Get
 		r := catalog.Recording{
 			ID:          get("id"),
 			URL:         get("url"),
@@ -218,13 +165,4 @@ func parseSeconds(s string) (int, error) {
 		return 0, errors.New("want seconds, HH:MM:SS or a duration like 45m")
 	}
 	return int(d / time.Second), nil
-}
-
-func isBlank(rec []string) bool {
-	for _, f := range rec {
-		if strings.TrimSpace(f) != "" {
-			return false
-		}
-	}
-	return true
 }

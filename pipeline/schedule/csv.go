@@ -2,10 +2,9 @@ package schedule
 
 import (
 	"bytes"
-	"encoding/csv"
 	"errors"
 	"fmt"
-	"io"
+	"github.com/confmedia/confmedia/pipeline/internal/csvtable"
 	"strings"
 )
 
@@ -17,9 +16,7 @@ func looksLikeCSV(b []byte) bool {
 
 // csvColumns maps the accepted header names to the column they fill.
 func csvColumn(h string) string {
-	h = strings.ToLower(strings.TrimSpace(h))
-	h = strings.NewReplacer(" ", "_", "-", "_").Replace(h)
-	switch h {
+	switch h = csvtable.Canon(h); h {
 	case "id", "title", "room", "start", "end", "duration", "track", "type", "guid", "url", "slug", "code":
 		return h
 	case "speakers", "speaker", "persons":
@@ -37,76 +34,24 @@ func csvColumn(h string) string {
 // header has tabs and no comma. Times without an offset are in the venue's
 // zone; durations are minutes, "HH:MM" or a Go duration.
 func readCSV(name string, data []byte) (*document, error) {
-	first, _, _ := bytes.Cut(data, []byte{'\n'})
-	cr := csv.NewReader(bytes.NewReader(data))
-	if bytes.IndexByte(first, '\t') >= 0 && bytes.IndexByte(first, ',') < 0 {
-		cr.Comma = '\t'
+	tab, err := csvtable.Read(data, csvColumn)
+	if e := (*csvtable.Error)(nil); errors.As(err, &e) {
+		return nil, wrapf(e.Err, name, e.Where(), "%s", e.Msg)
 	}
-	cr.TrimLeadingSpace = true
-	cr.FieldsPerRecord = 0
-
-	rowErr := func(err error) error {
-		var pe *csv.ParseError
-		if errors.As(err, &pe) {
-			return wrapf(err, name, fmt.Sprintf("line %d", pe.Line), "CSV: %v", pe.Err)
-		}
-		return wrapf(err, name, "line 1", "CSV: %v", err)
-	}
-	header, err := cr.Read()
-	if err != nil {
-		if err == io.EOF {
-			return nil, failf(name, "line 1", "no header row")
-		}
-		return nil, rowErr(err)
-	}
-	col := make(map[string]int)
-	for i, h := range header {
-		c := csvColumn(h)
-		if c == "" {
-			continue
-		}
-		if _, dup := col[c]; dup {
-			return nil, failf(name, "line 1", "column %q appears twice", c)
-		}
-		col[c] = i
-	}
-	var missing []string
-	for _, c := range []string{"id", "title", "start"} {
-		if _, ok := col[c]; !ok {
-			missing = append(missing, c)
-		}
-	}
-	_, hasEnd := col["end"]
-	_, hasDur := col["duration"]
-	if !hasEnd && !hasDur {
+	missing := tab.Missing("id", "title", "start")
+	if !tab.Has("end") && !tab.Has("duration") {
 		missing = append(missing, "end or duration")
 	}
 	if len(missing) > 0 {
 		return nil, failf(name, "line 1", "the header row lacks column %s (it has: %s)",
-			strings.Join(missing, ", "), strings.Join(header, ", "))
+			strings.Join(missing, ", "), strings.Join(tab.Header, ", "))
 	}
 
 	doc := &document{}
-	for {
-		rec, err := cr.Read()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return nil, rowErr(err)
-		}
-		line, _ := cr.FieldPos(0)
-		get := func(c string) string {
-			if i, ok := col[c]; ok && i < len(rec) {
-				return strings.TrimSpace(rec[i])
-			}
-			return ""
-		}
-		if isBlank(rec) {
-			continue
-		}
+	for _, row := range tab.Rows {
+		get := row.Get
 		r := rawTalk{
-			where:       fmt.Sprintf("line %d", line),
+			where:       fmt.Sprintf("line %d", row.Line),
 			id:          get("id"),
 			title:       get("title"),
 			room:        get("room"),
@@ -132,13 +77,4 @@ func readCSV(name string, data []byte) (*document, error) {
 		doc.talks = append(doc.talks, r)
 	}
 	return doc, nil
-}
-
-func isBlank(rec []string) bool {
-	for _, f := range rec {
-		if strings.TrimSpace(f) != "" {
-			return false
-		}
-	}
-	return true
 }
