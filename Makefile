@@ -11,7 +11,7 @@ UI_VENDOR   := web/static/vendor/sha256.umd.min.js
 GO_MIN      := 1.26
 # Debian packages: what `make run` needs, and what the tests need besides.
 RUN_PACKAGES   := redis-server
-TEST_PACKAGES  := redis-server libimage-exiftool-perl
+TEST_PACKAGES  := redis-server libimage-exiftool-perl postgresql
 # libjpeg-turbo headers for the default (cgo) build; CGO_ENABLED=0 builds the pure-Go path without them.
 BUILD_PACKAGES := gcc libc6-dev libjpeg62-turbo-dev
 BENCH_PACKAGES := libvips-dev time

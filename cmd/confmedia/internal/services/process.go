@@ -1,5 +1,6 @@
 // Package services runs the real servers confmedia depends on, Redis and an
-// S3-compatible store (versitygw), as supervised child processes with their
+// S3-compatible store (versitygw), and for tests PostgreSQL, as supervised
+// child processes with their
 // state in a data folder. `confmedia dev` uses it to be self-contained, and
 // `confmedia services -- CMD` (Run) gives a command such as `go test ./...`
 // private servers through CONFMEDIA_TEST_* variables.
@@ -47,6 +48,8 @@ type process struct {
 	dir     string
 	logPath string
 	logger  *slog.Logger
+
+	cred *syscall.Credential // run the child as another user (PostgreSQL refuses root)
 
 	lock *os.File // flocked while we run the server in dir
 	cmd  *exec.Cmd
@@ -155,6 +158,7 @@ func (p *process) start(op, bin string, args, env []string) error {
 	cmd.Stdout = logFile
 	cmd.Stderr = logFile
 	cmd.SysProcAttr = childAttr()
+	cmd.SysProcAttr.Credential = p.cred
 	if err := cmd.Start(); err != nil {
 		return catalog.E(catalog.Other, op, err, "cannot start %s", bin)
 	}

@@ -20,6 +20,7 @@ const (
 	EnvS3AccessKey = "CONFMEDIA_TEST_S3_ACCESS_KEY"
 	EnvS3SecretKey = "CONFMEDIA_TEST_S3_SECRET_KEY"
 	EnvS3Region    = "CONFMEDIA_TEST_S3_REGION" // "us-east-1"
+	EnvDatabaseURL = "CONFMEDIA_TEST_DATABASE_URL" // a private PostgreSQL, when its server programs are installed
 )
 
 // Run starts Redis in dir/redis and an S3 server in dir/s3 (see StartRedis
@@ -58,6 +59,21 @@ func Run(ctx context.Context, dir string, logger *slog.Logger, cmd []string) (ex
 		// Redis is best left to flush last.
 		err = errors.Join(err, s3.Stop(), redis.Stop())
 	}()
+	var extra []string
+	if os.Geteuid() == 0 {
+		// The postgres user must reach its folder inside ours.
+		_ = os.Chmod(dir, 0o711)
+	}
+	pg, err := StartPostgres(ctx, filepath.Join(dir, "postgres"), logger)
+	switch {
+	case err == nil:
+		defer func() { err = errors.Join(err, pg.Stop()) }()
+		extra = append(extra, EnvDatabaseURL+"="+pg.URL())
+	case catalog.ErrorKind(err) == catalog.Unavailable && os.Getenv(EnvDatabaseURL) == "":
+		logger.Warn("no PostgreSQL: the PostgreSQL tests will skip", "err", err)
+	case catalog.ErrorKind(err) != catalog.Unavailable:
+		return 1, err
+	}
 
 	c := exec.CommandContext(ctx, cmd[0], cmd[1:]...)
 	c.Env = append(os.Environ(),
@@ -67,6 +83,7 @@ func Run(ctx context.Context, dir string, logger *slog.Logger, cmd []string) (ex
 		EnvS3SecretKey+"="+s3.SecretAccessKey,
 		EnvS3Region+"="+s3.Region,
 	)
+	c.Env = append(c.Env, extra...)
 	c.Stdin, c.Stdout, c.Stderr = os.Stdin, os.Stdout, os.Stderr
 	c.SysProcAttr = commandAttr()
 	c.Cancel = func() error { return c.Process.Signal(syscall.SIGTERM) }

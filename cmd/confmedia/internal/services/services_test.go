@@ -9,6 +9,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+
+	"github.com/jackc/pgx/v5"
 	"strconv"
 	"strings"
 	"testing"
@@ -506,6 +508,47 @@ func TestRandomKey(t *testing.T) {
 	for _, r := range a + randomKey(20, upperAlnum) {
 		if !strings.ContainsRune(secretChars, r) {
 			t.Errorf("randomKey made %q, outside its alphabet", r)
+		}
+	}
+}
+
+func TestStartPostgres(t *testing.T) {
+	if _, err := findPostgres(); err != nil {
+		t.Skipf("PostgreSQL not installed: %v", err)
+	}
+	dir, err := os.MkdirTemp("", "cm-pg-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	if os.Geteuid() == 0 {
+		_ = os.Chmod(dir, 0o711)
+	}
+	ctx := t.Context()
+	for round := range 2 { // the second start reuses the cluster initdb made
+		pg, err := StartPostgres(ctx, filepath.Join(dir, "pg"), nil)
+		if err != nil {
+			t.Fatalf("round %d: %v", round, err)
+		}
+		c, err := pgx.Connect(ctx, pg.URL())
+		if err != nil {
+			t.Fatalf("round %d: connect: %v", round, err)
+		}
+		if round == 0 {
+			_, err = c.Exec(ctx, "CREATE TABLE kept (v text); INSERT INTO kept VALUES ('still here')")
+		} else {
+			var v string
+			err = c.QueryRow(ctx, "SELECT v FROM kept").Scan(&v)
+			if v != "still here" {
+				t.Errorf("after a restart: %q", v)
+			}
+		}
+		c.Close(ctx)
+		if err != nil {
+			t.Fatalf("round %d: %v", round, err)
+		}
+		if err := pg.Stop(); err != nil {
+			t.Fatalf("round %d: stop: %v", round, err)
 		}
 	}
 }
