@@ -19,7 +19,7 @@ const (
 	EnvS3Endpoint  = "CONFMEDIA_TEST_S3_ENDPOINT" // "http://127.0.0.1:PORT"
 	EnvS3AccessKey = "CONFMEDIA_TEST_S3_ACCESS_KEY"
 	EnvS3SecretKey = "CONFMEDIA_TEST_S3_SECRET_KEY"
-	EnvS3Region    = "CONFMEDIA_TEST_S3_REGION" // "us-east-1"
+	EnvS3Region    = "CONFMEDIA_TEST_S3_REGION"    // "us-east-1"
 	EnvDatabaseURL = "CONFMEDIA_TEST_DATABASE_URL" // a private PostgreSQL, when its server programs are installed
 )
 
