@@ -27,14 +27,16 @@ type Postgres struct {
 // findPostgres returns the folder of PostgreSQL's server programs (initdb,
 // postgres): Debian keeps them out of PATH, under /usr/lib/postgresql/N/bin.
 func findPostgres() (string, error) {
-	if p, err := exec.LookPath("initdb"); err == nil {
-		return filepath.Dir(p), nil
-	}
 	dirs, _ := filepath.Glob("/usr/lib/postgresql/*/bin")
 	sort.Slice(dirs, func(i, j int) bool { return version(dirs[i]) > version(dirs[j]) })
 	for _, d := range dirs {
 		if _, err := os.Stat(filepath.Join(d, "initdb")); err == nil {
 			return d, nil
+		}
+	}
+	if p, err := exec.LookPath("initdb"); err == nil {
+		if _, err := os.Stat(filepath.Join(filepath.Dir(p), "postgres")); err == nil {
+			return filepath.Dir(p), nil
 		}
 	}
 	return "", catalog.E(catalog.Unavailable, "services.StartPostgres", nil,
