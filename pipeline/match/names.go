@@ -1,6 +1,7 @@
 package match
 
 import (
+	"github.com/confmedia/confmedia/pipeline/internal/fold"
 	"strings"
 	"unicode"
 
@@ -28,7 +29,7 @@ func Fold(s string) string {
 			}
 			space = false
 			l := unicode.ToLower(r)
-			if t := spellLetter(l); t != "" {
+			if t := fold.Letter(l); t != "" {
 				b.WriteString(t)
 				continue
 			}
@@ -51,36 +52,6 @@ func isQuote(r rune) bool {
 		return true
 	}
 	return false
-}
-
-// spellLetter spells in ASCII a lower-case letter that NFKD leaves alone,
-// or returns "".
-func spellLetter(r rune) string {
-	switch r {
-	case 'ß':
-		return "ss"
-	case 'æ':
-		return "ae"
-	case 'œ':
-		return "oe"
-	case 'ø':
-		return "o"
-	case 'ł', 'ŀ':
-		return "l"
-	case 'đ', 'ð':
-		return "d"
-	case 'þ':
-		return "th"
-	case 'ı':
-		return "i"
-	case 'ħ':
-		return "h"
-	case 'ŧ':
-		return "t"
-	case 'ŋ':
-		return "n"
-	}
-	return ""
 }
 
 // words folds s and splits it into words.

@@ -3,6 +3,7 @@ package schedule
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"github.com/confmedia/confmedia/pipeline/internal/fold"
 	"sort"
 	"strings"
 	"unicode"
@@ -84,7 +85,7 @@ func SpeakerSlug(name string) string {
 			continue
 		}
 		r = unicode.ToLower(r)
-		if s := foldSpecial(r); s != "" {
+		if s := fold.Letter(r); s != "" {
 			for _, c := range s {
 				emit(c)
 			}
@@ -97,36 +98,4 @@ func SpeakerSlug(name string) string {
 		return "person-" + hex.EncodeToString(sum[:6])
 	}
 	return b.String()
-}
-
-// foldSpecial spells the Latin letters that do not decompose into a base
-// letter and a mark, or returns "".
-func foldSpecial(r rune) string {
-	switch r {
-	case 'ß':
-		return "ss"
-	case 'æ':
-		return "ae"
-	case 'œ':
-		return "oe"
-	case 'ø':
-		return "o"
-	case 'ł':
-		return "l"
-	case 'đ', 'ð':
-		return "d"
-	case 'þ':
-		return "th"
-	case 'ı':
-		return "i"
-	case 'ħ':
-		return "h"
-	case 'ŋ':
-		return "n"
-	case 'ŧ':
-		return "t"
-	case 'ſ':
-		return "s"
-	}
-	return ""
 }
