@@ -195,13 +195,114 @@ func (s *Server) handleRecordingsImport(w http.ResponseWriter, r *http.Request) 
 	writeJSON(w, http.StatusOK, resp)
 }
 
+// QueueResponse answers GET /api/queue: the state of the work queues and of
+// the catalog items that work is for, so that a client can tell when all
+// work has ended, and how, even while the queue is unavailable.
+type QueueResponse struct {
+	catalog.QueueStats
+	// QueueDown says why the queues cannot be read (Redis is unavailable);
+	// the queue counts are then zero and mean nothing.
+	QueueDown string `json:"queue_down,omitempty"`
+	// PendingMedia and PendingRecordings count the catalog items whose work
+	// has not ended (queued, running, or waiting for the queue), not
+	// counting those in Ended.
+	PendingMedia      int `json:"pending_media"`
+	PendingRecordings int `json:"pending_recordings"`
+	// Ended lists the items whose work ended failed: media whose status is
+	// failed, and items still pending whose task the queue gave up on.
+	Ended []FailedItem `json:"ended_failed"`
+}
+
+// FailedItem is a catalog item whose work ended failed.
+type FailedItem struct {
+	Kind   string `json:"kind"` // "photo", "headshot" or "recording"
+	ID     string `json:"id"`
+	File   string `json:"file"` // the file name as uploaded, or the recording's title or URL
+	Reason string `json:"reason"`
+}
+
+// Done reports whether no work is queued, running or waiting for the
+// queue.
+func (q QueueResponse) Done() bool {
+	return q.QueueDown == "" && !q.Busy() && q.PendingMedia == 0 && q.PendingRecordings == 0
+}
+
 func (s *Server) handleQueue(w http.ResponseWriter, r *http.Request) {
-	st, err := s.Queue.Stats(r.Context())
+	resp, err := s.queueState(r.Context())
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, st)
+	writeJSON(w, http.StatusOK, resp)
+}
+
+// queueState reads the queues and the catalog. A queue that cannot be read
+// is reported in QueueDown, not as an error: the catalog still says what
+// is pending and what failed.
+func (s *Server) queueState(ctx context.Context) (QueueResponse, error) {
+	resp := QueueResponse{Ended: []FailedItem{}}
+	st, err := s.Queue.Stats(ctx)
+	if err != nil {
+		if catalog.ErrorKind(err) != catalog.Unavailable {
+			return resp, err
+		}
+		resp.QueueDown = catalog.ErrorMessage(err)
+		st = catalog.QueueStats{}
+	}
+	if st.Queues == nil {
+		st.Queues = []catalog.QueueDepth{}
+	}
+	if st.Failed == nil {
+		st.Failed = []catalog.FailedTask{}
+	}
+	resp.QueueStats = st
+	// The last error of a task the queue gave up on, by the item it was for.
+	gaveUp := map[string]string{}
+	for _, f := range st.Failed {
+		if f.Subject != "" {
+			gaveUp[f.Subject] = f.Error
+		}
+	}
+	media, err := s.Store.ListMedia(ctx, catalog.MediaFilter{Status: []catalog.Status{catalog.Pending, catalog.Failed}})
+	if err != nil {
+		return resp, err
+	}
+	for _, m := range media {
+		reason, archived := gaveUp[m.ID]
+		switch {
+		case m.Status == catalog.Failed:
+			if m.Reason != "" {
+				reason = m.Reason
+			}
+		case !archived:
+			resp.PendingMedia++
+			continue
+		}
+		if reason == "" {
+			reason = "failed (no reason recorded)"
+		}
+		resp.Ended = append(resp.Ended, FailedItem{Kind: string(m.Kind), ID: m.ID, File: m.SourceName, Reason: reason})
+	}
+	recs, err := s.Store.ListRecordings(ctx)
+	if err != nil {
+		return resp, err
+	}
+	for _, rec := range recs {
+		if rec.State != catalog.RecordingPending {
+			continue
+		}
+		reason, archived := gaveUp[rec.ID]
+		if !archived {
+			resp.PendingRecordings++
+			continue
+		}
+		file := rec.Title
+		if file == "" {
+			file = rec.URL
+		}
+		resp.Ended = append(resp.Ended, FailedItem{Kind: "recording", ID: rec.ID, File: file, Reason: reason})
+	}
+	return resp, nil
 }
 
 func (s *Server) handleMedia(w http.ResponseWriter, r *http.Request) {

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -37,9 +38,22 @@ type CheckResponse struct {
 
 // UploadResponse answers an upload.
 type UploadResponse struct {
-	ID     string `json:"id"`
-	Status string `json:"status"` // "created" or "duplicate"
+	ID string `json:"id"`
+	// Status is UploadCreated, UploadStored or UploadDuplicate.
+	Status string `json:"status"`
+	// Queued is false while the item's processing waits for the queue:
+	// the file is stored and recorded, but the queue (Redis) could not take
+	// its task. It is queued when the queue is back. Queued is true for an
+	// item whose processing is queued or done.
+	Queued bool `json:"queued"`
 }
+
+// The statuses of an UploadResponse.
+const (
+	UploadCreated   = "created"   // stored, recorded and queued (201)
+	UploadStored    = "stored"    // stored and recorded, waiting for the queue (202)
+	UploadDuplicate = "duplicate" // the server had the file already (200)
+)
 
 var sha256Hex = regexp.MustCompile(`^[0-9a-f]{64}$`)
 
@@ -81,14 +95,53 @@ func (s *Server) check(r *http.Request, req CheckRequest) (CheckResponse, error)
 		}
 		resp.Known = append(resp.Known, id)
 		// An item whose processing was never queued (the queue was down when
-		// it arrived) is queued now; its task id makes this idempotent.
-		if m, err := s.Store.Media(ctx, id); err == nil && m.Status == catalog.Pending {
-			if err := s.Queue.EnqueueMedia(ctx, m); err != nil {
-				return resp, err
-			}
+		// it arrived) is queued now; its task id makes this idempotent. A
+		// queue still down does not fail the check.
+		if m, err := s.Store.Media(ctx, id); err == nil {
+			s.requeue(ctx, m)
 		}
 	}
 	return resp, nil
+}
+
+// queueNew queues the processing of m, which was just stored and recorded,
+// and answers the upload. A queue that cannot take the task does not undo
+// the upload: the item stays pending, is queued when the queue is back (by
+// the reconciler, or by the next check or upload of the same file), and the
+// answer says so with UploadStored.
+func (s *Server) queueNew(ctx context.Context, m *catalog.Media, direct bool) (UploadResponse, int) {
+	if err := s.Queue.EnqueueMedia(ctx, m); err != nil {
+		s.Logger.Warn("media stored, waiting for the queue", "media", m.ID, "file", m.SourceName, "kind", m.Kind,
+			"bytes", m.Bytes, "direct", direct, "err", err)
+		return UploadResponse{ID: m.ID, Status: UploadStored}, http.StatusAccepted
+	}
+	s.Logger.Info("media received", "media", m.ID, "file", m.SourceName, "kind", m.Kind, "bytes", m.Bytes, "direct", direct)
+	return UploadResponse{ID: m.ID, Status: UploadCreated, Queued: true}, http.StatusCreated
+}
+
+// requeue queues the processing of m, an item the server has, when it is
+// pending (its task may never have been queued); the task id makes this
+// idempotent. It reports whether the item is queued or past the queue; a
+// queue that cannot take the task is logged, not an error.
+func (s *Server) requeue(ctx context.Context, m *catalog.Media) (queued bool) {
+	if m.Status != catalog.Pending {
+		return true
+	}
+	if err := s.Queue.EnqueueMedia(ctx, m); err != nil {
+		s.Logger.Warn("media still waiting for the queue", "media", m.ID, "file", m.SourceName, "err", err)
+		return false
+	}
+	return true
+}
+
+// duplicateOf answers an upload of a file the server has: it re-reads the
+// stored item and queues it if it is still pending.
+func (s *Server) duplicateOf(ctx context.Context, id string) (UploadResponse, int, error) {
+	m, err := s.Store.Media(ctx, id)
+	if err != nil {
+		return UploadResponse{}, 0, err
+	}
+	return UploadResponse{ID: id, Status: UploadDuplicate, Queued: s.requeue(ctx, m)}, http.StatusOK, nil
 }
 
 // resolveRoomSpeaker returns the schedule's spelling of room and speaker, or
@@ -191,12 +244,7 @@ func (s *Server) upload(r *http.Request) (UploadResponse, int, error) {
 	}
 
 	if m, err := s.Store.Media(ctx, id); err == nil {
-		if m.Status == catalog.Pending {
-			if err := s.Queue.EnqueueMedia(ctx, m); err != nil {
-				return UploadResponse{}, 0, err
-			}
-		}
-		return UploadResponse{ID: id, Status: "duplicate"}, http.StatusOK, nil
+		return UploadResponse{ID: id, Status: UploadDuplicate, Queued: s.requeue(ctx, m)}, http.StatusOK, nil
 	} else if !catalog.IsNotFound(err) {
 		return UploadResponse{}, 0, err
 	}
@@ -223,13 +271,10 @@ func (s *Server) upload(r *http.Request) (UploadResponse, int, error) {
 		return UploadResponse{}, 0, err
 	}
 	if !created {
-		return UploadResponse{ID: id, Status: "duplicate"}, http.StatusOK, nil
+		return s.duplicateOf(ctx, id)
 	}
-	if err := s.Queue.EnqueueMedia(ctx, m); err != nil {
-		return UploadResponse{}, 0, err
-	}
-	s.Logger.Info("media received", "media", id, "file", name, "kind", kind, "bytes", size)
-	return UploadResponse{ID: id, Status: "created"}, http.StatusCreated, nil
+	resp, status := s.queueNew(ctx, m, false)
+	return resp, status, nil
 }
 
 // receive streams the request body to a temporary file, checking its size,

@@ -409,18 +409,15 @@ func (s *Server) checkUpload(r *http.Request, req *UploadRequest) (uploadMeta, s
 }
 
 // duplicate answers for a file the server has: it queues an item whose
-// processing was never queued, and abandons a multipart upload the browser
-// had begun.
-func (s *Server) duplicate(ctx context.Context, m *catalog.Media, uploadID string) error {
+// processing was never queued (see requeue), and abandons a multipart
+// upload the browser had begun. It reports whether the item is queued.
+func (s *Server) duplicate(ctx context.Context, m *catalog.Media, uploadID string) (queued bool) {
 	if uploadID != "" && s.Presigner != nil {
 		if err := s.Presigner.AbortMultipart(ctx, m.OriginalKey, uploadID); err != nil {
 			s.Logger.Warn("abandon upload", "media", m.ID, "err", err)
 		}
 	}
-	if m.Status == catalog.Pending {
-		return s.Queue.EnqueueMedia(ctx, m)
-	}
-	return nil
+	return s.requeue(ctx, m)
 }
 
 // handlePlan answers how the browser is to send one file: presigned
@@ -455,7 +452,8 @@ func (s *Server) plan(r *http.Request) (UploadPlan, error) {
 	plan := UploadPlan{ID: req.ID, Room: meta.room, Speaker: meta.speaker, ContentType: ctype}
 	if m, err := s.Store.Media(ctx, req.ID); err == nil {
 		plan.Mode = ModeDuplicate
-		return plan, s.duplicate(ctx, m, req.UploadID)
+		s.duplicate(ctx, m, req.UploadID)
+		return plan, nil
 	} else if !catalog.IsNotFound(err) {
 		return UploadPlan{}, err
 	}
@@ -586,7 +584,7 @@ func (s *Server) complete(r *http.Request) (UploadResponse, int, error) {
 		return UploadResponse{}, 0, err
 	}
 	if m, err := s.Store.Media(ctx, req.ID); err == nil {
-		return UploadResponse{ID: req.ID, Status: "duplicate"}, http.StatusOK, s.duplicate(ctx, m, req.UploadID)
+		return UploadResponse{ID: req.ID, Status: UploadDuplicate, Queued: s.duplicate(ctx, m, req.UploadID)}, http.StatusOK, nil
 	} else if !catalog.IsNotFound(err) {
 		return UploadResponse{}, 0, err
 	}
@@ -631,13 +629,10 @@ func (s *Server) complete(r *http.Request) (UploadResponse, int, error) {
 		return UploadResponse{}, 0, err
 	}
 	if !created {
-		return UploadResponse{ID: req.ID, Status: "duplicate"}, http.StatusOK, nil
+		return s.duplicateOf(ctx, req.ID)
 	}
-	if err := s.Queue.EnqueueMedia(ctx, m); err != nil {
-		return UploadResponse{}, 0, err
-	}
-	s.Logger.Info("media received", "media", req.ID, "file", name, "kind", m.Kind, "bytes", info.Size, "direct", true)
-	return UploadResponse{ID: req.ID, Status: "created"}, http.StatusCreated, nil
+	resp, status := s.queueNew(ctx, m, true)
+	return resp, status, nil
 }
 
 // checkArrived checks the object at key: want bytes (as announced; got is

@@ -187,22 +187,30 @@ func (c *Client) ImportRecordings(ctx context.Context, name string, data []byte)
 	return resp, err
 }
 
-// QueueStats returns the state of the work queues.
-func (c *Client) QueueStats(ctx context.Context) (catalog.QueueStats, error) {
-	var st catalog.QueueStats
+// QueueStats returns the state of the work queues and of the catalog items
+// their work is for. A server whose queue is unavailable answers with
+// QueueDown set, not an error.
+func (c *Client) QueueStats(ctx context.Context) (web.QueueResponse, error) {
+	var st web.QueueResponse
 	err := c.getJSON(ctx, "/api/queue", nil, &st)
 	return st, err
 }
 
-// Wait polls the queues every interval until none is busy, and returns the
-// last stats. It returns ctx's error when ctx ends first.
-func (c *Client) Wait(ctx context.Context, interval time.Duration) (catalog.QueueStats, error) {
+// Wait polls the server every interval until no work is queued, running or
+// waiting for the queue (QueueResponse.Done), and returns the last answer.
+// It keeps polling while the server's queue is unavailable; observe, when
+// not nil, sees every answer. It returns ctx's error when ctx ends first,
+// and the error of a poll the server did not answer.
+func (c *Client) Wait(ctx context.Context, interval time.Duration, observe func(web.QueueResponse)) (web.QueueResponse, error) {
 	for {
 		st, err := c.QueueStats(ctx)
 		if err != nil {
 			return st, err
 		}
-		if !st.Busy() {
+		if observe != nil {
+			observe(st)
+		}
+		if st.Done() {
 			return st, nil
 		}
 		select {
