@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/confmedia/confmedia/catalog"
+	"github.com/confmedia/confmedia/web"
 	"github.com/confmedia/confmedia/web/client"
 )
 
@@ -106,6 +107,20 @@ func (m *Main) runVideosImport(ctx context.Context, args []string) error {
 	return nil
 }
 
+// waitPoll is how often wait asks the server.
+const waitPoll = 500 * time.Millisecond
+
+// runWait waits until no work is queued, running or waiting for the queue:
+// the server's queue counts and its catalog (items still pending, which
+// includes items stored while the queue was away) both say so. While Redis
+// is away it keeps waiting and says so once per outage. It exits 1 when
+// items ended failed, listing each with its file and reason, and 3 on
+// timeout.
+//
+// The failed items are those failed in the catalog now (and items whose
+// task the queue gave up on), not only those of the last upload: wait takes
+// no ids, the catalog's failed status is the record of what needs a
+// person, and a failed item stays listed until it is dealt with.
 func (m *Main) runWait(ctx context.Context, args []string) error {
 	fs := m.newFlagSet("wait", "[--timeout DURATION]")
 	timeout := fs.Duration("timeout", 0, "give up after this long (exit 3); 0 waits for ever")
@@ -122,40 +137,59 @@ func (m *Main) runWait(ctx context.Context, args []string) error {
 	c := m.client(settings())
 	start := time.Now()
 	tty := isTerminal(m.Stderr)
-	var st catalog.QueueStats
-	var err error
-	for {
-		st, err = c.QueueStats(wctx)
-		if err != nil || !st.Busy() {
-			break
+	down := false
+	clear := func() {
+		if tty {
+			fmt.Fprint(m.Stderr, "\r\033[K")
+		}
+	}
+	st, err := c.Wait(wctx, waitPoll, func(st web.QueueResponse) {
+		switch {
+		case st.QueueDown != "" && !down:
+			down = true
+			clear()
+			fmt.Fprintf(m.Stderr, "waiting: the queue is unavailable (%s); %d items not processed yet, still waiting\n",
+				st.QueueDown, st.PendingMedia+st.PendingRecordings)
+		case st.QueueDown == "" && down:
+			down = false
+			clear()
+			fmt.Fprintf(m.Stderr, "waiting: the queue is back after %s\n", time.Since(start).Round(time.Second))
 		}
 		if tty {
-			fmt.Fprintf(m.Stderr, "\rwaiting: %d pending, %d active, %d scheduled, %d retrying  (%s)   ",
-				st.Pending, st.Active, st.Scheduled, st.Retry, time.Since(start).Round(time.Second))
+			fmt.Fprintf(m.Stderr, "\r%s  (%s)   ", waitLine(st), time.Since(start).Round(time.Second))
 		}
-		select {
-		case <-wctx.Done():
-			err = wctx.Err()
-		case <-time.After(300 * time.Millisecond):
-		}
-		if err != nil {
-			break
-		}
-	}
-	if tty {
-		fmt.Fprint(m.Stderr, "\r\033[K")
-	}
+	})
+	clear()
 	if err != nil {
 		if wctx.Err() != nil && ctx.Err() == nil {
-			return &exitError{code: exitTimeout, err: fmt.Errorf("timed out after %s: %d pending, %d active, %d scheduled, %d retrying",
-				*timeout, st.Pending, st.Active, st.Scheduled, st.Retry)}
+			return &exitError{code: exitTimeout, err: fmt.Errorf("timed out after %s: %s", *timeout, waitLine(st))}
 		}
 		return err
 	}
-	for _, f := range st.Failed {
-		fmt.Fprintf(m.Stderr, "failed %s %s: %s\n", f.Type, f.Subject, f.Error)
+	for _, f := range st.Ended {
+		fmt.Fprintf(m.Stderr, "failed %s: %s\n", f.File, f.Reason)
+	}
+	if n := len(st.Ended); n > 0 {
+		return &exitError{code: exitRejected, err: fmt.Errorf("%d %s failed", n, plural(n, "item", "items"))}
 	}
 	return nil
+}
+
+// waitLine says what wait is waiting for.
+func waitLine(st web.QueueResponse) string {
+	items := fmt.Sprintf("%d media and %d recordings pending", st.PendingMedia, st.PendingRecordings)
+	if st.QueueDown != "" {
+		return "queue unavailable, " + items
+	}
+	return fmt.Sprintf("%d queued, %d active, %d scheduled, %d retrying; %s",
+		st.Pending, st.Active, st.Scheduled, st.Retry, items)
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
 
 func (m *Main) runCatalogExport(ctx context.Context, args []string) error {

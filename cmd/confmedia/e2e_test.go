@@ -87,6 +87,12 @@ func startDev(t *testing.T) *instance {
 // startDevIn is startDev on an existing data dir.
 func startDevIn(t *testing.T, dataDir string) *instance {
 	t.Helper()
+	return startDevEnv(t, dataDir, nil)
+}
+
+// startDevEnv is startDevIn with more environment variables.
+func startDevEnv(t *testing.T, dataDir string, extra map[string]string) *instance {
+	t.Helper()
 	requireServices(t)
 	addr := freeAddr(t)
 	in := &instance{
@@ -102,6 +108,9 @@ func startDevIn(t *testing.T, dataDir string) *instance {
 		logs: &syncBuffer{},
 	}
 	in.env["CONFMEDIA_SERVER"] = in.url
+	for k, v := range extra {
+		in.env[k] = v
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	in.cancel = cancel
 	m := &Main{Stdin: strings.NewReader(""), Stdout: in.logs, Stderr: in.logs, Getenv: in.getenv}
@@ -268,7 +277,7 @@ func TestEndToEnd(t *testing.T) {
 	writeFile(t, filepath.Join(heads, "Doe_Jane-headshot-final.jpg"), exiftest.MustJPEG(t, exiftest.Spec{Width: 200, Height: 300}))
 	writeFile(t, filepath.Join(heads, "someone-else.jpg"), exiftest.MustJPEG(t, exiftest.Spec{Width: 210, Height: 300}))
 	in.mustCLI("upload", "--kind", "headshot", heads)
-	in.mustCLI("wait", "--timeout", "2m")
+	in.waitFailed("2m", "broken.jpg")
 
 	doc := in.export()
 	byName := mediaBySource(doc)
@@ -380,10 +389,9 @@ func TestEndToEnd(t *testing.T) {
 		}
 	}
 
-	// Failed tasks are listed by wait, and do not change its exit code.
-	if code, _, errs := in.cli("wait", "--timeout", "30s"); code != 0 || !strings.Contains(errs, "media:process") {
-		t.Errorf("wait after a failure: exit %d stderr %q; want 0 and the failed task listed", code, errs)
-	}
+	// Failed items stay listed by wait, with their reasons, and make its
+	// exit code 1.
+	in.waitFailed("30s", "broken.jpg")
 
 	// Recordings: one matches a talk by title and speakers, one matches nothing.
 	recs := filepath.Join(dir, "recordings.csv")
@@ -391,7 +399,7 @@ func TestEndToEnd(t *testing.T) {
 		"Packaging in Anger,Jane Doe;Raj Patel,2026-05-15,,,https://video.example/v/1,1800\n"+
 		"A Talk Nobody Gave,Nobody Known,2026-05-15,,,https://video.example/v/2,600\n"))
 	in.mustCLI("videos", "import", recs)
-	in.mustCLI("wait", "--timeout", "1m")
+	in.waitFailed("1m", "broken.jpg")
 	if out := in.mustCLI("videos", "import", recs); !strings.Contains(out, "0 new or changed") {
 		t.Errorf("re-import of the same recordings: %q, want nothing new", out)
 	}
@@ -418,7 +426,7 @@ func TestEndToEnd(t *testing.T) {
 	moved := strings.Replace(testSchedule, "t1,Opening Keynote,Ballroom A", "t1,Opening Keynote,Ballroom B", 1)
 	writeFile(t, filepath.Join(dir, "schedule.csv"), []byte(moved))
 	in.mustCLI("schedule", "import", "--timezone", "Europe/Dublin", filepath.Join(dir, "schedule.csv"))
-	in.mustCLI("wait", "--timeout", "1m")
+	in.waitFailed("1m", "broken.jpg")
 	doc = in.export()
 	byName = mediaBySource(doc)
 	check("keynote.jpg", catalog.Untagged, []string{}, "")
@@ -477,7 +485,7 @@ func TestRealCameraFiles(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &sum); err != nil {
 		t.Fatalf("upload exit %d: %q %s", code, out, errs)
 	}
-	in.mustCLI("wait", "--timeout", "3m")
+	in.waitFailed("3m", "corrupted.jpg")
 	doc := in.export()
 	if len(doc.Media) != sum.Sent {
 		t.Errorf("%d media in the catalog, %d sent", len(doc.Media), sum.Sent)

@@ -24,11 +24,48 @@ import (
 	"golang.org/x/sync/errgroup"
 )
 
-// uploadSummary is what `upload --json` prints.
+// uploadSummary is what `upload --json` prints. Every file given is counted
+// once: files = Sent + Skipped + len(Rejected).
 type uploadSummary struct {
-	Sent     int        `json:"sent"`
-	Skipped  int        `json:"skipped"`
+	// Sent counts the files this upload stored on the server: a file the
+	// server did not have when the upload began (its check call) is sent,
+	// even when a retried request finds it stored by the first attempt.
+	Sent int `json:"sent"`
+	// Waiting counts the sent files that are stored and recorded but whose
+	// processing waits for the queue (Redis was unavailable); the server
+	// queues them when it is back.
+	Waiting int `json:"waiting_for_queue"`
+	// Skipped counts the files not sent because the server had them
+	// before this upload, plus Repeated.
+	Skipped int `json:"skipped"`
+	// Repeated counts the files with the same content as another file of
+	// this upload (sent once).
+	Repeated int        `json:"repeated"`
 	Rejected []rejected `json:"rejected"`
+}
+
+// count adds the server's answer to an upload of a file it did not have
+// when this upload began.
+func (s *uploadSummary) count(resp web.UploadResponse) {
+	s.Sent++
+	if !resp.Queued {
+		s.Waiting++
+	}
+}
+
+// line is the summary for people.
+func (s *uploadSummary) line() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "uploaded %d", s.Sent)
+	if s.Waiting > 0 {
+		fmt.Fprintf(&b, " (%d stored, awaiting the queue)", s.Waiting)
+	}
+	fmt.Fprintf(&b, ", %d already on the server", s.Skipped-s.Repeated)
+	if s.Repeated > 0 {
+		fmt.Fprintf(&b, ", %d repeated in this upload", s.Repeated)
+	}
+	fmt.Fprintf(&b, ", rejected %d", len(s.Rejected))
+	return b.String()
 }
 
 type rejected struct {
@@ -117,6 +154,7 @@ func (m *Main) runUpload(ctx context.Context, args []string) error {
 	for _, f := range files {
 		if seen[f.id] {
 			sum.Skipped++
+			sum.Repeated++
 			continue
 		}
 		seen[f.id] = true
@@ -152,15 +190,18 @@ func (m *Main) runUpload(ctx context.Context, args []string) error {
 	g.SetLimit(max(*parallel, 1))
 	for _, f := range send {
 		g.Go(func() error {
-			status, err := m.sendOne(gctx, c, f, meta, p)
+			resp, err := m.sendOne(gctx, c, f, meta, p)
 			p.addItem()
 			mu.Lock()
 			defer mu.Unlock()
 			switch {
-			case err == nil && status == "duplicate":
-				sum.Skipped++
 			case err == nil:
-				sum.Sent++
+				// The server did not have the file when this upload began,
+				// so a "duplicate" answer means an earlier attempt of this
+				// upload stored it (its answer was lost), or another
+				// uploader sent the same bytes meanwhile: either way it is
+				// on the server because it was sent now.
+				sum.count(resp)
 			default:
 				switch catalog.ErrorKind(err) {
 				case catalog.Unauthorized, catalog.Forbidden:
@@ -182,10 +223,14 @@ func (m *Main) runUpload(ctx context.Context, args []string) error {
 			return err
 		}
 	} else {
-		fmt.Fprintf(m.Stdout, "sent %d, skipped %d as duplicate, rejected %d\n", sum.Sent, sum.Skipped, len(sum.Rejected))
+		fmt.Fprintln(m.Stdout, sum.line())
 	}
 	for _, r := range sum.Rejected {
 		fmt.Fprintf(m.Stderr, "rejected %s: %s\n", r.File, r.Reason)
+	}
+	if sum.Waiting > 0 {
+		fmt.Fprintf(m.Stderr, "%d %s stored, but the server's queue is unavailable: processed when the queue is back (`confmedia wait` waits for them)\n",
+			sum.Waiting, plural(sum.Waiting, "file is", "files are"))
 	}
 	if len(sum.Rejected) > 0 {
 		return &exitError{code: exitRejected}
@@ -194,20 +239,20 @@ func (m *Main) runUpload(ctx context.Context, args []string) error {
 }
 
 // sendOne uploads one file, retrying when the server is briefly unreachable.
-func (m *Main) sendOne(ctx context.Context, c *client.Client, f localFile, meta client.UploadMeta, p *progress) (string, error) {
+func (m *Main) sendOne(ctx context.Context, c *client.Client, f localFile, meta client.UploadMeta, p *progress) (web.UploadResponse, error) {
 	meta.Name = filepath.Base(f.path)
 	var last error
 	for attempt := range 4 {
 		if attempt > 0 {
 			select {
 			case <-ctx.Done():
-				return "", ctx.Err()
+				return web.UploadResponse{}, ctx.Err()
 			case <-time.After(time.Duration(attempt*attempt) * time.Second):
 			}
 		}
 		fh, err := os.Open(f.path)
 		if err != nil {
-			return "", err
+			return web.UploadResponse{}, err
 		}
 		var sent int64
 		cr := countingReader{r: io.TeeReader(fh, writerFunc(func(b []byte) { sent += int64(len(b)) })), p: p}
@@ -217,7 +262,7 @@ func (m *Main) sendOne(ctx context.Context, c *client.Client, f localFile, meta 
 			if sent < f.size {
 				p.addBytes(f.size - sent) // a duplicate answered before the body was read
 			}
-			return resp.Status, nil
+			return resp, nil
 		}
 		p.addBytes(-sent)
 		last = err
@@ -225,7 +270,7 @@ func (m *Main) sendOne(ctx context.Context, c *client.Client, f localFile, meta 
 			break
 		}
 	}
-	return "", last
+	return web.UploadResponse{}, last
 }
 
 type writerFunc func([]byte)
