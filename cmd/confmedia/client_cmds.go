@@ -167,7 +167,7 @@ func (m *Main) runWait(ctx context.Context, args []string) error {
 		return err
 	}
 	for _, f := range st.Ended {
-		fmt.Fprintf(m.Stderr, "failed %s: %s\n", f.File, f.Reason)
+		fmt.Fprintf(m.Stderr, "failed %s: %s\n", f.File, strings.TrimPrefix(f.Reason, f.File+": "))
 	}
 	if n := len(st.Ended); n > 0 {
 		return &exitError{code: exitRejected, err: fmt.Errorf("%d %s failed", n, plural(n, "item", "items"))}

@@ -275,7 +275,7 @@ func TestWait(t *testing.T) {
 	add("b", "broken.jpg", catalog.Failed, "broken.jpg: not a JPEG (truncated)")
 	add("c", "huge.png", catalog.Failed, "stopped the worker 3 times — too large or damaged?")
 	code, _, errs = fs.cli("wait", "--timeout", "10s")
-	for _, want := range []string{"failed broken.jpg: broken.jpg: not a JPEG (truncated)\n", "failed huge.png: stopped the worker 3 times — too large or damaged?\n"} {
+	for _, want := range []string{"failed broken.jpg: not a JPEG (truncated)\n", "failed huge.png: stopped the worker 3 times — too large or damaged?\n"} {
 		if !strings.Contains(errs, want) {
 			t.Errorf("wait stderr lacks %q:\n%s", want, errs)
 		}

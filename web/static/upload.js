@@ -539,25 +539,29 @@
       'This is slower but works the same.');
   }
 
+  // stored marks a file the server has after this batch sent it. The check
+  // before sending said the server did not have it, so a "duplicate" answer
+  // means an earlier attempt of this batch stored it (its answer was lost):
+  // it is sent, not already on the server. A file stored while the server's
+  // queue is away (queued: false) is sent too, and processed later.
+  function stored(e, out) {
+    setStatus(e, 'sent', out.queued === false ? 'stored; processed when the queue is back' : '');
+    addSent(e, e.rec.size);
+  }
+
   // send plans and sends one file, then completes it.
   async function send(e, attempt) {
     setStatus(e, 'sending');
     addSent(e, 0);
     var plan = await api('/api/uploads', uploadBody(e, batch.proxy ? { proxy: true } : null));
-    if (plan.mode === 'duplicate') {
-      setStatus(e, 'duplicate');
-      addSent(e, e.rec.size);
-      return;
-    }
+    if (plan.mode === 'duplicate') return stored(e, {});
     if (plan.mode === 'proxy') {
       var r = await put(plan.url, authHeaders({ 'Content-Type': plan.content_type || 'application/octet-stream' }), e.file,
         function (n) { addSent(e, n); });
       if (r.status === 200 || r.status === 201) {
         var out = {};
         try { out = JSON.parse(r.text); } catch (err) { /* keep {} */ }
-        setStatus(e, out.status === 'duplicate' ? 'duplicate' : 'sent');
-        addSent(e, e.rec.size);
-        return;
+        return stored(e, out);
       }
       if (r.status === -1) return setStatus(e, 'waiting');
       var msg = 'the server did not answer';
@@ -614,8 +618,7 @@
     try {
       var done = await api('/api/uploads/' + e.rec.id + '/complete', uploadBody(e));
       e.rec.uploadId = '';
-      setStatus(e, done.status === 'duplicate' ? 'duplicate' : 'sent');
-      addSent(e, e.rec.size);
+      stored(e, done);
     } catch (err) {
       if (err.status === 409 && attempt < 2) return send(e, attempt + 1); // a part went missing: resend
       if (err.status === 404 && e.rec.uploadId) { e.rec.uploadId = ''; if (attempt < 2) return send(e, attempt + 1); }
