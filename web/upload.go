@@ -89,6 +89,7 @@ func (s *Server) check(r *http.Request, req CheckRequest) (CheckResponse, error)
 	if err != nil {
 		return resp, err
 	}
+	queueUp := true
 	for _, id := range req.IDs {
 		if !known[id] {
 			continue
@@ -96,9 +97,13 @@ func (s *Server) check(r *http.Request, req CheckRequest) (CheckResponse, error)
 		resp.Known = append(resp.Known, id)
 		// An item whose processing was never queued (the queue was down when
 		// it arrived) is queued now; its task id makes this idempotent. A
-		// queue still down does not fail the check.
+		// queue still down does not fail the check, and is not asked again
+		// for the other items of this check.
+		if !queueUp {
+			continue
+		}
 		if m, err := s.Store.Media(ctx, id); err == nil {
-			s.requeue(ctx, m)
+			queueUp = s.requeue(ctx, m)
 		}
 	}
 	return resp, nil
