@@ -558,7 +558,7 @@
     if (plan.mode === 'proxy') {
       var r = await put(plan.url, authHeaders({ 'Content-Type': plan.content_type || 'application/octet-stream' }), e.file,
         function (n) { addSent(e, n); });
-      if (r.status === 200 || r.status === 201) {
+      if (r.status >= 200 && r.status < 300) { // 202: stored, waiting for the queue
         var out = {};
         try { out = JSON.parse(r.text); } catch (err) { /* keep {} */ }
         return stored(e, out);
