@@ -115,7 +115,7 @@ func (s *Server) check(r *http.Request, req CheckRequest) (CheckResponse, error)
 // the reconciler, or by the next check or upload of the same file), and the
 // answer says so with UploadStored.
 func (s *Server) queueNew(ctx context.Context, m *catalog.Media, direct bool) (UploadResponse, int) {
-	if err := s.Queue.EnqueueMedia(ctx, m); err != nil {
+	if err := s.enqueueMedia(ctx, m); err != nil {
 		s.Logger.Warn("media stored, waiting for the queue", "media", m.ID, "file", m.SourceName, "kind", m.Kind,
 			"bytes", m.Bytes, "direct", direct, "err", err)
 		return UploadResponse{ID: m.ID, Status: UploadStored}, http.StatusAccepted
@@ -132,11 +132,22 @@ func (s *Server) requeue(ctx context.Context, m *catalog.Media) (queued bool) {
 	if m.Status != catalog.Pending {
 		return true
 	}
-	if err := s.Queue.EnqueueMedia(ctx, m); err != nil {
+	if err := s.enqueueMedia(ctx, m); err != nil {
 		s.Logger.Warn("media still waiting for the queue", "media", m.ID, "file", m.SourceName, "err", err)
 		return false
 	}
 	return true
+}
+
+// enqueueWait bounds how long an upload waits for the queue to take a task
+// (a Redis host that does not answer can hold a connection attempt for
+// long); the item is stored by then, so the answer need not wait.
+const enqueueWait = 5 * time.Second
+
+func (s *Server) enqueueMedia(ctx context.Context, m *catalog.Media) error {
+	ctx, cancel := context.WithTimeout(ctx, enqueueWait)
+	defer cancel()
+	return s.Queue.EnqueueMedia(ctx, m)
 }
 
 // duplicateOf answers an upload of a file the server has: it re-reads the
