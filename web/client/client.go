@@ -200,13 +200,16 @@ func (c *Client) QueueStats(ctx context.Context) (web.QueueResponse, error) {
 // waiting for the queue (QueueResponse.Done), and returns the last answer.
 // It keeps polling while the server's queue is unavailable; observe, when
 // not nil, sees every answer. It returns ctx's error when ctx ends first,
-// and the error of a poll the server did not answer.
+// and the error of a poll the server did not answer, with the last answer
+// the server gave.
 func (c *Client) Wait(ctx context.Context, interval time.Duration, observe func(web.QueueResponse)) (web.QueueResponse, error) {
+	var last web.QueueResponse
 	for {
 		st, err := c.QueueStats(ctx)
 		if err != nil {
-			return st, err
+			return last, err
 		}
+		last = st
 		if observe != nil {
 			observe(st)
 		}
