@@ -69,6 +69,7 @@ type Server struct {
 	tmpl    map[string]*template.Template
 	sessKey []byte
 	cache   docCache
+	csp     cspCache
 	// originalSlots bounds the full-size original renders run at once.
 	originalSlots chan struct{}
 }
@@ -108,7 +109,7 @@ func (s *Server) Handler() http.Handler {
 	s.pageRoutes(mux)
 	s.accessRoutes(mux)
 	s.adminRoutes(mux)
-	return s.logRequests(mux)
+	return s.secureRequests(s.logRequests(mux))
 }
 
 func (s *Server) now() time.Time {
