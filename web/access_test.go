@@ -153,6 +153,7 @@ func newAccessServer(t testing.TB) (*Server, http.Handler) {
 	}
 	must(st.UpdateMedia(ctx, mediaTagged, func(m *catalog.Media) error {
 		m.Status, m.TalkIDs, m.SpeakerIDs, m.Camera = catalog.Tagged, []string{"t1"}, []string{"ana-lima"}, cameraKey
+		m.Photographer = "Pat" // the photographer's camera: theirs to set
 		m.Renditions = []catalog.Rendition{
 			{Name: "large", Key: catalog.RenditionKey(mediaTagged, "large"), Width: 2048, Height: 1536, Bytes: 200},
 			{Name: "square", Key: catalog.RenditionKey(mediaTagged, "square"), Width: 400, Height: 400, Bytes: 100},
