@@ -898,3 +898,14 @@ func takeFlash(w http.ResponseWriter, r *http.Request) *flash {
 	}
 	return &flash{Error: kind == "error", Text: text}
 }
+
+// uploadCredit is the name an upload is credited to, publicly: a
+// photographer's own token name, whatever they typed (their uploads are
+// theirs); the name an organizer typed, who may upload on someone's
+// behalf.
+func uploadCredit(ctx context.Context, typed string) string {
+	if roleOf(ctx) == catalog.RolePhotographer {
+		return tokenName(ctx)
+	}
+	return strings.Join(strings.Fields(typed), " ")
+}
