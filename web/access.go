@@ -564,11 +564,16 @@ func (s *Server) loginNonce(w http.ResponseWriter, r *http.Request) string {
 }
 
 // checkLoginForm returns a Forbidden error unless r was posted by a login
-// form of this site: its nonce matches the browser's login cookie, and an
-// Origin header, when sent, is this site's.
+// form of this site: its nonce matches the browser's login cookie, and the
+// browser does not say it came from elsewhere — an Origin header, when it
+// names one (the login page's no-referrer policy makes browsers send
+// "null"), is this site's, and Sec-Fetch-Site, when sent, is same-origin.
 func (s *Server) checkLoginForm(r *http.Request) error {
 	bad := catalog.E(catalog.Forbidden, "web.login", nil, "this sign-in form did not come from this site or is out of date: open your login link again")
-	if o := r.Header.Get("Origin"); o != "" && !s.sameOrigin(r, o) {
+	if o := r.Header.Get("Origin"); o != "" && o != "null" && !s.sameOrigin(r, o) {
+		return bad
+	}
+	if site := r.Header.Get("Sec-Fetch-Site"); site != "" && site != "same-origin" && site != "none" {
 		return bad
 	}
 	c, err := r.Cookie(loginCookie)

@@ -705,6 +705,8 @@ func TestLoginFlow(t *testing.T) {
 		{"another nonce", other, fields, nil},
 		{"no nonce field", nonce, url.Values{"token": {photoSecret}}, nil},
 		{"another origin", nonce, fields, map[string]string{"Origin": "https://evil.example"}},
+		{"a cross-site fetch", nonce, fields, map[string]string{"Origin": "null", "Sec-Fetch-Site": "cross-site"}},
+		{"a same-site fetch", nonce, fields, map[string]string{"Sec-Fetch-Site": "same-site"}},
 	} {
 		rec := postLogin(h, tt.nonce, tt.fields, tt.hdr)
 		for _, c := range rec.Result().Cookies() {
@@ -715,6 +717,11 @@ func TestLoginFlow(t *testing.T) {
 		if rec.Code != 403 || !strings.Contains(rec.Body.String(), "did not come from this site") {
 			t.Errorf("%s: %d %.300s, want 403", tt.name, rec.Code, rec.Body)
 		}
+	}
+	// The login page sends no referrer, so browsers post its form with
+	// Origin: null; Sec-Fetch-Site says it is this site's.
+	if rec := postLogin(h, nonce, fields, map[string]string{"Origin": "null", "Sec-Fetch-Site": "same-origin"}); rec.Code != 303 {
+		t.Errorf("the login page's own form, as a browser posts it: %d %.300s, want 303", rec.Code, rec.Body)
 	}
 	// A GET that carries the form's fields does not sign in either.
 	rec := do(t, h, "GET", "/login?"+fields.Encode(), "", nil)
