@@ -19,8 +19,9 @@ import (
 const (
 	// maxBodyBytes bounds a request that carries no file: forms, JSON.
 	maxBodyBytes = 8 << 20
-	// longRequestTime is how long a request that moves a whole file (an
-	// upload through the web app, a zip of photos) may take to be read and
+	// longRequestTime is how long a request that moves or reads a whole
+	// file (an upload through the web app, a zip of photos, completing a
+	// direct upload, which may read the file back) may take to be read and
 	// answered; the server's ReadTimeout and WriteTimeout bound the others.
 	longRequestTime = 2 * time.Hour
 )
@@ -116,7 +117,8 @@ func (s *Server) secureRequests(next http.Handler) http.Handler {
 			s.extendDeadlines(w)
 		case r.Method == http.MethodPost && (r.URL.Path == "/api/schedule" || r.URL.Path == "/api/recordings"):
 			limit = maxImportBytes + 1<<20
-		case strings.HasSuffix(r.URL.Path, ".zip"), strings.HasPrefix(r.URL.Path, "/download/"):
+		case strings.HasSuffix(r.URL.Path, ".zip"), strings.HasPrefix(r.URL.Path, "/download/"),
+			strings.HasPrefix(r.URL.Path, "/api/uploads/") && strings.HasSuffix(r.URL.Path, "/complete"):
 			s.extendDeadlines(w)
 		}
 		if r.Body != nil && r.Body != http.NoBody {
