@@ -31,7 +31,9 @@ import (
 // DecidedAt as given; PutOptOut trims the name and compares it exactly
 // (case matters), an empty one being Invalid; OptOuts orders by name byte
 // by byte; DeleteToken and DeleteOptOut of a missing one and every lookup of
-// a missing item are NotFound; fn may not change the id it is given.
+// a missing item are NotFound, while DeleteSession of a missing session is
+// no error; DeleteExpiredSessions removes the sessions whose Expires is not
+// after now; fn may not change the id it is given.
 func TestStore(t *testing.T, open func(t *testing.T) catalog.Store) {
 	tests := []struct {
 		name string
