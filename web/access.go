@@ -96,8 +96,6 @@ type identity struct {
 	Hash    string    // the token's hash
 	Expires time.Time // the token's expiry; zero: never
 	Session string    // the session cookie's value; "" for a bearer token
-	// SessionHash is the stored hash of the session's id.
-	SessionHash string
 }
 
 // context returns ctx carrying the identity's role and name.
@@ -214,7 +212,7 @@ func (s *Server) lookupSession(ctx context.Context, v string) (identity, error) 
 	if err != nil {
 		return identity{}, err
 	}
-	id.Session, id.SessionHash = v, hash
+	id.Session = v
 	return id, nil
 }
 
