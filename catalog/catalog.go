@@ -294,6 +294,16 @@ type Token struct {
 	Expires time.Time // zero: never
 }
 
+// Session is a browser's login, opened with a token's login link. The
+// browser's cookie carries a random session id; the catalog keeps only its
+// sha256, so a copy of the catalog gives no sessions.
+type Session struct {
+	Hash      string // sha256 hex of the session id
+	TokenHash string // the hash of the token it was opened with
+	Created   time.Time
+	Expires   time.Time // never zero: every session ends
+}
+
 // Role is what a token may do.
 type Role string
 

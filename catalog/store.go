@@ -72,6 +72,25 @@ type TokenStore interface {
 	Tokens(ctx context.Context) ([]Token, error)
 }
 
+// SessionStore keeps browser logins (see Session).
+type SessionStore interface {
+	// PutSession stores s, replacing a session with the same Hash. A
+	// session without a Hash, a TokenHash or an Expires is Invalid.
+	PutSession(ctx context.Context, s Session) error
+	// SessionByHash returns the session with that hash, or a NotFound
+	// error. It does not look at the expiry.
+	SessionByHash(ctx context.Context, hash string) (Session, error)
+	// DeleteSession ends one session. Deleting a missing one is not an
+	// error: logging out twice is fine.
+	DeleteSession(ctx context.Context, hash string) error
+	// DeleteTokenSessions ends every session opened with the token whose
+	// hash is tokenHash and reports how many there were.
+	DeleteTokenSessions(ctx context.Context, tokenHash string) (int, error)
+	// DeleteExpiredSessions removes the sessions whose Expires is not after
+	// now and reports how many there were.
+	DeleteExpiredSessions(ctx context.Context, now time.Time) (int, error)
+}
+
 // OptOutStore keeps the people who asked not to appear in photos.
 type OptOutStore interface {
 	// PutOptOut records o, replacing an opt-out with the same Name.
@@ -89,6 +108,7 @@ type Store interface {
 	CameraStore
 	RecordingStore
 	TokenStore
+	SessionStore
 	OptOutStore
 	// Ping checks that the database answers.
 	Ping(ctx context.Context) error

@@ -4,24 +4,29 @@ package web
 //
 // A token is a random secret handed to a person as a login link
 // ({PublicURL}/login?token=…); the catalog keeps only its sha256. The CLI
-// sends it as a bearer token. A browser opens the link once and gets a
-// session cookie instead:
+// sends it as a bearer token. A browser opens the link, is shown whom it is
+// for, and only a POST from that page (or the paste-your-link form) signs
+// it in: a page elsewhere cannot sign a visitor into someone else's account.
+// Signing in starts a session:
 //
-//	confmedia_session = HASH "." EXPIRY "." MAC
+//	confmedia_session = ID "." MAC
 //
-// HASH is the token's stored hash (not the secret: a copy of the catalog's
-// token table does not give sessions), EXPIRY the session's end in Unix
-// seconds and MAC an HMAC-SHA256 of both under the server's session key.
-// The cookie is HttpOnly, SameSite=Lax, and Secure when the web app is
-// served over https. Nothing is kept on the server, so any number of web
-// nodes sharing the key serve the same sessions, and every request still
-// looks the token up: revoking a token or its expiry ends its sessions at
-// once.
+// ID is 32 random bytes (base64url) and MAC an HMAC-SHA256 of it under the
+// server's session key, so that forged cookies are refused without a
+// database read. The catalog keeps the session (catalog.SessionStore) by
+// the sha256 of ID, with the token it was opened with and its end: never a
+// token's secret or hash in the cookie, and a copy of the catalog gives no
+// sessions. Logout deletes the session, revoking the token deletes all of
+// its sessions, and a session ends at SessionTTL or its token's expiry,
+// whichever is first; every request still looks the token up. The cookie is
+// HttpOnly, SameSite=Lax, and Secure when the web app is served over https.
+// Web nodes sharing the catalog and the session key serve the same
+// sessions.
 //
 // Requests authenticated by the cookie that change state must carry the
-// session's CSRF token (an HMAC of the cookie) in the X-CSRF-Token header
-// or the csrf form field; bearer requests are exempt, as no browser sends
-// them on its own.
+// session's CSRF token (an HMAC of the session id) in the X-CSRF-Token
+// header or the csrf form field; bearer requests are exempt, as no browser
+// sends them on its own.
 
 import (
 	"cmp"
@@ -48,6 +53,10 @@ import (
 const (
 	sessionCookie = "confmedia_session"
 	flashCookie   = "confmedia_flash"
+	// loginCookie carries the nonce the login form sends back: only a
+	// form this site served can sign a browser in.
+	loginCookie = "confmedia_login"
+	loginField  = "login"
 	// xsrfCookie carries the CSRF token to the queue dashboard, whose
 	// JavaScript sends it back in the xsrfHeader on every request.
 	xsrfCookie = "XSRF-TOKEN"
@@ -107,31 +116,27 @@ func (s *Server) accessRoutes(mux *http.ServeMux) {
 	s.initSessionKey()
 	admin := s.require(catalog.RoleAdmin)
 	mux.HandleFunc("GET /login", s.handleLogin)
-	mux.HandleFunc("GET /logout", s.handleLogout)
+	mux.HandleFunc("POST /login", s.handleLoginPost)
 	mux.HandleFunc("POST /logout", s.handleLogout)
 	mux.HandleFunc("POST /api/tokens", admin(s.handleTokenCreate))
 	mux.HandleFunc("GET /api/tokens", admin(s.handleTokenList))
 	mux.HandleFunc("DELETE /api/tokens/{hash}", admin(s.handleTokenRevoke))
 }
 
-// initSessionKey settles the key that signs sessions: SessionKey, else one
-// derived from the admin token's hash (so that every node sharing the admin
-// token shares sessions, and they survive a restart), else a random one
-// that lasts as long as the process.
+// initSessionKey settles the key that signs session cookies and CSRF
+// tokens: SessionKey, else a random one that lasts as long as the process
+// (logins then end when it stops). It is never derived from a token.
 func (s *Server) initSessionKey() {
-	switch {
-	case len(s.SessionKey) > 0:
+	if len(s.SessionKey) > 0 {
 		s.sessKey = s.SessionKey
-	case s.AdminTokenHash != "":
-		m := hmac.New(sha256.New, []byte(s.AdminTokenHash))
-		m.Write([]byte("confmedia session key v1"))
-		s.sessKey = m.Sum(nil)
-	default:
-		s.sessKey = make([]byte, 32)
-		if _, err := rand.Read(s.sessKey); err != nil {
-			panic(err) // crypto/rand does not fail on supported systems
-		}
-		s.Logger.Warn("no admin token and no session key: logins end when the server stops")
+		return
+	}
+	s.sessKey = make([]byte, 32)
+	if _, err := rand.Read(s.sessKey); err != nil {
+		panic(err) // crypto/rand does not fail on supported systems
+	}
+	if s.Logger != nil {
+		s.Logger.Warn("no session key: logins end when the server stops")
 	}
 }
 
@@ -144,50 +149,84 @@ func (s *Server) mac(parts ...string) []byte {
 	return m.Sum(nil)
 }
 
-// sessionValue is the cookie value of a session of the token with hash
-// that ends at exp.
-func (s *Server) sessionValue(hash string, exp time.Time) string {
-	e := strconv.FormatInt(exp.Unix(), 10)
-	return hash + "." + e + "." + base64.RawURLEncoding.EncodeToString(s.mac("session", hash, e))
+// newSession stores a session of id's token that ends at SessionTTL from
+// now or at the token's expiry, whichever is first, and returns its cookie
+// value and end.
+func (s *Server) newSession(ctx context.Context, id identity) (string, time.Time, error) {
+	const op = "web.newSession"
+	now := s.now()
+	exp := now.Add(SessionTTL)
+	if !id.Expires.IsZero() && id.Expires.Before(exp) {
+		exp = id.Expires
+	}
+	buf := make([]byte, 32)
+	if _, err := rand.Read(buf); err != nil {
+		return "", time.Time{}, fmt.Errorf("%s: %w", op, err)
+	}
+	sid := base64.RawURLEncoding.EncodeToString(buf)
+	if n, err := s.Store.DeleteExpiredSessions(ctx, now); err != nil {
+		s.Logger.Warn("cannot remove ended sessions", "err", err)
+	} else if n > 0 {
+		s.Logger.Debug("ended sessions removed", "sessions", n)
+	}
+	if err := s.Store.PutSession(ctx, catalog.Session{Hash: HashToken(sid), TokenHash: id.Hash, Created: now, Expires: exp}); err != nil {
+		return "", time.Time{}, err
+	}
+	return sid + "." + base64.RawURLEncoding.EncodeToString(s.mac("session", sid)), exp, nil
 }
 
-// parseSession checks a session cookie's value and returns its token hash.
-// It returns an Unauthorized error for a forged, malformed or ended
-// session.
+// parseSession checks a session cookie's signature and returns the stored
+// hash of its id. It returns an Unauthorized error for a forged or
+// malformed cookie.
 func (s *Server) parseSession(v string) (string, error) {
-	const op = "web.session"
-	bad := catalog.E(catalog.Unauthorized, op, nil, "your login is not valid: open your login link again")
-	hash, rest, ok := strings.Cut(v, ".")
-	if !ok {
-		return "", bad
-	}
-	e, sig, ok := strings.Cut(rest, ".")
-	if !ok {
-		return "", bad
-	}
+	sid, sig, ok := strings.Cut(v, ".")
 	got, err := base64.RawURLEncoding.DecodeString(sig)
-	if err != nil || !hmac.Equal(got, s.mac("session", hash, e)) {
-		return "", bad
+	if !ok || sid == "" || err != nil || !hmac.Equal(got, s.mac("session", sid)) {
+		return "", catalog.E(catalog.Unauthorized, "web.session", nil, "your login is not valid: open your login link again")
 	}
-	exp, err := strconv.ParseInt(e, 10, 64)
-	if err != nil {
-		return "", bad
-	}
-	if !s.now().Before(time.Unix(exp, 0)) {
-		return "", catalog.E(catalog.Unauthorized, op, nil, "your login has ended: open your login link again")
-	}
-	return hash, nil
+	return HashToken(sid), nil
 }
 
-// csrfFor returns the CSRF token of a session.
+// lookupSession returns the identity of the session whose cookie is v. A
+// forged, unknown (logged out, revoked) or ended session is Unauthorized.
+func (s *Server) lookupSession(ctx context.Context, v string) (identity, error) {
+	const op = "web.session"
+	hash, err := s.parseSession(v)
+	if err != nil {
+		return identity{}, err
+	}
+	ss, err := s.Store.SessionByHash(ctx, hash)
+	if catalog.IsNotFound(err) {
+		return identity{}, catalog.E(catalog.Unauthorized, op, nil, "your login has ended: open your login link again")
+	}
+	if err != nil {
+		return identity{}, err
+	}
+	if !s.now().Before(ss.Expires) {
+		if err := s.Store.DeleteSession(ctx, hash); err != nil {
+			s.Logger.Warn("cannot remove an ended session", "err", err)
+		}
+		return identity{}, catalog.E(catalog.Unauthorized, op, nil, "your login has ended: open your login link again")
+	}
+	id, err := s.lookupToken(ctx, ss.TokenHash)
+	if err != nil {
+		return identity{}, err
+	}
+	id.Session = v
+	return id, nil
+}
+
+// csrfFor returns the CSRF token of a session: bound to its id, so that a
+// token of another session, or of an ended one's successor, does not work.
 func (s *Server) csrfFor(session string) string {
-	return base64.RawURLEncoding.EncodeToString(s.mac("csrf", session))
+	sid, _, _ := strings.Cut(session, ".")
+	return base64.RawURLEncoding.EncodeToString(s.mac("csrf", sid))
 }
 
 // authenticate says who made r: a bearer token when the request has an
 // Authorization header, else a session cookie. It returns an Unauthorized
-// error without credentials or with an unknown, expired or revoked token,
-// and the store's error when the token cannot be looked up.
+// error without credentials, with an unknown, expired or revoked token or
+// an ended session, and the store's error when they cannot be looked up.
 func (s *Server) authenticate(r *http.Request) (identity, error) {
 	const op = "web.authenticate"
 	if h := r.Header.Get("Authorization"); h != "" {
@@ -201,16 +240,7 @@ func (s *Server) authenticate(r *http.Request) (identity, error) {
 	if err != nil || c.Value == "" {
 		return identity{}, catalog.E(catalog.Unauthorized, op, nil, "a bearer token or a login is required")
 	}
-	hash, err := s.parseSession(c.Value)
-	if err != nil {
-		return identity{}, err
-	}
-	id, err := s.lookupToken(r.Context(), hash)
-	if err != nil {
-		return identity{}, err
-	}
-	id.Session = c.Value
-	return id, nil
+	return s.lookupSession(r.Context(), c.Value)
 }
 
 // lookupToken returns the identity of the token with hash. An unknown
@@ -309,7 +339,7 @@ func (s *Server) requirePage(roles ...catalog.Role) func(http.HandlerFunc) http.
 				s.accessError(w, r, err, id, roles)
 				return
 			}
-			next(w, r.WithContext(id.context(r.Context())))
+			s.serveChange(next, w, r.WithContext(id.context(r.Context())))
 		}
 	}
 }
@@ -358,6 +388,13 @@ type loginView struct {
 	Needs   string // the roles a refused page is for
 	Landing string
 	Form    bool // show the paste-your-link form
+	// Confirm shows whom a login link is for (For, ForRole) and the button
+	// that signs in with Token.
+	Confirm bool
+	For     string
+	ForRole catalog.Role
+	Token   string
+	Nonce   string // the login form's nonce (see loginCookie)
 }
 
 // accessError answers a page request that failed: a 403 page for the wrong
@@ -435,48 +472,142 @@ func loginNotice(why string) string {
 	return ""
 }
 
-// handleLogin shows the login form, or with ?token= checks the token,
-// starts a session and sends the visitor on: to ?next= when it is a path
-// on this site, else to their role's start page.
+// handleLogin shows the login page. With ?token= it says whom the link is
+// for and offers a button that signs in (a POST: opening a link never
+// signs a browser in by itself); without, the paste-your-link form, and who
+// is signed in.
 func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("Referrer-Policy", "no-referrer")
 	q := r.URL.Query()
-	v := loginView{Next: localPath(q.Get("next")), Notice: loginNotice(q.Get("why")), Form: true}
+	v := loginView{Next: localPath(q.Get("next")), Notice: loginNotice(q.Get("why")), Form: true, Nonce: s.loginNonce(w, r)}
+	if id, err := s.authenticate(r); err == nil {
+		v.Who, v.Role, v.Landing = id.Name, id.Role, landing(id.Role)
+	}
 	token := tokenFromInput(q.Get("token"))
 	if token == "" {
-		if id, err := s.authenticate(r); err == nil {
-			v.Who, v.Role, v.Landing = id.Name, id.Role, landing(id.Role)
-		}
 		s.render(w, r, http.StatusOK, "login.html", page{Title: "Sign in", Role: v.Role, CSRF: s.csrfToken(r), Data: v})
 		return
 	}
 	id, err := s.lookupToken(r.Context(), HashToken(token))
 	if err != nil {
-		if catalog.ErrorKind(err) == catalog.Unauthorized {
-			v.Problem = "This link or token does not work: " + catalog.ErrorMessage(err) + ". Ask the organizers for a new one."
-			s.render(w, r, http.StatusUnauthorized, "login.html", page{Title: "Sign in", Data: v})
-			return
-		}
+		s.loginFailed(w, r, v, err)
+		return
+	}
+	v.Confirm, v.For, v.ForRole, v.Token, v.Form = true, id.Name, id.Role, token, false
+	s.render(w, r, http.StatusOK, "login.html", page{Title: "Sign in", Role: v.Role, CSRF: s.csrfToken(r), Data: v})
+}
+
+// handleLoginPost signs in with the posted token (or login link), when the
+// form came from this site's login page, and sends the visitor on: to next
+// when it is a path on this site, else to their role's start page.
+func (s *Server) handleLoginPost(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Referrer-Policy", "no-referrer")
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+	if err := r.ParseForm(); err != nil {
+		s.accessError(w, r, catalog.E(catalog.Invalid, "web.login", err, "bad sign-in form"), identity{}, nil)
+		return
+	}
+	v := loginView{Next: localPath(r.PostFormValue("next")), Form: true, Nonce: s.loginNonce(w, r)}
+	if err := s.checkLoginForm(r); err != nil {
+		v.Problem = catalog.ErrorMessage(err)
+		s.render(w, r, http.StatusForbidden, "login.html", page{Title: "Sign in", Data: v})
+		return
+	}
+	token := tokenFromInput(r.PostFormValue("token"))
+	id, err := s.lookupToken(r.Context(), HashToken(token))
+	if token == "" {
+		err = catalog.E(catalog.Unauthorized, "web.login", nil, "no token given")
+	}
+	if err != nil {
+		s.loginFailed(w, r, v, err)
+		return
+	}
+	if err := s.startSession(w, r, id); err != nil {
 		s.accessError(w, r, err, identity{}, nil)
 		return
 	}
-	s.startSession(w, r, id)
+	clearCookie(w, r, loginCookie, "/login")
 	s.Logger.Info("login", "role", id.Role, "name", id.Name)
 	http.Redirect(w, r, cmp.Or(v.Next, landing(id.Role)), http.StatusSeeOther)
 }
 
-// startSession sets the session cookie of id.
-func (s *Server) startSession(w http.ResponseWriter, r *http.Request, id identity) {
-	exp := s.now().Add(SessionTTL)
-	if !id.Expires.IsZero() && id.Expires.Before(exp) {
-		exp = id.Expires
+// loginFailed answers a login with a token that does not work.
+func (s *Server) loginFailed(w http.ResponseWriter, r *http.Request, v loginView, err error) {
+	if catalog.ErrorKind(err) != catalog.Unauthorized {
+		s.accessError(w, r, err, identity{}, nil)
+		return
+	}
+	v.Problem = "This link or token does not work: " + catalog.ErrorMessage(err) + ". Ask the organizers for a new one."
+	v.Form = true
+	s.render(w, r, http.StatusUnauthorized, "login.html", page{Title: "Sign in", Data: v})
+}
+
+// loginNonce returns the nonce the login forms of this page send back,
+// setting the cookie that carries it when the browser has none. The cookie
+// is SameSite=Strict: a form posted from another site arrives without it.
+func (s *Server) loginNonce(w http.ResponseWriter, r *http.Request) string {
+	if c, err := r.Cookie(loginCookie); err == nil && len(c.Value) >= 32 {
+		return c.Value
+	}
+	buf := make([]byte, 24)
+	if _, err := rand.Read(buf); err != nil {
+		panic(err) // crypto/rand does not fail on supported systems
+	}
+	v := base64.RawURLEncoding.EncodeToString(buf)
+	http.SetCookie(w, &http.Cookie{Name: loginCookie, Value: v, Path: "/login", MaxAge: 3600,
+		HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: s.secure(r)})
+	return v
+}
+
+// checkLoginForm returns a Forbidden error unless r was posted by a login
+// form of this site: its nonce matches the browser's login cookie, and the
+// browser does not say it came from elsewhere — an Origin header, when it
+// names one (the login page's no-referrer policy makes browsers send
+// "null"), is this site's, and Sec-Fetch-Site, when sent, is same-origin.
+func (s *Server) checkLoginForm(r *http.Request) error {
+	bad := catalog.E(catalog.Forbidden, "web.login", nil, "this sign-in form did not come from this site or is out of date: open your login link again")
+	if o := r.Header.Get("Origin"); o != "" && o != "null" && !s.sameOrigin(r, o) {
+		return bad
+	}
+	if site := r.Header.Get("Sec-Fetch-Site"); site != "" && site != "same-origin" && site != "none" {
+		return bad
+	}
+	c, err := r.Cookie(loginCookie)
+	got := r.PostFormValue(loginField)
+	if err != nil || got == "" || subtle.ConstantTimeCompare([]byte(got), []byte(c.Value)) != 1 {
+		return bad
+	}
+	return nil
+}
+
+// sameOrigin reports whether origin (an Origin header) is this site: the
+// host the request was sent to, or PublicURL's.
+func (s *Server) sameOrigin(r *http.Request, origin string) bool {
+	u, err := url.Parse(origin)
+	if err != nil || u.Host == "" {
+		return false
+	}
+	if strings.EqualFold(u.Host, r.Host) {
+		return true
+	}
+	p, err := url.Parse(s.PublicURL)
+	return err == nil && p.Host != "" && strings.EqualFold(u.Host, p.Host)
+}
+
+// startSession stores a session of id and sets its cookie.
+func (s *Server) startSession(w http.ResponseWriter, r *http.Request, id identity) error {
+	v, exp, err := s.newSession(r.Context(), id)
+	if err != nil {
+		return err
 	}
 	http.SetCookie(w, &http.Cookie{
-		Name: sessionCookie, Value: s.sessionValue(id.Hash, exp), Path: "/",
+		Name: sessionCookie, Value: v, Path: "/",
 		Expires: exp, MaxAge: int(exp.Sub(s.now()).Seconds()),
 		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: s.secure(r),
 	})
+	return nil
 }
 
 // secure reports whether cookies must be Secure: the request came over
@@ -492,8 +623,23 @@ func clearCookie(w http.ResponseWriter, r *http.Request, name, path string) {
 		SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil})
 }
 
-// handleLogout ends the browser's session and goes to the login page.
+// handleLogout ends the browser's session — deleting it from the catalog,
+// so that a copy of the cookie stops working too — and goes to the login
+// page. A session's logout needs its CSRF token; a browser whose session
+// already ended is simply signed out.
 func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) {
+	if c, err := r.Cookie(sessionCookie); err == nil && c.Value != "" {
+		if hash, err := s.parseSession(c.Value); err == nil {
+			if err := s.checkCSRF(r, identity{Session: c.Value}); err != nil {
+				s.accessError(w, r, err, identity{}, nil)
+				return
+			}
+			if err := s.Store.DeleteSession(r.Context(), hash); err != nil {
+				s.accessError(w, r, err, identity{}, nil)
+				return
+			}
+		}
+	}
 	clearCookie(w, r, sessionCookie, "/")
 	clearCookie(w, r, xsrfCookie, dashboardPath)
 	http.Redirect(w, r, "/login?why=logout", http.StatusSeeOther)
@@ -672,7 +818,11 @@ func (s *Server) RevokeToken(ctx context.Context, hash string) (TokenInfo, error
 	if err := s.Store.DeleteToken(ctx, t.Hash); err != nil {
 		return TokenInfo{}, err
 	}
-	s.Logger.Info("token revoked", "role", t.Role, "name", t.Name, "by", tokenName(ctx))
+	n, err := s.Store.DeleteTokenSessions(ctx, t.Hash)
+	if err != nil {
+		return TokenInfo{}, err
+	}
+	s.Logger.Info("token revoked", "role", t.Role, "name", t.Name, "by", tokenName(ctx), "sessions", n)
 	return s.tokenInfo(t), nil
 }
 
@@ -750,4 +900,15 @@ func takeFlash(w http.ResponseWriter, r *http.Request) *flash {
 		return nil
 	}
 	return &flash{Error: kind == "error", Text: text}
+}
+
+// uploadCredit is the name an upload is credited to, publicly: a
+// photographer's own token name, whatever they typed (their uploads are
+// theirs); the name an organizer typed, who may upload on someone's
+// behalf.
+func uploadCredit(ctx context.Context, typed string) string {
+	if roleOf(ctx) == catalog.RolePhotographer {
+		return tokenName(ctx)
+	}
+	return strings.Join(strings.Fields(typed), " ")
 }

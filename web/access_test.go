@@ -3,22 +3,27 @@ package web
 import (
 	"bytes"
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"html"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -148,6 +153,7 @@ func newAccessServer(t testing.TB) (*Server, http.Handler) {
 	}
 	must(st.UpdateMedia(ctx, mediaTagged, func(m *catalog.Media) error {
 		m.Status, m.TalkIDs, m.SpeakerIDs, m.Camera = catalog.Tagged, []string{"t1"}, []string{"ana-lima"}, cameraKey
+		m.Photographer = "Pat" // the photographer's camera: theirs to set
 		m.Renditions = []catalog.Rendition{
 			{Name: "large", Key: catalog.RenditionKey(mediaTagged, "large"), Width: 2048, Height: 1536, Bytes: 200},
 			{Name: "square", Key: catalog.RenditionKey(mediaTagged, "square"), Width: 400, Height: 400, Bytes: 100},
@@ -335,7 +341,9 @@ func roleTable(t testing.TB) []roleRow {
 
 		// Access.
 		{pattern: "GET /login", method: "GET", path: "/login", kind: openRoute, ok: "200"},
-		{pattern: "GET /logout", method: "GET", path: "/logout", kind: openRoute, ok: "login"},
+		// Only the login page's own form signs in (it carries a nonce
+		// this request lacks).
+		{pattern: "POST /login", method: "POST", path: "/login", body: "token=" + photoSecret, form: true, kind: openRoute, ok: "403"},
 		{pattern: "POST /logout", method: "POST", path: "/logout", kind: openRoute, ok: "login"},
 		{pattern: "POST /api/tokens", method: "POST", path: "/api/tokens", body: `{"role":"photographer","name":"Sam"}`, kind: apiRoute, allow: adminOnly, ok: "201"},
 		{pattern: "GET /api/tokens", method: "GET", path: "/api/tokens", kind: apiRoute, allow: adminOnly, ok: "200"},
@@ -524,33 +532,128 @@ func TestRoleTable(t *testing.T) {
 	}
 }
 
+// sessionValue stores a session of the token with tokenHash that ends at
+// exp and returns its cookie value, as a browser that signed in holds it.
+func (s *Server) sessionValue(tokenHash string, exp time.Time) string {
+	if s.sessKey == nil {
+		s.initSessionKey()
+	}
+	buf := make([]byte, 32)
+	for i := range buf {
+		buf[i] = byte(len(tokenHash) + i + int(exp.UnixNano()%251))
+	}
+	sid := base64.RawURLEncoding.EncodeToString(buf) + strconv.FormatInt(sessionSeq.Add(1), 36)
+	if err := s.Store.PutSession(context.Background(), catalog.Session{Hash: HashToken(sid), TokenHash: tokenHash,
+		Created: s.now(), Expires: exp}); err != nil {
+		panic(err)
+	}
+	return sid + "." + base64.RawURLEncoding.EncodeToString(s.mac("session", sid))
+}
+
+var sessionSeq atomic.Int64
+
+// loginPage opens a login link and returns the page, the login form's
+// nonce cookie and the hidden fields of its form.
+func loginPage(t *testing.T, h http.Handler, query string) (*httptest.ResponseRecorder, *http.Cookie, url.Values) {
+	t.Helper()
+	rec := do(t, h, "GET", "/login"+query, "", nil)
+	var nonce *http.Cookie
+	for _, c := range rec.Result().Cookies() {
+		if c.Name == loginCookie {
+			nonce = c
+		}
+	}
+	fields := url.Values{}
+	for _, m := range regexp.MustCompile(`<input type="hidden" name="([a-z]+)" value="([^"]*)">`).FindAllStringSubmatch(rec.Body.String(), -1) {
+		fields.Set(m[1], html.UnescapeString(m[2]))
+	}
+	return rec, nonce, fields
+}
+
+// postLogin posts the login form with fields and the nonce cookie.
+func postLogin(h http.Handler, nonce *http.Cookie, fields url.Values, hdr map[string]string) *httptest.ResponseRecorder {
+	req := httptest.NewRequest("POST", "/login", strings.NewReader(fields.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	if nonce != nil {
+		req.AddCookie(nonce)
+	}
+	for k, v := range hdr {
+		req.Header.Set(k, v)
+	}
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	return rec
+}
+
+// login signs in as a browser does: opens the login link, then presses the
+// button. It returns the session cookie's value.
+func login(t *testing.T, h http.Handler, secret string) string {
+	t.Helper()
+	page, nonce, fields := loginPage(t, h, "?token="+url.QueryEscape(secret))
+	rec := postLogin(h, nonce, fields, nil)
+	for _, c := range rec.Result().Cookies() {
+		if c.Name == sessionCookie {
+			return c.Value
+		}
+	}
+	t.Fatalf("login with %s: page %d, post %d, no session cookie (%.300s)", secret, page.Code, rec.Code, rec.Body)
+	return ""
+}
+
+// login signs the browser in with secret, through the confirmation page.
+func (b *browser) login(secret string) {
+	b.t.Helper()
+	page := b.get("/login?token=" + url.QueryEscape(secret))
+	fields := url.Values{}
+	for _, m := range regexp.MustCompile(`<input type="hidden" name="([a-z]+)" value="([^"]*)">`).FindAllStringSubmatch(page.Body.String(), -1) {
+		fields.Set(m[1], html.UnescapeString(m[2]))
+	}
+	req := httptest.NewRequest("POST", "/login", strings.NewReader(fields.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	if rec := b.do(req); rec.Code != http.StatusSeeOther {
+		b.t.Fatalf("login: %d %s", rec.Code, rec.Body)
+	}
+}
+
 func TestLoginFlow(t *testing.T) {
-	s, h := newAccessServer(t)
+	_, h := newAccessServer(t)
 	tests := []struct {
 		name     string
 		query    string
-		want     int
-		location string
-		cookie   bool
-		bodyHas  string
+		location string // "": no sign-in
+		pageHas  string
 	}{
-		{"form", "", 200, "", false, `id="login-form"`},
-		{"admin", "?token=" + adminToken, 303, "/admin", true, ""},
-		{"photographer", "?token=" + photoSecret, 303, "/upload", true, ""},
-		{"video", "?token=" + videoSecret, 303, "/video", true, ""},
-		{"speaker", "?token=" + speakerSecret, 303, "/speakers", true, ""},
-		{"next", "?token=" + videoSecret + "&next=" + url.QueryEscape("/video?missing=1"), 303, "/video?missing=1", true, ""},
-		{"next elsewhere", "?token=" + videoSecret + "&next=" + url.QueryEscape("//evil.example/x"), 303, "/video", true, ""},
-		{"next absolute", "?token=" + videoSecret + "&next=" + url.QueryEscape("https://evil.example/x"), 303, "/video", true, ""},
-		{"pasted link", "?token=" + url.QueryEscape("http://example.test/login?token="+photoSecret), 303, "/upload", true, ""},
-		{"expired", "?token=" + expiredSecret, 401, "", false, "expired"},
-		{"unknown", "?token=nope", 401, "", false, "does not work"},
-		{"ended", "?why=ended", 200, "", false, "has ended"},
+		{"admin", "?token=" + adminToken, "/admin", "signs you in as <strong>admin</strong> (admin)"},
+		{"photographer", "?token=" + photoSecret, "/upload", "signs you in as <strong>Pat</strong> (photographer)"},
+		{"video", "?token=" + videoSecret, "/video", "signs you in as <strong>Vic</strong> (video)"},
+		{"speaker", "?token=" + speakerSecret, "/speakers", "signs you in as <strong>Ana</strong> (speaker)"},
+		{"next", "?token=" + videoSecret + "&next=" + url.QueryEscape("/video?missing=1"), "/video?missing=1", `name="next" value="/video?missing=1"`},
+		{"next elsewhere", "?token=" + videoSecret + "&next=" + url.QueryEscape("//evil.example/x"), "/video", "Vic"},
+		{"next absolute", "?token=" + videoSecret + "&next=" + url.QueryEscape("https://evil.example/x"), "/video", "Vic"},
+		{"pasted link", "?token=" + url.QueryEscape("http://example.test/login?token="+photoSecret), "/upload", "Pat"},
 	}
 	for _, tt := range tests {
-		rec := do(t, h, "GET", "/login"+tt.query, "", nil)
-		if rec.Code != tt.want || rec.Header().Get("Location") != tt.location || !strings.Contains(rec.Body.String(), tt.bodyHas) {
-			t.Errorf("%s: %d to %q, want %d to %q with %q (%.300s)", tt.name, rec.Code, rec.Header().Get("Location"), tt.want, tt.location, tt.bodyHas, rec.Body)
+		// Opening the link only shows whom it is for and a button.
+		page, nonce, fields := loginPage(t, h, tt.query)
+		if page.Code != 200 || !strings.Contains(page.Body.String(), tt.pageHas) || !strings.Contains(page.Body.String(), `id="login-confirm"`) {
+			t.Errorf("%s: GET %d, want 200 with %q and the confirm button (%.500s)", tt.name, page.Code, tt.pageHas, page.Body)
+		}
+		for _, c := range page.Result().Cookies() {
+			if c.Name == sessionCookie {
+				t.Errorf("%s: opening the link set a session cookie: a link alone must not sign in", tt.name)
+			}
+		}
+		if nonce == nil || nonce.SameSite != http.SameSiteStrictMode || !nonce.HttpOnly {
+			t.Errorf("%s: login nonce cookie %+v, want an HttpOnly SameSite=Strict one", tt.name, nonce)
+		}
+		if cc := page.Header().Get("Cache-Control"); cc != "no-store" {
+			t.Errorf("%s: confirm page Cache-Control %q, want no-store", tt.name, cc)
+		}
+		// The button signs in.
+		rec := postLogin(h, nonce, fields, map[string]string{"Origin": "http://example.test"})
+		if rec.Code != 303 || rec.Header().Get("Location") != tt.location {
+			t.Errorf("%s: POST %d to %q, want 303 to %q (%.300s)", tt.name, rec.Code, rec.Header().Get("Location"), tt.location, rec.Body)
+			continue
 		}
 		var c *http.Cookie
 		for _, x := range rec.Result().Cookies() {
@@ -558,44 +661,100 @@ func TestLoginFlow(t *testing.T) {
 				c = x
 			}
 		}
-		if (c != nil) != tt.cookie {
-			t.Errorf("%s: session cookie %v, want one: %v", tt.name, c, tt.cookie)
-			continue
-		}
 		if c == nil {
+			t.Errorf("%s: no session cookie", tt.name)
 			continue
 		}
 		if !c.HttpOnly || c.SameSite != http.SameSiteLaxMode || c.Secure || c.Path != "/" {
 			t.Errorf("%s: cookie %+v, want HttpOnly, SameSite=Lax, not Secure over http, path /", tt.name, c)
 		}
-		if strings.Contains(c.Value, photoSecret) || strings.Contains(c.Value, adminToken) || strings.Contains(c.Value, videoSecret) {
-			t.Errorf("%s: the cookie carries the token's secret: %q", tt.name, c.Value)
+		for _, secret := range []string{photoSecret, adminToken, videoSecret, speakerSecret} {
+			if strings.Contains(c.Value, secret) || strings.Contains(c.Value, HashToken(secret)) || strings.Contains(c.Value, HashToken(secret)[:16]) {
+				t.Errorf("%s: the cookie carries a token's secret or hash: %q", tt.name, c.Value)
+			}
+		}
+	}
+
+	// Links that do not work say so, and offer nothing to press.
+	for _, tt := range []struct{ name, query, has string }{
+		{"expired", "?token=" + expiredSecret, "expired"},
+		{"unknown", "?token=nope", "does not work"},
+	} {
+		rec := do(t, h, "GET", "/login"+tt.query, "", nil)
+		if rec.Code != 401 || !strings.Contains(rec.Body.String(), tt.has) || strings.Contains(rec.Body.String(), `id="login-confirm"`) {
+			t.Errorf("%s: %d %.300s, want 401 saying %q", tt.name, rec.Code, rec.Body, tt.has)
+		}
+	}
+	if rec := do(t, h, "GET", "/login?why=ended", "", nil); rec.Code != 200 || !strings.Contains(rec.Body.String(), "has ended") ||
+		!strings.Contains(rec.Body.String(), `<form method="post" action="/login" class="stack" id="login-form"`) {
+		t.Errorf("ended: %d %.500s, want the paste form, posted", rec.Code, rec.Body)
+	}
+
+	// A form posted from another site, or without the login page's nonce,
+	// signs nobody in: a page elsewhere cannot sign a visitor into someone
+	// else's account.
+	_, nonce, fields := loginPage(t, h, "?token="+photoSecret)
+	other := &http.Cookie{Name: loginCookie, Value: strings.Repeat("x", 32)}
+	for _, tt := range []struct {
+		name   string
+		nonce  *http.Cookie
+		fields url.Values
+		hdr    map[string]string
+	}{
+		{"no nonce cookie", nil, fields, nil},
+		{"another nonce", other, fields, nil},
+		{"no nonce field", nonce, url.Values{"token": {photoSecret}}, nil},
+		{"another origin", nonce, fields, map[string]string{"Origin": "https://evil.example"}},
+		{"a cross-site fetch", nonce, fields, map[string]string{"Origin": "null", "Sec-Fetch-Site": "cross-site"}},
+		{"a same-site fetch", nonce, fields, map[string]string{"Sec-Fetch-Site": "same-site"}},
+	} {
+		rec := postLogin(h, tt.nonce, tt.fields, tt.hdr)
+		for _, c := range rec.Result().Cookies() {
+			if c.Name == sessionCookie {
+				t.Errorf("%s: signed in", tt.name)
+			}
+		}
+		if rec.Code != 403 || !strings.Contains(rec.Body.String(), "did not come from this site") {
+			t.Errorf("%s: %d %.300s, want 403", tt.name, rec.Code, rec.Body)
+		}
+	}
+	// The login page sends no referrer, so browsers post its form with
+	// Origin: null; Sec-Fetch-Site says it is this site's.
+	if rec := postLogin(h, nonce, fields, map[string]string{"Origin": "null", "Sec-Fetch-Site": "same-origin"}); rec.Code != 303 {
+		t.Errorf("the login page's own form, as a browser posts it: %d %.300s, want 303", rec.Code, rec.Body)
+	}
+	// A GET that carries the form's fields does not sign in either.
+	rec := do(t, h, "GET", "/login?"+fields.Encode(), "", nil)
+	for _, c := range rec.Result().Cookies() {
+		if c.Name == sessionCookie {
+			t.Error("GET /login with the form's fields signed in")
 		}
 	}
 
 	// The speaker token expires in an hour: so does its session.
-	rec := do(t, h, "GET", "/login?token="+speakerSecret, "", nil)
-	for _, c := range rec.Result().Cookies() {
+	_, nonce, fields = loginPage(t, h, "?token="+speakerSecret)
+	for _, c := range postLogin(h, nonce, fields, nil).Result().Cookies() {
 		if c.Name == sessionCookie && c.MaxAge != 3600 {
 			t.Errorf("speaker session lasts %ds, want the token's remaining 3600s", c.MaxAge)
 		}
 	}
-	rec = do(t, h, "GET", "/login?token="+photoSecret, "", nil)
-	for _, c := range rec.Result().Cookies() {
+	_, nonce, fields = loginPage(t, h, "?token="+photoSecret)
+	for _, c := range postLogin(h, nonce, fields, nil).Result().Cookies() {
 		if c.Name == sessionCookie && c.MaxAge != int(SessionTTL.Seconds()) {
 			t.Errorf("photographer session lasts %ds, want %s", c.MaxAge, SessionTTL)
 		}
 	}
 
 	// Over https (here, behind a proxy that says so) the cookie is Secure.
-	req := httptest.NewRequest("GET", "/login?token="+photoSecret, nil)
-	req.Header.Set("X-Forwarded-Proto", "https")
-	rr := httptest.NewRecorder()
-	h.ServeHTTP(rr, req)
-	if cs := rr.Result().Cookies(); len(cs) == 0 || !cs[0].Secure {
-		t.Errorf("https login: cookies %v, want a Secure session cookie", cs)
+	_, nonce, fields = loginPage(t, h, "?token="+photoSecret)
+	rr := postLogin(h, nonce, fields, map[string]string{"X-Forwarded-Proto": "https"})
+	secure := false
+	for _, c := range rr.Result().Cookies() {
+		secure = secure || (c.Name == sessionCookie && c.Secure)
 	}
-	_ = s
+	if !secure {
+		t.Errorf("https login: cookies %v, want a Secure session cookie", rr.Result().Cookies())
+	}
 }
 
 // withSession makes a request carrying the session cookie v.
@@ -615,32 +774,22 @@ func withSession(h http.Handler, method, path, v string, body io.Reader, hdr map
 func TestSessions(t *testing.T) {
 	s, h := newAccessServer(t)
 	ctx := context.Background()
-	login := func(secret string) string {
-		rec := do(t, h, "GET", "/login?token="+secret, "", nil)
-		for _, c := range rec.Result().Cookies() {
-			if c.Name == sessionCookie {
-				return c.Value
-			}
-		}
-		t.Fatalf("login with %s: no cookie (%d)", secret, rec.Code)
-		return ""
-	}
-	video := login(videoSecret)
+	video := login(t, h, videoSecret)
 	if rec := withSession(h, "GET", "/video", video, nil, nil); rec.Code != 200 || !strings.Contains(rec.Body.String(), `name="csrf-token" content="`+s.csrfFor(video)+`"`) {
 		t.Errorf("video page with a session: %d, want 200 with the CSRF token in the page", rec.Code)
 	}
 
 	// A forged, tampered or ended session does not work.
-	parts := strings.Split(video, ".")
-	tampered := HashToken(adminToken) + "." + parts[1] + "." + parts[2]
-	other := (&Server{SessionKey: []byte("another key")})
+	sid, sig, _ := strings.Cut(video, ".")
+	other := &Server{SessionKey: []byte("another key")}
 	other.initSessionKey()
+	otherSid := strings.Repeat("Q", 43)
 	for name, v := range map[string]string{
-		"tampered":     tampered,
-		"other key":    other.sessionValue(HashToken(adminToken), testNow.Add(time.Hour)),
+		"tampered id":  strings.Repeat("A", len(sid)) + "." + sig,
+		"other key":    otherSid + "." + base64.RawURLEncoding.EncodeToString(other.mac("session", otherSid)),
 		"ended":        s.sessionValue(HashToken(videoSecret), testNow.Add(-time.Second)),
 		"garbage":      "nonsense",
-		"longer valid": parts[0] + "." + strconv.FormatInt(testNow.Add(1000*time.Hour).Unix(), 10) + "." + parts[2],
+		"no signature": sid,
 	} {
 		if rec := withSession(h, "GET", "/api/review", v, nil, nil); rec.Code != 401 {
 			t.Errorf("%s session: API %d, want 401", name, rec.Code)
@@ -652,10 +801,16 @@ func TestSessions(t *testing.T) {
 	}
 
 	// A CSRF token of another session is refused.
-	admin := login(adminToken)
+	admin := login(t, h, adminToken)
 	rec := withSession(h, "POST", "/api/publish", admin, nil, map[string]string{csrfHeader: s.csrfFor(video)})
 	if rec.Code != 403 || !strings.Contains(rec.Body.String(), "reload the page") {
 		t.Errorf("publish with another session's CSRF token: %d %s, want 403", rec.Code, rec.Body)
+	}
+	// A second login of the same token is another session, with its own
+	// CSRF token.
+	admin2 := login(t, h, adminToken)
+	if admin2 == admin || s.csrfFor(admin2) == s.csrfFor(admin) {
+		t.Error("two logins share a session or a CSRF token")
 	}
 	// The queue dashboard's header name works too.
 	if rec := withSession(h, "POST", "/api/publish", admin, nil, map[string]string{xsrfHeader: s.csrfFor(admin)}); rec.Code != 200 {
@@ -671,16 +826,25 @@ func TestSessions(t *testing.T) {
 		t.Errorf("bearer publish beside a video session: %d, want 200 (the bearer token decides)", rr.Code)
 	}
 
-	// Revoking the token ends its sessions at once.
-	if err := s.Store.DeleteToken(ctx, HashToken(videoSecret)); err != nil {
+	// Revoking the token ends its sessions at once, and deletes them.
+	if _, err := s.RevokeToken(ctx, HashToken(videoSecret)); err != nil {
 		t.Fatal(err)
 	}
 	if rec := withSession(h, "GET", "/api/review", video, nil, nil); rec.Code != 401 {
 		t.Errorf("session of a revoked token: %d, want 401", rec.Code)
 	}
+	if _, err := s.Store.SessionByHash(ctx, HashToken(sid)); !catalog.IsNotFound(err) {
+		t.Errorf("session of a revoked token still stored: %v", err)
+	}
 
-	// Logout clears the cookie.
-	rec = withSession(h, "POST", "/logout", admin, nil, nil)
+	// Logout without the CSRF token is refused (a page elsewhere cannot
+	// sign a visitor out); with it, it ends the session on the server: a
+	// copy of the cookie stops working.
+	if rec := withSession(h, "POST", "/logout", admin, nil, nil); rec.Code != 403 {
+		t.Errorf("logout without the CSRF token: %d, want 403", rec.Code)
+	}
+	rec = withSession(h, "POST", "/logout", admin, strings.NewReader("csrf="+url.QueryEscape(s.csrfFor(admin))),
+		map[string]string{"Content-Type": "application/x-www-form-urlencoded"})
 	cleared := false
 	for _, c := range rec.Result().Cookies() {
 		cleared = cleared || (c.Name == sessionCookie && c.MaxAge < 0)
@@ -688,28 +852,79 @@ func TestSessions(t *testing.T) {
 	if rec.Code != 303 || !cleared {
 		t.Errorf("logout: %d, cookies %v; want 303 clearing the session", rec.Code, rec.Result().Cookies())
 	}
+	if rec := withSession(h, "GET", "/api/catalog", admin, nil, nil); rec.Code != 401 {
+		t.Errorf("a copy of the cookie after logout: %d, want 401", rec.Code)
+	}
+	if rec := withSession(h, "GET", "/api/catalog", admin2, nil, nil); rec.Code != 200 {
+		t.Errorf("the other login of the same token after logout: %d, want 200 (logout ends one session)", rec.Code)
+	}
+	// Logout is a POST: a GET (a link, an image elsewhere) does nothing.
+	if rec := withSession(h, "GET", "/logout", admin2, nil, nil); rec.Code != 405 {
+		t.Errorf("GET /logout: %d, want 405", rec.Code)
+	}
+	if rec := withSession(h, "GET", "/api/catalog", admin2, nil, nil); rec.Code != 200 {
+		t.Errorf("session after GET /logout: %d, want 200", rec.Code)
+	}
 }
 
-func TestSessionKeyDerivation(t *testing.T) {
-	a := &Server{AdminTokenHash: HashToken("one")}
-	b := &Server{AdminTokenHash: HashToken("one")}
-	c := &Server{AdminTokenHash: HashToken("two")}
-	d := &Server{AdminTokenHash: HashToken("one"), SessionKey: []byte("explicit")}
-	for _, s := range []*Server{a, b, c, d} {
-		s.initSessionKey()
+// TestSessionForgery replays the attack on sessions signed with a key
+// derived from the admin token's hash: from one admin cookie, mint a
+// session that lasts till 2100. It must not work, nor may the cookie
+// carry anything of the token.
+func TestSessionForgery(t *testing.T) {
+	s, h := newAccessServer(t)
+	cookie := login(t, h, adminToken)
+	if strings.Contains(cookie, HashToken(adminToken)[:16]) {
+		t.Errorf("the admin's cookie %q carries the admin token's hash", cookie)
 	}
-	exp := testNow.Add(time.Hour)
-	if a.sessionValue("h", exp) != b.sessionValue("h", exp) {
-		t.Error("two servers with the same admin token sign sessions differently: several web nodes would not share logins")
+	hash := HashToken(adminToken)
+	m := hmac.New(sha256.New, []byte(hash))
+	m.Write([]byte("confmedia session key v1"))
+	key := m.Sum(nil)
+	e := strconv.FormatInt(time.Date(2100, 1, 1, 0, 0, 0, 0, time.UTC).Unix(), 10)
+	mac := hmac.New(sha256.New, key)
+	for _, p := range []string{"session", hash, e} {
+		mac.Write([]byte(p))
+		mac.Write([]byte{0})
 	}
-	if a.sessionValue("h", exp) == c.sessionValue("h", exp) || a.sessionValue("h", exp) == d.sessionValue("h", exp) {
-		t.Error("different admin tokens or an explicit key sign sessions alike")
+	forged := hash + "." + e + "." + base64.RawURLEncoding.EncodeToString(mac.Sum(nil))
+	if rec := withSession(h, "GET", "/api/catalog", forged, nil, nil); rec.Code != 401 {
+		t.Errorf("a session minted from the admin token's hash: %d, want 401", rec.Code)
+	}
+	// Nor does a server without a session key derive one from the admin
+	// token: two such servers do not accept each other's cookies.
+	other := &Server{Store: s.Store, Blobs: s.Blobs, Queue: s.Queue, Logger: s.Logger, AdminTokenHash: s.AdminTokenHash,
+		PublicURL: s.PublicURL, Now: s.Now}
+	if rec := withSession(other.Handler(), "GET", "/api/catalog", cookie, nil, nil); rec.Code != 401 {
+		t.Errorf("another server with the same admin token and no session key accepts the cookie: %d, want 401", rec.Code)
+	}
+}
+
+// TestSessionKeyShared: web nodes that share the catalog and the session
+// key serve the same sessions, and logout on one ends it on the other.
+func TestSessionKeyShared(t *testing.T) {
+	a, _ := newAccessServer(t)
+	a.SessionKey = []byte("a shared session key of 32 bytes")
+	ha := a.Handler()
+	b := &Server{Store: a.Store, Blobs: a.Blobs, Queue: a.Queue, Logger: a.Logger, AdminTokenHash: a.AdminTokenHash,
+		PublicURL: a.PublicURL, Now: a.Now, SessionKey: a.SessionKey}
+	hb := b.Handler()
+	v := login(t, ha, adminToken)
+	if rec := withSession(hb, "GET", "/api/catalog", v, nil, nil); rec.Code != 200 {
+		t.Fatalf("the other node: %d, want 200", rec.Code)
+	}
+	rec := withSession(hb, "POST", "/logout", v, nil, map[string]string{csrfHeader: a.csrfFor(v)})
+	if rec.Code != 303 {
+		t.Fatalf("logout on the other node: %d", rec.Code)
+	}
+	if rec := withSession(ha, "GET", "/api/catalog", v, nil, nil); rec.Code != 401 {
+		t.Errorf("after logout on the other node: %d, want 401", rec.Code)
 	}
 }
 
 func TestSessionRoleAndCSRFToken(t *testing.T) {
 	s, _ := newAccessServer(t)
-	v := sessionFor(s, asPhotographer)
+	v, expired := sessionFor(s, asPhotographer), sessionFor(s, asExpired)
 	tests := []struct {
 		name     string
 		cookie   string
@@ -720,7 +935,7 @@ func TestSessionRoleAndCSRFToken(t *testing.T) {
 		{"anonymous", "", "", "", ""},
 		{"session", v, "", catalog.RolePhotographer, s.csrfFor(v)},
 		{"bearer", "", videoSecret, catalog.RoleVideo, ""},
-		{"expired token", sessionFor(s, asExpired), "", "", s.csrfFor(sessionFor(s, asExpired))},
+		{"expired token", expired, "", "", s.csrfFor(expired)},
 		{"garbage", "x.y.z", "", "", ""},
 	}
 	for _, tt := range tests {
@@ -816,9 +1031,10 @@ func TestTokenAPI(t *testing.T) {
 		t.Errorf("stored token = %+v, %v; want it stored by hash", stored, err)
 	}
 	// The new token works, as a bearer token and as a login link.
-	if rec := do(t, h, "GET", "/login?token="+created.Token, "", nil); rec.Code != 303 {
-		t.Errorf("login with the new token: %d", rec.Code)
+	if rec := do(t, h, "GET", "/login?token="+created.Token, "", nil); rec.Code != 200 || !strings.Contains(rec.Body.String(), "Ana Lima") {
+		t.Errorf("login link of the new token: %d, want its confirmation page", rec.Code)
 	}
+	login(t, h, created.Token)
 
 	for _, tt := range []struct {
 		body, errHas string
@@ -954,5 +1170,35 @@ func TestLocalPath(t *testing.T) {
 		if got := localPath(tt.in); got != tt.want {
 			t.Errorf("localPath(%q) = %q, want %q", tt.in, got, tt.want)
 		}
+	}
+}
+
+// TestCacheKeptByAnonymousRequests: the cached public view is dropped by
+// changes to the catalog, never by a request anyone can send (logging out,
+// a refused login).
+func TestCacheKeptByAnonymousRequests(t *testing.T) {
+	s, h := newAccessServer(t)
+	cached := func() bool {
+		s.cache.mu.Lock()
+		defer s.cache.mu.Unlock()
+		return s.cache.idx != nil
+	}
+	if rec := do(t, h, "GET", "/api/talks/t1", "", nil); rec.Code != 200 || !cached() {
+		t.Fatalf("public read: %d, cached %v", rec.Code, cached())
+	}
+	for _, rq := range []struct{ method, path, body string }{
+		{"POST", "/logout", ""},
+		{"POST", "/login", "token=" + photoSecret},
+	} {
+		req := httptest.NewRequest(rq.method, rq.path, strings.NewReader(rq.body))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if !cached() {
+			t.Errorf("anonymous %s %s (%d) dropped the public cache", rq.method, rq.path, rec.Code)
+		}
+	}
+	if rec := do(t, h, "POST", "/api/optouts", adminToken, []byte(`{"name":"Carol Example"}`)); rec.Code != 200 || cached() {
+		t.Errorf("an organizer's change: %d, cached %v; want the cache dropped", rec.Code, cached())
 	}
 }

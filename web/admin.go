@@ -642,9 +642,8 @@ func (s *Server) DetachRecording(ctx context.Context, id string) (RecordingInfo,
 func (s *Server) AddRecording(ctx context.Context, talkID string, req AddRecordingRequest) (info RecordingInfo, created bool, err error) {
 	const op = "web.AddRecording"
 	raw := strings.TrimSpace(req.URL)
-	u, perr := url.Parse(raw)
-	if raw == "" || perr != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return RecordingInfo{}, false, catalog.E(catalog.Invalid, op, nil, "recording URL %q: want an http or https link", raw)
+	if err := catalog.CheckURL("recording URL", raw); err != nil {
+		return RecordingInfo{}, false, err
 	}
 	sched, err := s.Store.Schedule(ctx)
 	if err != nil {

@@ -71,6 +71,10 @@ func (s *Server) handleScheduleImport(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
+	if err := sched.CheckURLs(); err != nil {
+		s.writeError(w, r, catalog.E(catalog.Invalid, "web.scheduleImport", err, "%s: nothing imported", name))
+		return
+	}
 	if t := q.Get("title"); t != "" {
 		sched.Conference.Title = t
 	}
@@ -168,6 +172,12 @@ func (s *Server) handleRecordingsImport(w http.ResponseWriter, r *http.Request) 
 	if err != nil {
 		s.writeError(w, r, err)
 		return
+	}
+	for i := range recs {
+		if err := recs[i].CheckURLs(); err != nil {
+			s.writeError(w, r, catalog.E(catalog.Invalid, "web.recordingsImport", err, "%s: record %d: nothing imported", name, i+1))
+			return
+		}
 	}
 	resp := RecordingsImportResponse{File: name, Records: len(recs)}
 	for i := range recs {

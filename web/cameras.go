@@ -69,9 +69,32 @@ func (s *Server) handleCameras(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, list)
 }
 
-// Cameras lists the cameras ordered by key, with a suggested clock offset
-// for those whose photos mostly miss the talks of their rooms. Without a
-// schedule there are no suggestions.
+// ownCamerasOnly reports whether the caller sees and sets only the
+// cameras of their own uploads, and whose uploads they are: a photographer
+// (by their token's name, which their uploads are credited to). Organizers
+// see every camera, serial numbers and owners included.
+func ownCamerasOnly(ctx context.Context) (name string, only bool) {
+	if roleOf(ctx) != catalog.RolePhotographer {
+		return "", false
+	}
+	return tokenName(ctx), true
+}
+
+// ownsCamera reports whether media credited to photographer were taken
+// with camera key.
+func ownsCamera(items []*catalog.Media, photographer string) bool {
+	for _, m := range items {
+		if m.Photographer == photographer {
+			return true
+		}
+	}
+	return false
+}
+
+// Cameras lists the cameras the caller may see (see ownCamerasOnly)
+// ordered by key, with a suggested clock offset for those whose photos
+// mostly miss the talks of their rooms. Without a schedule there are no
+// suggestions.
 func (s *Server) Cameras(ctx context.Context) ([]CameraInfo, error) {
 	cams, err := s.Store.Cameras(ctx)
 	if err != nil {
@@ -91,9 +114,13 @@ func (s *Server) Cameras(ctx context.Context) ([]CameraInfo, error) {
 			byCamera[m.Camera] = append(byCamera[m.Camera], m)
 		}
 	}
+	name, only := ownCamerasOnly(ctx)
 	out := make([]CameraInfo, 0, len(cams))
 	for _, c := range cams {
 		items := byCamera[c.Key]
+		if only && !ownsCamera(items, name) {
+			continue
+		}
 		info := cameraInfo(c, items)
 		if idx != nil {
 			if sg, ok := idx.SuggestOffset(clockSamples(items), c.Offset); ok {
@@ -164,6 +191,21 @@ func (s *Server) handleSetCamera(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		s.writeError(w, r, err)
 		return
+	}
+	if name, only := ownCamerasOnly(ctx); only {
+		items, err := s.Store.ListMedia(ctx, catalog.MediaFilter{Camera: key})
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		if !ownsCamera(items, name) {
+			// The same answer whether the camera exists or not: nothing
+			// about other photographers' cameras leaks.
+			s.writeError(w, r, catalog.E(catalog.Forbidden, op, nil,
+				"%s is not a camera of your uploads: you may set the clocks of your own cameras only (an organizer can set others)", key))
+			return
+		}
+		req.Photographer = name
 	}
 	if _, err := s.Store.EnsureCamera(ctx, catalog.Camera{Key: key, Photographer: req.Photographer}); err != nil {
 		s.writeError(w, r, err)

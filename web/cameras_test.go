@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -81,7 +82,7 @@ func TestCamerasList(t *testing.T) {
 			t.Errorf("GET /api/cameras with %q: %d, want %d", token, rec.Code, want)
 		}
 	}
-	rec := do(t, h, "GET", "/api/cameras", "photo-secret", nil)
+	rec := do(t, h, "GET", "/api/cameras", adminToken, nil)
 	var got []CameraInfo
 	if err := json.Unmarshal(rec.Body.Bytes(), &got); err != nil {
 		t.Fatalf("%s: %v", rec.Body, err)
@@ -118,7 +119,7 @@ func TestCamerasListWithoutSchedule(t *testing.T) {
 	if _, err := s.Store.SetCameraOffset(context.Background(), dstKey, time.Hour); err != nil {
 		t.Fatal(err)
 	}
-	rec := do(t, h, "GET", "/api/cameras", "photo-secret", nil)
+	rec := do(t, h, "GET", "/api/cameras", adminToken, nil)
 	if rec.Code != 200 || !strings.Contains(rec.Body.String(), `"offset": "+1h0m0s"`) || strings.Contains(rec.Body.String(), "suggestion") {
 		t.Errorf("cameras without a schedule: %d %s", rec.Code, rec.Body)
 	}
@@ -153,7 +154,7 @@ func TestSetCamera(t *testing.T) {
 		t.Fatalf("rejected requests queued %v", q.tags)
 	}
 
-	rec := do(t, h, "PUT", "/api/cameras/"+url.PathEscape(dstKey), "photo-secret", []byte(`{"offset":"+1h"}`))
+	rec := do(t, h, "PUT", "/api/cameras/"+url.PathEscape(dstKey), adminToken, []byte(`{"offset":"+1h"}`))
 	var resp SetCameraResponse
 	if rec.Code != 200 || json.Unmarshal(rec.Body.Bytes(), &resp) != nil {
 		t.Fatalf("set: %d %s", rec.Code, rec.Body)
@@ -174,24 +175,95 @@ func TestSetCamera(t *testing.T) {
 		t.Errorf("stored camera = %+v, %v", cam, err)
 	}
 	// The suggestion is gone once the offset is right.
-	rec = do(t, h, "GET", "/api/cameras", "photo-secret", nil)
+	rec = do(t, h, "GET", "/api/cameras", adminToken, nil)
 	if strings.Contains(rec.Body.String(), "suggestion") {
 		t.Errorf("suggestion still listed after the offset was set: %s", rec.Body)
 	}
 
 	// A key with a slash, escaped in the path; a negative offset.
-	rec = do(t, h, "PUT", "/api/cameras/"+url.PathEscape(driftKey), "photo-secret", []byte(`{"offset":"-7m"}`))
+	rec = do(t, h, "PUT", "/api/cameras/"+url.PathEscape(driftKey), adminToken, []byte(`{"offset":"-7m"}`))
 	if rec.Code != 200 || !strings.Contains(rec.Body.String(), `"offset": "-7m0s"`) || !strings.Contains(rec.Body.String(), `"retagged": 1`) {
 		t.Errorf("set %s: %d %s", driftKey, rec.Code, rec.Body)
 	}
 
 	// A camera not seen yet (set from a clock photo before uploading).
-	rec = do(t, h, "PUT", "/api/cameras/"+url.PathEscape("serial:Nikon:42"), "photo-secret", []byte(`{"offset":"227904h0m12s","photographer":"Lee"}`))
+	rec = do(t, h, "PUT", "/api/cameras/"+url.PathEscape("serial:Nikon:42"), adminToken, []byte(`{"offset":"227904h0m12s","photographer":"Lee"}`))
 	if rec.Code != 200 || !strings.Contains(rec.Body.String(), `"retagged": 0`) {
 		t.Errorf("set a new camera: %d %s", rec.Code, rec.Body)
 	}
 	if cam, err := s.Store.Camera(ctx, "serial:Nikon:42"); err != nil || cam.Photographer != "Lee" || cam.Offset != 227904*time.Hour+12*time.Second {
 		t.Errorf("new camera = %+v, %v", cam, err)
+	}
+}
+
+// TestCamerasPerPhotographer: a photographer lists and sets only the
+// cameras of their own uploads — never another's serial number or owner,
+// never another's clock; organizers see and set all.
+func TestCamerasPerPhotographer(t *testing.T) {
+	s, q, h := newTestServer(t)
+	ctx := context.Background()
+	if err := s.Store.PutToken(ctx, catalog.Token{Hash: HashToken("lee-secret"), Role: catalog.RolePhotographer, Name: "Lee"}); err != nil {
+		t.Fatal(err)
+	}
+	const patCam, leeCam, shared = "serial:Canon:SN-PAT-1", "serial:Nikon:SN-LEE-9", "model:Sony:A7"
+	for i, m := range []struct{ cam, who, serial string }{
+		{patCam, "Pat", "SN-PAT-1"}, {leeCam, "Lee", "SN-LEE-9"}, {leeCam, "Lee", "SN-LEE-9"}, {shared, "Pat", ""}, {shared, "Lee", ""},
+	} {
+		id := strings.Repeat(strconv.Itoa(i+1), 64)
+		if _, err := s.Store.CreateMedia(ctx, &catalog.Media{ID: id, Kind: catalog.Photo, SourceName: "x.jpg", Status: catalog.Tagged,
+			Generation: 1, Camera: m.cam, Serial: m.serial, Make: "Make", Model: "Model", Photographer: m.who}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Store.EnsureCamera(ctx, catalog.Camera{Key: m.cam, Photographer: m.who}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	keys := func(token string) []string {
+		t.Helper()
+		rec := do(t, h, "GET", "/api/cameras", token, nil)
+		var list []CameraInfo
+		if err := json.Unmarshal(rec.Body.Bytes(), &list); err != nil || rec.Code != 200 {
+			t.Fatalf("list: %d %s", rec.Code, rec.Body)
+		}
+		var out []string
+		for _, c := range list {
+			out = append(out, c.Key)
+		}
+		return out
+	}
+	if got, want := keys("photo-secret"), []string{shared, patCam}; !slices.Equal(got, want) {
+		t.Errorf("Pat's cameras = %v, want %v", got, want)
+	}
+	if rec := do(t, h, "GET", "/api/cameras", "photo-secret", nil); strings.Contains(rec.Body.String(), "SN-LEE") {
+		t.Errorf("Pat's list shows Lee's serial number: %s", rec.Body)
+	}
+	if got, want := keys("lee-secret"), []string{shared, leeCam}; !slices.Equal(got, want) {
+		t.Errorf("Lee's cameras = %v, want %v", got, want)
+	}
+	if got, want := keys(adminToken), []string{shared, patCam, leeCam}; !slices.Equal(got, want) {
+		t.Errorf("an organizer's cameras = %v, want %v", got, want)
+	}
+
+	for _, key := range []string{leeCam, "serial:Leica:NEW-1"} {
+		rec := do(t, h, "PUT", "/api/cameras/"+url.PathEscape(key), "photo-secret", []byte(`{"offset":"+2h","photographer":"Pat"}`))
+		if rec.Code != 403 || !strings.Contains(rec.Body.String(), "your own cameras") {
+			t.Errorf("Pat sets %s: %d %s, want 403", key, rec.Code, rec.Body)
+		}
+	}
+	if cam, err := s.Store.Camera(ctx, leeCam); err != nil || cam.HasOffset || cam.Photographer != "Lee" {
+		t.Errorf("Lee's camera after Pat's attempt = %+v, %v; want it untouched", cam, err)
+	}
+	if _, err := s.Store.Camera(ctx, "serial:Leica:NEW-1"); !catalog.IsNotFound(err) {
+		t.Errorf("Pat's attempt on an unknown camera created it: %v", err)
+	}
+	if len(q.tags) != 0 {
+		t.Errorf("refused attempts queued %v", q.tags)
+	}
+	if rec := do(t, h, "PUT", "/api/cameras/"+url.PathEscape(patCam), "photo-secret", []byte(`{"offset":"+2h"}`)); rec.Code != 200 {
+		t.Errorf("Pat sets their own camera: %d %s", rec.Code, rec.Body)
+	}
+	if rec := do(t, h, "PUT", "/api/cameras/"+url.PathEscape(leeCam), adminToken, []byte(`{"offset":"-1m"}`)); rec.Code != 200 {
+		t.Errorf("an organizer sets Lee's camera: %d %s", rec.Code, rec.Body)
 	}
 }
 

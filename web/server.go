@@ -69,6 +69,7 @@ type Server struct {
 	tmpl    map[string]*template.Template
 	sessKey []byte
 	cache   docCache
+	csp     cspCache
 	// originalSlots bounds the full-size original renders run at once.
 	originalSlots chan struct{}
 }
@@ -108,7 +109,7 @@ func (s *Server) Handler() http.Handler {
 	s.pageRoutes(mux)
 	s.accessRoutes(mux)
 	s.adminRoutes(mux)
-	return s.logRequests(mux)
+	return s.secureRequests(s.logRequests(mux))
 }
 
 func (s *Server) now() time.Time {
@@ -144,8 +145,24 @@ func (s *Server) require(roles ...catalog.Role) func(http.HandlerFunc) http.Hand
 				s.writeError(w, r, err)
 				return
 			}
-			next(w, r.WithContext(id.context(r.Context())))
+			s.serveChange(next, w, r.WithContext(id.context(r.Context())))
 		}
+	}
+}
+
+// serveChange serves an authorized request. When it changes state and
+// succeeds, the cached public view is dropped so that public reads see the
+// change at once: only requests a role may make do that, never an
+// anonymous one (logging in or out changes no catalog).
+func (s *Server) serveChange(next http.HandlerFunc, w http.ResponseWriter, r *http.Request) {
+	if r.Method == http.MethodGet || r.Method == http.MethodHead {
+		next(w, r)
+		return
+	}
+	rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+	next(rec, r)
+	if rec.status < 400 {
+		s.invalidate()
 	}
 }
 
@@ -223,9 +240,6 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 		start := time.Now()
 		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
 		next.ServeHTTP(rec, r)
-		if r.Method != http.MethodGet && r.Method != http.MethodHead && rec.status < 400 {
-			s.invalidate() // this server changed something: public reads see it at once
-		}
 		s.Logger.Debug("http", "method", r.Method, "path", r.URL.Path, "status", rec.status, "duration", time.Since(start))
 	})
 }

@@ -274,7 +274,7 @@ func (s *Server) upload(r *http.Request) (UploadResponse, int, error) {
 
 	m := &catalog.Media{
 		ID: id, Kind: kind, SourceName: name, ContentType: ctype, Bytes: size,
-		OriginalKey: catalog.OriginalKey(id), Photographer: q.Get("photographer"),
+		OriginalKey: catalog.OriginalKey(id), Photographer: uploadCredit(ctx, q.Get("photographer")),
 		Room: room, SpeakerHint: speaker, ClockOffset: offset, HasOffset: hasOffset,
 		UploadedAt: s.now().UTC(), Status: catalog.Pending, Generation: 1,
 		License: q.Get("license"),

@@ -620,7 +620,7 @@ func (s *Server) complete(r *http.Request) (UploadResponse, int, error) {
 
 	m := &catalog.Media{
 		ID: req.ID, Kind: meta.kind, SourceName: name, ContentType: ctype, Bytes: info.Size,
-		OriginalKey: key, Photographer: meta.photographer,
+		OriginalKey: key, Photographer: uploadCredit(ctx, meta.photographer),
 		Room: meta.room, SpeakerHint: meta.speaker, ClockOffset: meta.offset, HasOffset: meta.hasOffset,
 		UploadedAt: s.now().UTC(), Status: catalog.Pending, Generation: 1,
 	}

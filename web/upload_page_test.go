@@ -488,7 +488,7 @@ func TestDirectUpload(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := catalog.Media{ID: req.ID, Kind: catalog.Photo, SourceName: "IMG_0001.JPG", ContentType: "image/jpeg", Bytes: int64(len(photo)),
-		OriginalKey: catalog.OriginalKey(req.ID), Photographer: "Pat Doe", Room: "Liffey Hall 1", ClockOffset: -450 * time.Second, HasOffset: true,
+		OriginalKey: catalog.OriginalKey(req.ID), Photographer: "Pat" /* the token's name, not the typed one */, Room: "Liffey Hall 1", ClockOffset: -450 * time.Second, HasOffset: true,
 		UploadedAt: s.now().UTC(), Status: catalog.Pending, Generation: 1}
 	if m.ID != want.ID || m.Kind != want.Kind || m.SourceName != want.SourceName || m.ContentType != want.ContentType || m.Bytes != want.Bytes ||
 		m.OriginalKey != want.OriginalKey || m.Photographer != want.Photographer || m.Room != want.Room || m.ClockOffset != want.ClockOffset ||

@@ -26,6 +26,7 @@ type MemStore struct {
 	cameras    map[string]catalog.Camera
 	recordings map[string]*catalog.Recording
 	tokens     map[string]catalog.Token
+	sessions   map[string]catalog.Session
 	optOuts    map[string]catalog.OptOut
 }
 
@@ -40,6 +41,7 @@ func NewMemStore() *MemStore {
 		cameras:    map[string]catalog.Camera{},
 		recordings: map[string]*catalog.Recording{},
 		tokens:     map[string]catalog.Token{},
+		sessions:   map[string]catalog.Session{},
 		optOuts:    map[string]catalog.OptOut{},
 	}
 }
@@ -452,6 +454,62 @@ func (s *MemStore) Tokens(_ context.Context) ([]catalog.Token, error) {
 		return out[i].Hash < out[j].Hash
 	})
 	return out, nil
+}
+
+// PutSession stores ss, replacing a session with the same hash. A session
+// without a hash, a token hash or an expiry is Invalid.
+func (s *MemStore) PutSession(_ context.Context, ss catalog.Session) error {
+	if ss.Hash == "" || ss.TokenHash == "" || ss.Expires.IsZero() {
+		return catalog.E(catalog.Invalid, "catalogtest.PutSession", nil, "a session needs a hash, a token and an expiry")
+	}
+	ss.Created, ss.Expires = memTime(ss.Created), memTime(ss.Expires)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.sessions[ss.Hash] = ss
+	return nil
+}
+
+// SessionByHash returns the session with that hash, or a NotFound error.
+func (s *MemStore) SessionByHash(_ context.Context, hash string) (catalog.Session, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ss, ok := s.sessions[hash]
+	if !ok {
+		return catalog.Session{}, catalog.E(catalog.NotFound, "catalogtest.SessionByHash", nil, "no such session")
+	}
+	return ss, nil
+}
+
+// DeleteSession removes the session with that hash, if there is one.
+func (s *MemStore) DeleteSession(_ context.Context, hash string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.sessions, hash)
+	return nil
+}
+
+// DeleteTokenSessions removes every session of the token with tokenHash.
+func (s *MemStore) DeleteTokenSessions(_ context.Context, tokenHash string) (int, error) {
+	return s.deleteSessions(func(ss catalog.Session) bool { return ss.TokenHash == tokenHash }), nil
+}
+
+// DeleteExpiredSessions removes the sessions that ended by now.
+func (s *MemStore) DeleteExpiredSessions(_ context.Context, now time.Time) (int, error) {
+	now = memTime(now)
+	return s.deleteSessions(func(ss catalog.Session) bool { return !ss.Expires.After(now) }), nil
+}
+
+func (s *MemStore) deleteSessions(match func(catalog.Session) bool) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for h, ss := range s.sessions {
+		if match(ss) {
+			delete(s.sessions, h)
+			n++
+		}
+	}
+	return n
 }
 
 // PutOptOut records o, replacing the opt-out with the same Name (compared

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"reflect"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -30,7 +31,9 @@ import (
 // DecidedAt as given; PutOptOut trims the name and compares it exactly
 // (case matters), an empty one being Invalid; OptOuts orders by name byte
 // by byte; DeleteToken and DeleteOptOut of a missing one and every lookup of
-// a missing item are NotFound; fn may not change the id it is given.
+// a missing item are NotFound, while DeleteSession of a missing session is
+// no error; DeleteExpiredSessions removes the sessions whose Expires is not
+// after now; fn may not change the id it is given.
 func TestStore(t *testing.T, open func(t *testing.T) catalog.Store) {
 	tests := []struct {
 		name string
@@ -64,6 +67,7 @@ func TestStore(t *testing.T, open func(t *testing.T) catalog.Store) {
 		{"RecordingDecidedReimport", storeRecordingDecidedReimport},
 		{"ListRecordings", storeListRecordings},
 		{"Tokens", storeTokens},
+		{"Sessions", storeSessions},
 		{"OptOuts", storeOptOuts},
 	}
 	for _, tt := range tests {
@@ -989,6 +993,92 @@ func storeTokens(t *testing.T, s catalog.Store) {
 	storeWantKind(t, "TokenByHash after DeleteToken", err, catalog.NotFound)
 	storeWantKind(t, "DeleteToken of a missing hash", s.DeleteToken(ctx, tok.Hash), catalog.NotFound)
 	storeWantKind(t, "PutToken without a hash", s.PutToken(ctx, catalog.Token{Name: "x"}), catalog.Invalid)
+}
+
+func storeSessions(t *testing.T, s catalog.Store) {
+	ctx := t.Context()
+	_, err := s.SessionByHash(ctx, "missing")
+	storeWantKind(t, "SessionByHash of a missing hash", err, catalog.NotFound)
+	if err := s.DeleteSession(ctx, "missing"); err != nil {
+		t.Errorf("DeleteSession of a missing hash: %v, want nil (logging out twice is fine)", err)
+	}
+
+	now := time.Date(2026, 5, 15, 12, 0, 0, 123456789, time.FixedZone("", 7200))
+	tokA, tokB := strings.Repeat("a", 64), strings.Repeat("b", 64)
+	sessions := []catalog.Session{
+		{Hash: "s1", TokenHash: tokA, Created: now, Expires: now.Add(time.Hour)},
+		{Hash: "s2", TokenHash: tokA, Created: now, Expires: now.Add(2 * time.Hour)},
+		{Hash: "s3", TokenHash: tokB, Created: now.Add(-time.Hour), Expires: now.Add(-time.Microsecond)},
+		{Hash: "s4", TokenHash: tokB, Created: now, Expires: now.Add(time.Minute)},
+		{Hash: "s5", TokenHash: tokB, Created: now, Expires: now},
+	}
+	for _, ss := range sessions {
+		if err := s.PutSession(ctx, ss); err != nil {
+			t.Fatalf("PutSession %s: %v", ss.Hash, err)
+		}
+	}
+	got, err := s.SessionByHash(ctx, "s1")
+	if err != nil {
+		t.Fatalf("SessionByHash: %v", err)
+	}
+	want := sessions[0]
+	got.Created, got.Expires = storeTime(got.Created), storeTime(got.Expires)
+	want.Created, want.Expires = storeTime(want.Created), storeTime(want.Expires)
+	if got != want {
+		t.Errorf("SessionByHash = %+v, want %+v", got, want)
+	}
+
+	// An expired session is still found: the caller checks the expiry.
+	if _, err := s.SessionByHash(ctx, "s3"); err != nil {
+		t.Errorf("SessionByHash of an expired session: %v", err)
+	}
+	n, err := s.DeleteExpiredSessions(ctx, now)
+	if got, want := n, 2; err != nil || got != want {
+		t.Errorf("DeleteExpiredSessions = %d, %v; want %d (one ended a microsecond ago, one ends now)", got, err, want)
+	}
+	for hash, wantKept := range map[string]bool{"s1": true, "s2": true, "s3": false, "s4": true, "s5": false} {
+		_, err := s.SessionByHash(ctx, hash)
+		if kept := err == nil; kept != wantKept {
+			t.Errorf("after DeleteExpiredSessions, session %s kept = %v (%v), want %v", hash, kept, err, wantKept)
+		}
+	}
+
+	if err := s.DeleteSession(ctx, "s4"); err != nil {
+		t.Fatalf("DeleteSession: %v", err)
+	}
+	_, err = s.SessionByHash(ctx, "s4")
+	storeWantKind(t, "SessionByHash after DeleteSession", err, catalog.NotFound)
+
+	n, err = s.DeleteTokenSessions(ctx, tokA)
+	if got, want := n, 2; err != nil || got != want {
+		t.Errorf("DeleteTokenSessions = %d, %v; want %d", got, err, want)
+	}
+	for _, hash := range []string{"s1", "s2"} {
+		_, err := s.SessionByHash(ctx, hash)
+		storeWantKind(t, "SessionByHash after DeleteTokenSessions", err, catalog.NotFound)
+	}
+	if n, err := s.DeleteTokenSessions(ctx, tokA); n != 0 || err != nil {
+		t.Errorf("DeleteTokenSessions again = %d, %v; want 0, nil", n, err)
+	}
+
+	// Replacing keeps one row.
+	again := catalog.Session{Hash: "s9", TokenHash: tokA, Created: now, Expires: now.Add(time.Hour)}
+	for range 2 {
+		if err := s.PutSession(ctx, again); err != nil {
+			t.Fatalf("PutSession: %v", err)
+		}
+	}
+	if n, err := s.DeleteTokenSessions(ctx, tokA); n != 1 || err != nil {
+		t.Errorf("DeleteTokenSessions after putting one session twice = %d, %v; want 1", n, err)
+	}
+
+	for name, bad := range map[string]catalog.Session{
+		"no hash":    {TokenHash: tokA, Expires: now},
+		"no token":   {Hash: "x", Expires: now},
+		"no expires": {Hash: "x", TokenHash: tokA},
+	} {
+		storeWantKind(t, "PutSession with "+name, s.PutSession(ctx, bad), catalog.Invalid)
+	}
 }
 
 func storeMediaDecided(t *testing.T, s catalog.Store) {

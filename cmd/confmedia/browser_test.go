@@ -231,7 +231,7 @@ func testUploadFolder(t *testing.T, b *chromiumBrowser, fx *browserFixture) {
 	writeFile(t, filepath.Join(dir, ".DS_Store"), []byte("\x00\x00\x00\x01Bud1"))
 
 	tab := b.newTab(t)
-	tab.navigate(fx.loginLink(t, catalog.RolePhotographer, "Pat Photographer"))
+	tab.signIn(t, fx.loginLink(t, catalog.RolePhotographer, "Pat Photographer"), "Pat Photographer")
 	if loc := tab.location(); !strings.HasSuffix(loc, "/upload") {
 		t.Fatalf("a photographer's login link led to %s, want the upload page", loc)
 	}
@@ -419,7 +419,7 @@ func testSpeakerHeadshot(t *testing.T, b *chromiumBrowser, fx *browserFixture) {
 // with one click; the talk's page then plays it.
 func testAttachRecording(t *testing.T, b *chromiumBrowser, fx *browserFixture) {
 	tab := b.newTab(t)
-	tab.navigate(fx.loginLink(t, catalog.RoleVideo, "Vic Video"))
+	tab.signIn(t, fx.loginLink(t, catalog.RoleVideo, "Vic Video"), "Vic Video")
 	if loc := tab.location(); !strings.HasSuffix(loc, "/video") {
 		t.Fatalf("the video team's login link led to %s, want /video", loc)
 	}
@@ -463,7 +463,7 @@ func testAttachRecording(t *testing.T, b *chromiumBrowser, fx *browserFixture) {
 // the decision.
 func testResolveReview(t *testing.T, b *chromiumBrowser, fx *browserFixture) {
 	tab := b.newTab(t)
-	tab.navigate(fx.adminLoginLink(t))
+	tab.signIn(t, fx.adminLoginLink(t), "admin")
 	if loc := tab.location(); !strings.HasSuffix(loc, "/admin") {
 		t.Fatalf("the admin login link led to %s, want /admin", loc)
 	}
@@ -579,6 +579,13 @@ func (b *chromiumBrowser) newTab(t *testing.T) *browserTab {
 				tab.exceptions = append(tab.exceptions, fmt.Sprintf("%s (%s:%d)", m.Text, m.URL, m.Line))
 				tab.mu.Unlock()
 			}
+			// The pages' Content-Security-Policy blocked something they
+			// use: the policy and the pages disagree.
+			if m.Source == "security" && m.Type == chromedp.ConsoleError {
+				tab.mu.Lock()
+				tab.exceptions = append(tab.exceptions, fmt.Sprintf("security policy: %s (%s)", m.Text, m.URL))
+				tab.mu.Unlock()
+			}
 		}
 	}()
 	t.Cleanup(func() {
@@ -607,6 +614,20 @@ func (tab *browserTab) do(actions ...chromedp.Action[chromedp.Void]) {
 func (tab *browserTab) navigate(u string) {
 	tab.t.Helper()
 	tab.do(chromedp.Navigate(u))
+}
+
+// signIn opens a login link, checks that the page names whom it is for
+// and has signed nobody in yet, and presses the sign-in button.
+func (tab *browserTab) signIn(t *testing.T, link, who string) {
+	t.Helper()
+	tab.navigate(link)
+	if loc := tab.location(); !strings.Contains(loc, "/login?") {
+		t.Fatalf("the login link went on to %s by itself: it must wait for the button", loc)
+	}
+	if got := tab.text(t, "#login-for"); !strings.Contains(got, who) {
+		t.Errorf("the login page says %q, want it to name %s", got, who)
+	}
+	tab.response(t, chromedp.Click(chromedp.ID("login-confirm-submit")))
 }
 
 // response runs an action that leads to another page (a click on a link

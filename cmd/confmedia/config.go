@@ -1,7 +1,11 @@
 package main
 
 import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
 	"fmt"
+	"io/fs"
 	"net"
 	"net/url"
 	"os"
@@ -20,6 +24,10 @@ type Config struct {
 	DatabaseURL string // CONFMEDIA_DATABASE_URL, SQLite in DataDir
 	RedisURL    string // CONFMEDIA_REDIS_URL
 	Token       string // CONFMEDIA_TOKEN, the admin token
+	// SessionKey signs login sessions and CSRF tokens:
+	// CONFMEDIA_SESSION_KEY (web nodes serving the same users share it),
+	// else the session-key file in DataDir, made once when missing.
+	SessionKey []byte
 
 	S3Endpoint  string // CONFMEDIA_S3_ENDPOINT
 	S3Bucket    string // CONFMEDIA_S3_BUCKET, "confmedia"
@@ -92,6 +100,12 @@ func (m *Main) loadConfig() (Config, error) {
 	}
 	if c.DatabaseURL == "" {
 		c.DatabaseURL = "sqlite:" + filepath.Join(c.DataDir, "catalog.db")
+	}
+	if err := securePrivateFiles(c.DataDir, c.DatabaseURL, m.logger()); err != nil {
+		return c, err
+	}
+	if c.SessionKey, err = loadSessionKey(m.Getenv("CONFMEDIA_SESSION_KEY"), c.DataDir); err != nil {
+		return c, err
 	}
 	if c.PublicURL == "" {
 		c.PublicURL = localURL(c.Addr)
@@ -183,7 +197,56 @@ func isLoopback(server string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
-const adminTokenFile = "admin-token"
+const (
+	adminTokenFile = "admin-token"
+	sessionKeyFile = "session-key"
+	// minSessionKey is the shortest CONFMEDIA_SESSION_KEY accepted.
+	minSessionKey = 32
+)
+
+// loadSessionKey returns the key that signs login sessions: env (the value
+// of CONFMEDIA_SESSION_KEY) when set, which must be at least 32 characters
+// (`openssl rand -hex 32` makes one); else the key in dataDir's session-key
+// file, which it creates (0600, 32 random bytes in hex) when missing. The
+// key is never derived from a token.
+func loadSessionKey(env, dataDir string) ([]byte, error) {
+	if env = strings.TrimSpace(env); env != "" {
+		if len(env) < minSessionKey {
+			return nil, usageErr("CONFMEDIA_SESSION_KEY is %d characters: give at least %d (e.g. openssl rand -hex 32)", len(env), minSessionKey)
+		}
+		return []byte(env), nil
+	}
+	path := filepath.Join(dataDir, sessionKeyFile)
+	b, err := os.ReadFile(path)
+	if key := strings.TrimSpace(string(b)); err == nil && len(key) >= minSessionKey {
+		return []byte(key), nil
+	} else if err == nil {
+		return nil, fmt.Errorf("session key %s is %d characters, want at least %d: delete it to make a new one (everyone signs in again)", path, len(key), minSessionKey)
+	}
+	if !errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("session key: %w", err)
+	}
+	buf := make([]byte, 32)
+	if _, err := rand.Read(buf); err != nil {
+		return nil, err
+	}
+	key := hex.EncodeToString(buf)
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, privateFileMode)
+	if errors.Is(err, fs.ErrExist) {
+		return loadSessionKey("", dataDir) // another process made it first
+	}
+	if err != nil {
+		return nil, fmt.Errorf("session key: %w", err)
+	}
+	if _, err := f.WriteString(key + "\n"); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("session key: %w", err)
+	}
+	if err := f.Close(); err != nil {
+		return nil, fmt.Errorf("session key: %w", err)
+	}
+	return []byte(key), nil
+}
 
 func parseDurationFlag(name, v string) (time.Duration, error) {
 	d, err := time.ParseDuration(strings.TrimPrefix(v, "+"))

@@ -150,7 +150,7 @@ func (m *Main) webServer(b *backends, tokenHash string) (*web.Server, func() err
 		AdminTokenHash: tokenHash, PublicURL: b.cfg.PublicURL, S3PublicURL: b.cfg.S3PublicURL,
 		MaxBytes: b.cfg.MaxBytes, MaxPixels: b.cfg.MaxPixels, TempDir: uploadTempDir(b.cfg),
 		AllowOriginals: b.cfg.AllowOriginals, PrivateSpeakers: b.cfg.PrivateSpeakers,
-		QueueDashboard: dash,
+		QueueDashboard: dash, SessionKey: b.cfg.SessionKey,
 	}, dash.Close
 }
 
@@ -177,7 +177,12 @@ func serveHTTP(ctx context.Context, addr string, h http.Handler, log *slog.Logge
 	if err != nil {
 		return usageErr("listen on %s: %v (set CONFMEDIA_ADDR to another address)", addr, err)
 	}
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+	// A slow or stalled client cannot hold a connection for ever: headers
+	// within 10s, a request within 2 minutes and its answer within 5. The
+	// web app gives requests that move whole files (uploads through it,
+	// zips) longer deadlines of their own.
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 2 * time.Minute,
+		WriteTimeout: 5 * time.Minute, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: 64 << 10}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	log.Info("web listening", "addr", ln.Addr().String())

@@ -4,10 +4,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"html"
 	"io"
 	"log/slog"
 	"net/http"
+	"net/http/cookiejar"
 	"net/http/httptest"
+	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -41,15 +45,30 @@ func TestTokenCommands(t *testing.T) {
 		created.Link != ts.URL+"/login?token="+created.Token {
 		t.Errorf("created %+v", created)
 	}
-	// The link logs a browser in as the video team.
-	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	// The link shows whom it is for; its button logs a browser in as the
+	// video team.
+	jar, _ := cookiejar.New(nil)
+	client := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	resp, err := client.Get(created.Link)
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || !strings.Contains(string(page), "<strong>Vic</strong> (video)") {
+		t.Fatalf("login link: %d %.300s, want the page naming Vic", resp.StatusCode, page)
+	}
+	form := url.Values{}
+	for _, m := range regexp.MustCompile(`<input type="hidden" name="([a-z]+)" value="([^"]*)">`).FindAllStringSubmatch(string(page), -1) {
+		form.Set(m[1], html.UnescapeString(m[2]))
+	}
+	resp, err = client.PostForm(ts.URL+"/login", form)
 	if err != nil {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/video" {
-		t.Errorf("login link: %d to %q", resp.StatusCode, resp.Header.Get("Location"))
+		t.Errorf("login button: %d to %q", resp.StatusCode, resp.Header.Get("Location"))
 	}
 
 	code, out, _ = run("token", "create", "--role", "photographer", "--name", "Pat Doe")

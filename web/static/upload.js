@@ -23,6 +23,11 @@
   };
 
   var el = function (id) { return document.getElementById(id); };
+  // Forms that only hold settings never submit (in script: the pages'
+  // policy runs no inline handlers).
+  Array.prototype.forEach.call(document.querySelectorAll('form[data-nosubmit]'), function (f) {
+    f.addEventListener('submit', function (ev) { ev.preventDefault(); });
+  });
   var ui = {
     token: el('token'), kind: el('kind'), room: el('room'), photographer: el('photographer'),
     offset: el('clock-offset'), speaker: el('speaker'), drop: el('drop-zone'),
