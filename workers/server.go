@@ -43,12 +43,22 @@ func NewServer(opt asynq.RedisConnOpt, concurrency int, logger *slog.Logger) *as
 	})
 }
 
-// retryDelay backs off exponentially from one second, capped at a minute,
-// with jitter so that many workers do not retry in step.
+// retryCap is the longest wait between two tries of a task.
+const retryCap = 2 * time.Minute
+
+// retryBounds returns the shortest and longest delay before retry n+1 (n
+// counts the retries done): the nominal delay doubles from one second up to
+// retryCap, and the delay is drawn from its upper half.
+func retryBounds(n int) (lo, hi time.Duration) {
+	d := min(time.Second<<min(max(n, 0), 8), retryCap)
+	return d / 2, d
+}
+
+// retryDelay backs off exponentially, capped, with jitter so that many
+// workers do not retry in step after an outage.
 func retryDelay(n int, _ error, _ *asynq.Task) time.Duration {
-	d := time.Second << min(n, 6)
-	d = min(d, time.Minute)
-	return d/2 + rand.N(d/2+1)
+	lo, hi := retryBounds(n)
+	return lo + rand.N(hi-lo+1)
 }
 
 // slogAdapter lets asynq log through slog.
