@@ -3,6 +3,11 @@ package workers
 import (
 	"context"
 	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/exec"
+	"strconv"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -167,4 +172,65 @@ func TestCrashGuardInServer(t *testing.T) {
 	if got := FailureReason(tasks[0].Type, tasks[0].LastErr); got != CrashReason {
 		t.Errorf("the archived task reads %q (%q), want %q", got, tasks[0].LastErr, CrashReason)
 	}
+}
+
+// TestCrashGuardKilledProcess runs the guarded handler in real processes
+// that die in it (os.Exit, as an out-of-memory kill would end them): the
+// starts they leave behind are counted, and the start after CrashLimit
+// such deaths ends the item.
+func TestCrashGuardKilledProcess(t *testing.T) {
+	if os.Getenv("CONFMEDIA_CRASH_HELPER") != "" {
+		crashHelper()
+		return
+	}
+	opt := redisOpt(t)
+	ctx := t.Context()
+	q := NewQueue(opt)
+	defer q.Close()
+	cleanRedis(t, q)
+	store := catalogtest.NewMemStore()
+	m := &catalog.Media{ID: randomID(), Kind: catalog.Photo, SourceName: "bomb.png", Status: catalog.Pending, Generation: 1}
+	if _, err := store.CreateMedia(ctx, m); err != nil {
+		t.Fatal(err)
+	}
+	db := opt.(asynq.RedisClientOpt).DB
+	for i := range CrashLimit {
+		cmd := exec.Command(os.Args[0], "-test.run=^TestCrashGuardKilledProcess$")
+		cmd.Env = append(os.Environ(), "CONFMEDIA_CRASH_HELPER="+m.ID, fmt.Sprintf("CONFMEDIA_CRASH_DB=%d", db))
+		out, err := cmd.CombinedOutput()
+		var exit *exec.ExitError
+		if !errors.As(err, &exit) || exit.ExitCode() != 3 {
+			t.Fatalf("crash %d: %v, want the process to die with exit code 3:\n%s", i+1, err, out)
+		}
+	}
+	g := &CrashGuard{Store: store, Queue: q, Logger: testLogger(t)}
+	task, _ := NewMediaProcessTask(m)
+	ran := false
+	err := g.Middleware(asynq.HandlerFunc(func(context.Context, *asynq.Task) error { ran = true; return nil })).ProcessTask(ctx, task)
+	if !errors.Is(err, asynq.SkipRetry) || ran {
+		t.Errorf("start after %d dead processes: %v, handler ran %v; want SkipRetry without running", CrashLimit, err, ran)
+	}
+	if got, _ := store.Media(ctx, m.ID); got.Status != catalog.Failed || got.Reason != CrashReason {
+		t.Errorf("item %s %q, want failed %q", got.Status, got.Reason, CrashReason)
+	}
+}
+
+// crashHelper is the process TestCrashGuardKilledProcess kills: it runs the
+// guarded handler, which exits the process.
+func crashHelper() {
+	u := os.Getenv("CONFMEDIA_TEST_REDIS_URL")
+	opt, err := asynq.ParseRedisURI(u)
+	if err != nil {
+		os.Exit(2)
+	}
+	o := opt.(asynq.RedisClientOpt)
+	o.DB, _ = strconv.Atoi(os.Getenv("CONFMEDIA_CRASH_DB"))
+	q := NewQueue(o)
+	g := &CrashGuard{Store: catalogtest.NewMemStore(), Queue: q, Logger: slog.New(slog.DiscardHandler)}
+	task, _ := NewMediaProcessTask(&catalog.Media{ID: os.Getenv("CONFMEDIA_CRASH_HELPER"), Kind: catalog.Photo, Generation: 1})
+	_ = g.Middleware(asynq.HandlerFunc(func(context.Context, *asynq.Task) error {
+		os.Exit(3) // the decoder crashed the process
+		return nil
+	})).ProcessTask(context.Background(), task)
+	os.Exit(4)
 }
