@@ -226,6 +226,14 @@ func (r *Reconciler) sweepPending(ctx context.Context, res *SweepResult) error {
 		if state != "" || !Stuck(now, m.UploadedAt, r.grace()) {
 			continue // live, finished, or archived (the next sweep ends it); or too young
 		}
+		// Its task may have finished between the listing and now: a
+		// handler changes the item before asynq forgets the task.
+		if cur, err := r.Store.Media(ctx, m.ID); err != nil || cur.Status != catalog.Pending || cur.Generation != m.Generation {
+			if err != nil && !catalog.IsNotFound(err) {
+				return err
+			}
+			continue
+		}
 		queued, err := r.Queue.enqueueNew(ctx, t, opts)
 		if err != nil {
 			return err
@@ -257,6 +265,12 @@ func (r *Reconciler) sweepPending(ctx context.Context, res *SweepResult) error {
 			return err
 		}
 		if state != "" {
+			continue
+		}
+		if cur, err := r.Store.Recording(ctx, rec.ID); err != nil || cur.State != catalog.RecordingPending || cur.Generation != rec.Generation {
+			if err != nil && !catalog.IsNotFound(err) {
+				return err
+			}
 			continue
 		}
 		since, ok := r.seen[id]

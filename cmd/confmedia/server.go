@@ -37,6 +37,11 @@ type backends struct {
 	queue    *workers.Queue
 	children []func() error // supervised services to stop, last first
 	log      *slog.Logger
+
+	// The sweep and the crash guard of this process's workers, with their
+	// counters; nil when it runs no workers.
+	reconciler *workers.Reconciler
+	crashGuard *workers.CrashGuard
 }
 
 func (b *backends) Close() error {
@@ -186,8 +191,8 @@ func (m *Main) workerServer(b *backends, concurrency int) (*asynq.Server, *asynq
 	h := &workers.Handlers{Store: b.store, Blobs: b.blobs, Logger: b.log.With("component", "worker"),
 		Render: renderOptions(b.cfg), MaxBytes: b.cfg.MaxBytes}
 	mux := h.Mux()
-	guard := &workers.CrashGuard{Store: b.store, Queue: b.queue, Logger: b.log.With("component", "crashguard")}
-	mux.Use(guard.Middleware)
+	b.crashGuard = &workers.CrashGuard{Store: b.store, Queue: b.queue, Logger: b.log.With("component", "crashguard")}
+	mux.Use(b.crashGuard.Middleware)
 	return workers.NewServer(b.redisOpt, concurrency, b.log), mux
 }
 
@@ -206,9 +211,10 @@ func (m *Main) runWorkers(ctx context.Context, b *backends, conc int) (stop func
 	}
 	rctx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
+	b.reconciler = m.reconciler(b)
 	go func() {
 		defer close(done)
-		m.reconciler(b).Run(rctx)
+		b.reconciler.Run(rctx)
 	}()
 	return func() {
 		cancel()
