@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"regexp"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -340,10 +341,22 @@ func FailureReason(typ, lastErr string) string {
 	case strings.TrimSpace(lastErr) == "":
 		why = "no reason recorded"
 	default:
-		why = lastErr
-		if len(why) > 300 {
-			why = why[:300] + "…"
-		}
+		why = plainError(lastErr)
 	}
 	return fmt.Sprintf("%s failed: %s", what, why)
+}
+
+// opPrefix matches the operation names confmedia's errors start with.
+var opPrefix = regexp.MustCompile(`\b(workers|catalog|catalogtest|sqlstore|s3store|rendition|exif|match|schedule|recording|web)\.[A-Za-z]+: `)
+
+// plainError drops the operation names and asynq's retry note from an
+// error's text, and bounds its length.
+func plainError(s string) string {
+	s = opPrefix.ReplaceAllString(s, "")
+	s = strings.TrimSuffix(s, " ("+asynq.SkipRetry.Error()+")")
+	s = strings.TrimSuffix(s, ": "+asynq.SkipRetry.Error())
+	if r := []rune(s); len(r) > 300 {
+		s = string(r[:300]) + "…"
+	}
+	return strings.TrimSpace(s)
 }

@@ -70,6 +70,8 @@ func TestFailureReason(t *testing.T) {
 		{TypeMediaProcess, "s3store.Get: no such blob", "processing failed: its original is missing from the bucket"},
 		{TypeMediaProcess, "", "processing failed: no reason recorded"},
 		{TypeMediaProcess, "odd failure", "processing failed: odd failure"},
+		{TypeMediaProcess, "workers.readOriginal: x.jpg is over 100 bytes (skip retry for the task)", "processing failed: x.jpg is over 100 bytes"},
+		{TypeMediaProcess, "media:process: undecodable payload \"{\": skip retry for the task", "processing failed: media:process: undecodable payload \"{\""},
 	}
 	for _, tt := range tests {
 		if got := FailureReason(tt.typ, tt.lastErr); got != tt.want {
