@@ -281,6 +281,9 @@ func (m *Main) runWorker(ctx context.Context, args []string) error {
 	log := m.logger()
 	b, err := m.open(ctx, cfg, false, log, nil)
 	if err != nil {
+		if ctx.Err() != nil {
+			return nil // stopped while waiting
+		}
 		return err
 	}
 	defer b.Close()
