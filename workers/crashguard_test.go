@@ -26,7 +26,7 @@ func TestCrashGuard(t *testing.T) {
 	ctx := t.Context()
 	q := NewQueue(opt)
 	defer q.Close()
-	cleanRedis(t, q)
+	cleanRedis(t, opt)
 	store := catalogtest.NewMemStore()
 	g := &CrashGuard{Store: store, Queue: q, Logger: testLogger(t)}
 
@@ -121,7 +121,7 @@ func TestCrashGuardInServer(t *testing.T) {
 	ctx := t.Context()
 	q := NewQueue(opt)
 	defer q.Close()
-	cleanRedis(t, q)
+	cleanRedis(t, opt)
 	store := catalogtest.NewMemStore()
 	g := &CrashGuard{Store: store, Queue: q, Logger: testLogger(t)}
 
@@ -187,7 +187,7 @@ func TestCrashGuardKilledProcess(t *testing.T) {
 	ctx := t.Context()
 	q := NewQueue(opt)
 	defer q.Close()
-	cleanRedis(t, q)
+	cleanRedis(t, opt)
 	store := catalogtest.NewMemStore()
 	m := &catalog.Media{ID: randomID(), Kind: catalog.Photo, SourceName: "bomb.png", Status: catalog.Pending, Generation: 1}
 	if _, err := store.CreateMedia(ctx, m); err != nil {

@@ -11,7 +11,6 @@ import (
 	"math/rand/v2"
 	"regexp"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -55,11 +54,6 @@ type Reconciler struct {
 	Now func() time.Time
 
 	Stats ReconcileStats
-
-	mu sync.Mutex
-	// seen holds when this reconciler first found each recording pending
-	// with no task: recordings carry no time of their own.
-	seen map[string]time.Time
 }
 
 // ReconcileStats counts what the reconcilers of a process did.
@@ -252,15 +246,11 @@ func (r *Reconciler) sweepPending(ctx context.Context, res *SweepResult) error {
 	if err != nil {
 		return err
 	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	seen := map[string]time.Time{}
 	for _, rec := range recs {
 		if rec.State != catalog.RecordingPending || rec.Decided {
 			continue
 		}
-		p := Payload{ID: rec.ID, Generation: rec.Generation}
-		id := TaskID(TypeRecordingMatch, p)
+		id := TaskID(TypeRecordingMatch, Payload{ID: rec.ID, Generation: rec.Generation})
 		state, err := r.Queue.taskState(QueueRecordings, id)
 		if err != nil {
 			return err
@@ -274,11 +264,10 @@ func (r *Reconciler) sweepPending(ctx context.Context, res *SweepResult) error {
 			}
 			continue
 		}
-		since, ok := r.seen[id]
-		if !ok {
-			since = now
+		since, err := r.firstSeen(ctx, id, now)
+		if err != nil {
+			return err
 		}
-		seen[id] = since
 		if !Stuck(now, since, r.grace()) {
 			continue
 		}
@@ -287,16 +276,40 @@ func (r *Reconciler) sweepPending(ctx context.Context, res *SweepResult) error {
 		if err != nil {
 			return err
 		}
-		delete(seen, id)
+		r.Queue.rdb.Del(ctx, seenKey(id))
 		if !queued {
 			continue
 		}
 		res.Requeued++
 		r.Stats.Requeued.Add(1)
-		r.Logger.Info("reconcile: stuck recording queued again", "recording", rec.ID, "generation", rec.Generation)
+		r.Logger.Info("reconcile: stuck recording queued again", "recording", rec.ID, "generation", rec.Generation,
+			"pending_for", now.Sub(since).Round(time.Second))
 	}
-	r.seen = seen
 	return nil
+}
+
+func seenKey(taskID string) string { return "confmedia:reconcile:seen:" + taskID }
+
+// firstSeen returns when a sweep, in any process, first found the task id
+// missing: recordings carry no time of their own to measure the grace
+// from. The record outlives the grace, then expires.
+func (r *Reconciler) firstSeen(ctx context.Context, taskID string, now time.Time) (time.Time, error) {
+	key := seenKey(taskID)
+	set, err := r.Queue.rdb.SetNX(ctx, key, now.UnixNano(), 2*r.grace()+time.Minute).Result()
+	if err == nil && set {
+		return now, nil
+	}
+	var ns int64
+	if err == nil {
+		ns, err = r.Queue.rdb.Get(ctx, key).Int64()
+	}
+	if errors.Is(err, redis.Nil) {
+		return now, nil // expired between the two calls
+	}
+	if err != nil {
+		return now, catalog.E(catalog.Unavailable, "workers.Reconcile", err, "redis does not answer")
+	}
+	return time.Unix(0, ns), nil
 }
 
 // queueOf returns the queue a task's options name.

@@ -159,8 +159,10 @@ func (w tWriter) Write(p []byte) (int, error) {
 }
 
 // cleanRedis removes what a test left in its Redis database.
-func cleanRedis(t *testing.T, q *Queue) {
+func cleanRedis(t *testing.T, opt asynq.RedisConnOpt) {
 	t.Cleanup(func() {
+		q := NewQueue(opt)
+		defer q.Close()
 		for _, qn := range QueueNames() {
 			q.inspector.DeleteQueue(qn, true)
 		}
@@ -235,7 +237,7 @@ func TestReconcilersConcurrent(t *testing.T) {
 		defer q.Close()
 		rs = append(rs, &Reconciler{Store: store, Queue: q, Logger: testLogger(t), Interval: time.Second, Grace: grace, Now: clk.Now})
 	}
-	cleanRedis(t, rs[0].Queue)
+	cleanRedis(t, opt)
 	if err := rs[0].Queue.EnqueueMedia(ctx, live); err != nil {
 		t.Fatal(err)
 	}
@@ -294,7 +296,7 @@ func TestReconcileArchived(t *testing.T) {
 	store := catalogtest.NewMemStore()
 	q := NewQueue(opt)
 	defer q.Close()
-	cleanRedis(t, q)
+	cleanRedis(t, opt)
 
 	m := &catalog.Media{ID: randomID(), Kind: catalog.Photo, SourceName: "a.jpg", Status: catalog.Pending, Generation: 1, UploadedAt: time.Now()}
 	if _, err := store.CreateMedia(ctx, m); err != nil {
@@ -326,8 +328,9 @@ func TestReconcileArchived(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitFor(t, "two archived tasks", func() bool {
-		tasks, err := q.archivedTasks()
-		return err == nil && len(tasks) == 2
+		a, _ := q.taskState(QueuePhotos, TaskID(TypeMediaProcess, Payload{ID: m.ID, Generation: 1}))
+		b, _ := q.taskState(QueueRecordings, TaskID(TypeRecordingMatch, Payload{ID: rec.ID, Generation: rec.Generation}))
+		return a == "archived" && b == "archived"
 	})
 	srv.Shutdown()
 

@@ -91,11 +91,13 @@ func TestWaitForStorage(t *testing.T) {
 	const token = "cm_await-test-admin"
 	data := t.TempDir()
 	env := map[string]string{
-		"CONFMEDIA_DATA":               data,
-		"CONFMEDIA_ADDR":               addr,
-		"CONFMEDIA_SERVER":             "http://" + addr,
-		"CONFMEDIA_TOKEN":              token,
-		"CONFMEDIA_REDIS_URL":          fmt.Sprintf("%s?db=%d", redisURL, 1+rand.IntN(14)),
+		"CONFMEDIA_DATA":   data,
+		"CONFMEDIA_ADDR":   addr,
+		"CONFMEDIA_SERVER": "http://" + addr,
+		"CONFMEDIA_TOKEN":  token,
+		// Database 15: the workers package's tests use 1 to 14, and this
+		// worker's sweep must not touch their tasks.
+		"CONFMEDIA_REDIS_URL":          redisURL + "?db=15",
 		"CONFMEDIA_S3_ENDPOINT":        "http://" + s3Addr,
 		"CONFMEDIA_S3_ACCESS_KEY":      os.Getenv(services.EnvS3AccessKey),
 		"CONFMEDIA_S3_SECRET_KEY":      os.Getenv(services.EnvS3SecretKey),
