@@ -128,7 +128,11 @@ func NewQueue(opt asynq.RedisConnOpt) *Queue {
 
 // Close releases the connections.
 func (q *Queue) Close() error {
-	return errors.Join(q.client.Close(), q.inspector.Close(), q.rdb.Close())
+	errs := []error{q.client.Close(), q.inspector.Close()}
+	if q.rdb != nil {
+		errs = append(errs, q.rdb.Close())
+	}
+	return errors.Join(errs...)
 }
 
 // taskState says where the task with id stands in queue: "" when asynq has
