@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -375,5 +376,55 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 			t.Fatalf("no %s after 20s", what)
 		}
 		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// TestServerGivesUp: a task given up on ends its item failed at once, with
+// no sweep; a task that will be retried leaves its item pending.
+func TestServerGivesUp(t *testing.T) {
+	opt := redisOpt(t)
+	ctx := t.Context()
+	q := NewQueue(opt)
+	defer q.Close()
+	cleanRedis(t, opt)
+	store := catalogtest.NewMemStore()
+	gone := &catalog.Media{ID: randomID(), Kind: catalog.Photo, SourceName: "gone.jpg", Status: catalog.Pending, Generation: 1}
+	flaky := &catalog.Media{ID: randomID(), Kind: catalog.Headshot, SourceName: "flaky.jpg", Status: catalog.Pending, Generation: 1}
+	for _, m := range []*catalog.Media{gone, flaky} {
+		if _, err := store.CreateMedia(ctx, m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var tries atomic.Int32
+	mux := asynq.NewServeMux()
+	mux.HandleFunc(TypeMediaProcess, func(_ context.Context, task *asynq.Task) error {
+		p, _ := decodePayload(task)
+		if p.ID == gone.ID {
+			return permanent(catalog.E(catalog.NotFound, "s3store.Get", nil, "no such blob"))
+		}
+		tries.Add(1)
+		return catalog.E(catalog.Unavailable, "s3store.Get", nil, "cannot reach the storage server")
+	})
+	srv := NewServer(opt, 2, testLogger(t), store)
+	if err := srv.Start(mux); err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Shutdown()
+	for _, m := range []*catalog.Media{gone, flaky} {
+		if err := q.EnqueueMedia(ctx, m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	waitFor(t, "the item with no original failed", func() bool {
+		m, _ := store.Media(ctx, gone.ID)
+		return m.Status == catalog.Failed
+	})
+	if m, _ := store.Media(ctx, gone.ID); m.Reason != "processing failed: its original is missing from the bucket" {
+		t.Errorf("reason %q", m.Reason)
+	}
+	waitFor(t, "a try of the flaky item", func() bool { return tries.Load() >= 1 })
+	time.Sleep(300 * time.Millisecond) // time for a wrong give-up to land
+	if m, _ := store.Media(ctx, flaky.ID); m.Status != catalog.Pending {
+		t.Errorf("an item whose task is retried is %s %q, want pending", m.Status, m.Reason)
 	}
 }

@@ -193,7 +193,7 @@ func (m *Main) workerServer(b *backends, concurrency int) (*asynq.Server, *asynq
 	mux := h.Mux()
 	b.crashGuard = &workers.CrashGuard{Store: b.store, Queue: b.queue, Logger: b.log.With("component", "crashguard")}
 	mux.Use(b.crashGuard.Middleware)
-	return workers.NewServer(b.redisOpt, concurrency, b.log), mux
+	return workers.NewServer(b.redisOpt, concurrency, b.log, b.store), mux
 }
 
 // reconciler returns the sweep every worker process runs (see
