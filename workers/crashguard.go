@@ -18,7 +18,7 @@ const CrashLimit = 3
 
 // CrashReason is the reason an item gets when it stopped the worker
 // CrashLimit times.
-const CrashReason = crashReasonStart + "3 times — too large or damaged?"
+var CrashReason = fmt.Sprintf(crashReasonStart+"%d times — too large or damaged?", CrashLimit)
 
 const crashReasonStart = "stopped the worker "
 
