@@ -243,25 +243,3 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 		s.Logger.Debug("http", "method", r.Method, "path", r.URL.Path, "status", rec.status, "duration", time.Since(start))
 	})
 }
-
-func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
-	ctx, cancel := context.WithTimeout(r.Context(), 5*time.Second)
-	defer cancel()
-	checks := map[string]string{}
-	var failed []error
-	for name, ping := range map[string]func(context.Context) error{
-		"catalog": s.Store.Ping, "s3": s.Blobs.Ping, "redis": s.Queue.Ping,
-	} {
-		if err := ping(ctx); err != nil {
-			checks[name] = err.Error()
-			failed = append(failed, err)
-		} else {
-			checks[name] = "ok"
-		}
-	}
-	status := http.StatusOK
-	if len(failed) > 0 {
-		status = http.StatusServiceUnavailable
-	}
-	writeJSON(w, status, checks)
-}

@@ -116,15 +116,6 @@ func TestAuth(t *testing.T) {
 	}
 }
 
-func TestHealthReportsDependency(t *testing.T) {
-	_, q, h := newTestServer(t)
-	q.pingErr = catalog.E(catalog.Unavailable, "test", nil, "redis down")
-	rec := do(t, h, "GET", "/healthz", "", nil)
-	if rec.Code != http.StatusServiceUnavailable || !strings.Contains(rec.Body.String(), "redis down") {
-		t.Errorf("healthz = %d %s, want 503 naming redis", rec.Code, rec.Body)
-	}
-}
-
 func id(b []byte) string {
 	s := sha256.Sum256(b)
 	return hex.EncodeToString(s[:])

@@ -2,6 +2,7 @@ package workers
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
@@ -24,7 +25,12 @@ import (
 //
 // Renders share a pixel budget of concurrency x PixelsPerSlot (see
 // PixelBudget), which every task's context carries.
-func NewServer(opt asynq.RedisConnOpt, concurrency int, logger *slog.Logger) *asynq.Server {
+//
+// When store is not nil, a task given up on (a permanent failure, or its
+// retries spent) ends its item failed at once with the reason (see
+// failItem); the reconciler does it otherwise, and for tasks whose worker
+// died.
+func NewServer(opt asynq.RedisConnOpt, concurrency int, logger *slog.Logger, store ItemStore) *asynq.Server {
 	budget := NewPixelBudget(int64(max(concurrency, 1)) * PixelsPerSlot)
 	return asynq.NewServer(opt, asynq.Config{
 		Concurrency:     concurrency,
@@ -39,16 +45,48 @@ func NewServer(opt asynq.RedisConnOpt, concurrency int, logger *slog.Logger) *as
 			retried, _ := asynq.GetRetryCount(ctx)
 			maxRetry, _ := asynq.GetMaxRetry(ctx)
 			logger.Warn("task error", "type", t.Type(), "payload", string(t.Payload()), "retried", retried, "max_retry", maxRetry, "err", err)
+			if store != nil && (retried >= maxRetry || errors.Is(err, asynq.SkipRetry)) {
+				giveUp(ctx, store, logger, t, err)
+			}
 		}),
 	})
 }
 
-// retryDelay backs off exponentially from one second, capped at a minute,
-// with jitter so that many workers do not retry in step.
+// giveUp ends the item of a task asynq is giving up on.
+func giveUp(ctx context.Context, store ItemStore, logger *slog.Logger, t *asynq.Task, err error) {
+	p, derr := decodePayload(t)
+	if derr != nil {
+		return
+	}
+	// The task's own context may have ended (its time limit).
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	reason := FailureReason(t.Type(), err.Error())
+	changed, ferr := failItem(ctx, store, t.Type(), p, reason, time.Now())
+	switch {
+	case ferr != nil:
+		logger.Warn("cannot mark the item failed; the reconciler will", "type", t.Type(), "item", p.ID, "err", ferr)
+	case changed:
+		logger.Warn("item failed", "type", t.Type(), "item", p.ID, "generation", p.Generation, "reason", reason)
+	}
+}
+
+// retryCap is the longest wait between two tries of a task.
+const retryCap = 2 * time.Minute
+
+// retryBounds returns the shortest and longest delay before retry n+1 (n
+// counts the retries done): the nominal delay doubles from one second up to
+// retryCap, and the delay is drawn from its upper half.
+func retryBounds(n int) (lo, hi time.Duration) {
+	d := min(time.Second<<min(max(n, 0), 8), retryCap)
+	return d / 2, d
+}
+
+// retryDelay backs off exponentially, capped, with jitter so that many
+// workers do not retry in step after an outage.
 func retryDelay(n int, _ error, _ *asynq.Task) time.Duration {
-	d := time.Second << min(n, 6)
-	d = min(d, time.Minute)
-	return d/2 + rand.N(d/2+1)
+	lo, hi := retryBounds(n)
+	return lo + rand.N(hi-lo+1)
 }
 
 // slogAdapter lets asynq log through slog.

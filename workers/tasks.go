@@ -11,6 +11,7 @@ import (
 
 	"github.com/confmedia/confmedia/catalog"
 	"github.com/hibiken/asynq"
+	"github.com/redis/go-redis/v9"
 )
 
 // Task types.
@@ -49,8 +50,16 @@ func QueueNames() []string {
 	return names
 }
 
-// MaxRetry bounds retries of transient failures (S3, Redis, database).
-const MaxRetry = 6
+// MaxRetry bounds retries of transient failures (S3, Redis, database). With
+// retryDelay's backoff they span at least MinRetrySpan, so an outage of a
+// quarter of an hour costs time, never photos. Permanent failures (an
+// undecodable file, one over a limit) are wrapped in asynq.SkipRetry and
+// fail at once.
+const MaxRetry = 25
+
+// MinRetrySpan is the least time a task is retried for before it is given
+// up: the sum of the shortest delays retryDelay can draw.
+const MinRetrySpan = 15 * time.Minute
 
 // Payload names the item a task works on and the processing generation it
 // was enqueued for.
@@ -106,16 +115,69 @@ func decodePayload(t *asynq.Task) (Payload, error) {
 type Queue struct {
 	client    *asynq.Client
 	inspector *asynq.Inspector
+	// rdb holds confmedia's own keys beside asynq's: the reconciler's lock
+	// and the crash guard's start counts.
+	rdb redis.UniversalClient
 }
 
 // NewQueue connects to the Redis that opt names. It does no I/O.
 func NewQueue(opt asynq.RedisConnOpt) *Queue {
-	return &Queue{client: asynq.NewClient(opt), inspector: asynq.NewInspector(opt)}
+	rdb, _ := opt.MakeRedisClient().(redis.UniversalClient) // asynq's options all make one
+	return &Queue{client: asynq.NewClient(opt), inspector: asynq.NewInspector(opt), rdb: rdb}
 }
 
 // Close releases the connections.
 func (q *Queue) Close() error {
-	return errors.Join(q.client.Close(), q.inspector.Close())
+	errs := []error{q.client.Close(), q.inspector.Close()}
+	if q.rdb != nil {
+		errs = append(errs, q.rdb.Close())
+	}
+	return errors.Join(errs...)
+}
+
+// taskState says where the task with id stands in queue: "" when asynq has
+// no such task (never queued, or finished and gone), else one of asynq's
+// states ("pending", "active", "scheduled", "retry", "archived",
+// "completed", "aggregating").
+func (q *Queue) taskState(queue, id string) (string, error) {
+	ti, err := q.inspector.GetTaskInfo(queue, id)
+	if errors.Is(err, asynq.ErrTaskNotFound) || errors.Is(err, asynq.ErrQueueNotFound) {
+		return "", nil
+	}
+	if err != nil {
+		return "", catalog.E(catalog.Unavailable, "workers.taskState", err, "cannot read task %s", id)
+	}
+	return ti.State.String(), nil
+}
+
+// archivedTasks lists the tasks asynq gave up on, in every confmedia queue.
+func (q *Queue) archivedTasks() ([]*asynq.TaskInfo, error) {
+	var all []*asynq.TaskInfo
+	for _, name := range QueueNames() {
+		for page := 1; ; page++ {
+			tasks, err := q.inspector.ListArchivedTasks(name, asynq.PageSize(500), asynq.Page(page))
+			if errors.Is(err, asynq.ErrQueueNotFound) {
+				break
+			}
+			if err != nil {
+				return all, catalog.E(catalog.Unavailable, "workers.archivedTasks", err, "cannot list the failed tasks of %s", name)
+			}
+			all = append(all, tasks...)
+			if len(tasks) < 500 {
+				break
+			}
+		}
+	}
+	return all, nil
+}
+
+// deleteTask removes a task, so that its id can be queued again.
+func (q *Queue) deleteTask(queue, id string) error {
+	err := q.inspector.DeleteTask(queue, id)
+	if err == nil || errors.Is(err, asynq.ErrTaskNotFound) || errors.Is(err, asynq.ErrQueueNotFound) {
+		return nil
+	}
+	return catalog.E(catalog.Unavailable, "workers.deleteTask", err, "cannot remove task %s", id)
 }
 
 // Ping checks that Redis answers.
@@ -127,14 +189,22 @@ func (q *Queue) Ping(ctx context.Context) error {
 }
 
 func (q *Queue) enqueue(ctx context.Context, t *asynq.Task, opts []asynq.Option) error {
+	_, err := q.enqueueNew(ctx, t, opts)
+	return err
+}
+
+// enqueueNew queues t and reports whether it did: false when a task with
+// its id exists already (the same generation is queued, or it was given up
+// on and the reconciler has not removed it yet).
+func (q *Queue) enqueueNew(ctx context.Context, t *asynq.Task, opts []asynq.Option) (bool, error) {
 	_, err := q.client.EnqueueContext(ctx, t, opts...)
 	if errors.Is(err, asynq.ErrTaskIDConflict) || errors.Is(err, asynq.ErrDuplicateTask) {
-		return nil // the same generation is queued already
+		return false, nil
 	}
 	if err != nil {
-		return catalog.E(catalog.Unavailable, "workers.Enqueue", err, "cannot queue %s", t.Type())
+		return false, catalog.E(catalog.Unavailable, "workers.Enqueue", err, "cannot queue %s", t.Type())
 	}
-	return nil
+	return true, nil
 }
 
 // EnqueueMedia queues the processing of m.

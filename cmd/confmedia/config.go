@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/confmedia/confmedia/workers"
 )
 
 // Config is every setting of the server-side commands, from CONFMEDIA_*
@@ -46,6 +48,9 @@ type Config struct {
 	MaxBytes    int64 // CONFMEDIA_MAX_BYTES, 200 MiB
 	MaxPixels   int64 // CONFMEDIA_MAX_PIXELS, 100 MP
 	Concurrency int   // CONFMEDIA_CONCURRENCY, the number of CPUs
+
+	ReconcileInterval time.Duration // CONFMEDIA_RECONCILE_INTERVAL, 30s: time between the reconciler's sweeps
+	ReconcileGrace    time.Duration // CONFMEDIA_RECONCILE_GRACE, 2m: how long an item may be pending with no task
 }
 
 // DefaultMaxBytes and DefaultMaxPixels are the upload limits.
@@ -95,6 +100,12 @@ func (m *Main) loadConfig() (Config, error) {
 		return c, err
 	}
 	c.Concurrency = int(conc)
+	if c.ReconcileInterval, err = envDuration(m.Getenv, "CONFMEDIA_RECONCILE_INTERVAL", workers.DefaultReconcileInterval); err != nil {
+		return c, err
+	}
+	if c.ReconcileGrace, err = envDuration(m.Getenv, "CONFMEDIA_RECONCILE_GRACE", workers.DefaultReconcileGrace); err != nil {
+		return c, err
+	}
 	if c.DataDir, err = filepath.Abs(c.DataDir); err != nil {
 		return c, err
 	}
@@ -123,6 +134,18 @@ func envInt(getenv func(string) string, key string, def int64) (int64, error) {
 		return 0, usageErr("%s=%q: want a non-negative whole number", key, v)
 	}
 	return n, nil
+}
+
+func envDuration(getenv func(string) string, key string, def time.Duration) (time.Duration, error) {
+	v := getenv(key)
+	if v == "" {
+		return def, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		return 0, usageErr("%s=%q: want a positive duration like 30s or 2m", key, v)
+	}
+	return d, nil
 }
 
 func envBool(getenv func(string) string, key string) (bool, error) {

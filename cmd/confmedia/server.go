@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/confmedia/confmedia/catalog"
@@ -36,6 +37,11 @@ type backends struct {
 	queue    *workers.Queue
 	children []func() error // supervised services to stop, last first
 	log      *slog.Logger
+
+	// The sweep and the crash guard of this process's workers, with their
+	// counters; nil when it runs no workers.
+	reconciler *workers.Reconciler
+	crashGuard *workers.CrashGuard
 }
 
 func (b *backends) Close() error {
@@ -53,8 +59,11 @@ func (b *backends) Close() error {
 }
 
 // open connects to (and with supervise, starts when not configured) Redis,
-// the S3 store and the catalog database.
-func (m *Main) open(ctx context.Context, cfg Config, supervise bool, log *slog.Logger) (_ *backends, err error) {
+// the S3 store and the catalog database. It waits for those that do not
+// answer yet, logging what it waits for, until they do or ctx ends; ready,
+// when not nil, tracks them meanwhile for /healthz. A wrong setting ends it
+// with an error at once.
+func (m *Main) open(ctx context.Context, cfg Config, supervise bool, log *slog.Logger, ready *readiness) (_ *backends, err error) {
 	b := &backends{cfg: cfg, log: log}
 	defer func() {
 		if err != nil {
@@ -98,10 +107,23 @@ func (m *Main) open(ctx context.Context, cfg Config, supervise bool, log *slog.L
 	if b.blobs, err = s3store.New(ctx, s3cfg); err != nil {
 		return nil, err
 	}
-	if err := b.blobs.EnsureBucket(ctx); err != nil {
-		return nil, fmt.Errorf("bucket %s: %w", cfg.S3Bucket, err)
-	}
-	if b.store, err = sqlstore.Open(ctx, cfg.DatabaseURL, log.With("component", "catalog")); err != nil {
+	err = await(ctx, log, ready, []component{
+		{name: "redis", what: "the queue (Redis)", check: b.queue.Ping},
+		{name: "s3", what: "the storage server", check: func(ctx context.Context) error {
+			if err := b.blobs.EnsureBucket(ctx); err != nil {
+				return fmt.Errorf("bucket %s: %w", cfg.S3Bucket, err)
+			}
+			return nil
+		}},
+		{name: "catalog", what: "the catalog database", check: func(ctx context.Context) error {
+			s, err := sqlstore.Open(ctx, cfg.DatabaseURL, log.With("component", "catalog"))
+			if err == nil {
+				b.store = s
+			}
+			return err
+		}},
+	})
+	if err != nil {
 		return nil, err
 	}
 	b.cfg = cfg
@@ -168,15 +190,50 @@ func (m *Main) workerServer(b *backends, concurrency int) (*asynq.Server, *asynq
 	}
 	h := &workers.Handlers{Store: b.store, Blobs: b.blobs, Logger: b.log.With("component", "worker"),
 		Render: renderOptions(b.cfg), MaxBytes: b.cfg.MaxBytes}
-	return workers.NewServer(b.redisOpt, concurrency, b.log), h.Mux()
+	mux := h.Mux()
+	b.crashGuard = &workers.CrashGuard{Store: b.store, Queue: b.queue, Logger: b.log.With("component", "crashguard")}
+	mux.Use(b.crashGuard.Middleware)
+	return workers.NewServer(b.redisOpt, concurrency, b.log, b.store), mux
 }
 
-// serveHTTP serves h on addr until ctx ends, then shuts down gracefully.
-func serveHTTP(ctx context.Context, addr string, h http.Handler, log *slog.Logger) error {
+// reconciler returns the sweep every worker process runs (see
+// workers.Reconciler).
+func (m *Main) reconciler(b *backends) *workers.Reconciler {
+	return &workers.Reconciler{Store: b.store, Queue: b.queue, Logger: b.log.With("component", "reconcile"),
+		Interval: b.cfg.ReconcileInterval, Grace: b.cfg.ReconcileGrace}
+}
+
+// runWorkers starts the workers and the reconciler; stop stops both.
+func (m *Main) runWorkers(ctx context.Context, b *backends, conc int) (stop func(), err error) {
+	srv, mux := m.workerServer(b, conc)
+	if err := srv.Start(mux); err != nil {
+		return nil, fmt.Errorf("start workers: %w", err)
+	}
+	rctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	b.reconciler = m.reconciler(b)
+	go func() {
+		defer close(done)
+		b.reconciler.Run(rctx)
+	}()
+	return func() {
+		cancel()
+		<-done
+		srv.Shutdown()
+	}, nil
+}
+
+// listen opens the web app's listening socket.
+func listen(addr string) (net.Listener, error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
-		return usageErr("listen on %s: %v (set CONFMEDIA_ADDR to another address)", addr, err)
+		return nil, usageErr("listen on %s: %v (set CONFMEDIA_ADDR to another address)", addr, err)
 	}
+	return ln, nil
+}
+
+// serveHTTP serves h on ln until ctx ends, then shuts down gracefully.
+func serveHTTP(ctx context.Context, ln net.Listener, h http.Handler, log *slog.Logger) error {
 	// A slow or stalled client cannot hold a connection for ever: headers
 	// within 10s, a request within 2 minutes and its answer within 5. The
 	// web app gives requests that move whole files (uploads through it,
@@ -227,23 +284,29 @@ func (m *Main) runWorker(ctx context.Context, args []string) error {
 		*conc = cfg.Concurrency
 	}
 	log := m.logger()
-	b, err := m.open(ctx, cfg, false, log)
+	b, err := m.open(ctx, cfg, false, log, nil)
 	if err != nil {
+		if ctx.Err() != nil {
+			return nil // stopped while waiting
+		}
 		return err
 	}
 	defer b.Close()
-	srv, mux := m.workerServer(b, *conc)
-	if err := srv.Start(mux); err != nil {
-		return fmt.Errorf("start workers: %w", err)
+	stop, err := m.runWorkers(ctx, b, *conc)
+	if err != nil {
+		return err
 	}
 	log.Info("workers running", "concurrency", *conc)
 	<-ctx.Done()
-	srv.Shutdown()
+	stop()
 	return nil
 }
 
 // serve runs the web app, and with withWorkers the workers too; with
 // supervise it starts Redis and the S3 server when they are not configured.
+// It listens at once: while it waits for Redis, the S3 server and the
+// catalog database, /healthz says which are missing and every other route
+// answers 503 saying what is awaited.
 func (m *Main) serve(ctx context.Context, supervise, withWorkers bool, conc int) error {
 	cfg, err := m.loadConfig()
 	if err != nil {
@@ -253,8 +316,39 @@ func (m *Main) serve(ctx context.Context, supervise, withWorkers bool, conc int)
 		conc = cfg.Concurrency
 	}
 	log := m.logger()
-	b, err := m.open(ctx, cfg, supervise, log)
+	ln, err := listen(cfg.Addr)
 	if err != nil {
+		return err
+	}
+	// The admin token, when there is one already, shows organizers the
+	// details of what is awaited.
+	early, _ := adminTokenHash(cfg, false, log, io.Discard)
+	ready := newReadiness("catalog", "s3", "redis")
+	g := &gate{}
+	g.set(web.Starting(early, ready.status))
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	hctx, stopHTTP := context.WithCancel(context.WithoutCancel(ctx))
+	httpDone := make(chan error, 1)
+	go func() {
+		err := serveHTTP(hctx, ln, g, log)
+		httpDone <- err
+		if err != nil {
+			cancel() // the web app cannot serve: stop
+		}
+	}()
+	// The web app stops first, before what its handlers use.
+	stopWeb := sync.OnceValue(func() error {
+		stopHTTP()
+		return <-httpDone
+	})
+	defer stopWeb()
+
+	b, err := m.open(ctx, cfg, supervise, log, ready)
+	if err != nil {
+		if ctx.Err() != nil {
+			return stopWeb() // stopped while waiting
+		}
 		return err
 	}
 	defer func() {
@@ -268,17 +362,19 @@ func (m *Main) serve(ctx context.Context, supervise, withWorkers bool, conc int)
 		return err
 	}
 	if withWorkers {
-		srv, mux := m.workerServer(b, conc)
-		if err := srv.Start(mux); err != nil {
-			return fmt.Errorf("start workers: %w", err)
+		stop, err := m.runWorkers(ctx, b, conc)
+		if err != nil {
+			return err
 		}
-		defer srv.Shutdown()
+		defer stop()
 	}
 	srv, closeDash := m.webServer(b, hash)
 	defer closeDash()
 	srv.Presigner = directUploads(ctx, b, log)
+	g.set(srv.Handler())
 	log.Info("confmedia ready", "url", b.cfg.PublicURL, "data", b.cfg.DataDir)
-	return serveHTTP(ctx, b.cfg.Addr, srv.Handler(), log)
+	<-ctx.Done()
+	return stopWeb()
 }
 
 // directUploads lets browsers send originals straight to the bucket: it
