@@ -93,12 +93,12 @@ func Retry() Event { return Event{Kind: EventRetry} }
 
 // Default reasons of the transitions.
 const (
-	ReasonReceived     = "waiting to be processed"
-	ReasonRetry        = "queued to be processed again"
-	ReasonTagged       = "matched to the schedule"
-	ReasonUntagged     = "no talk or speaker matched"
-	ReasonHidden       = "taken down on request"
-	ReasonFailed       = "could not be processed"
+	ReasonReceived = "waiting to be processed"
+	ReasonRetry    = "queued to be processed again"
+	ReasonTagged   = "matched to the schedule"
+	ReasonUntagged = "no talk or speaker matched"
+	ReasonHidden   = "taken down on request"
+	ReasonFailed   = "could not be processed"
 )
 
 // Apply moves m through the lifecycle by e, setting its status, reason,
