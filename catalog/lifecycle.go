@@ -143,11 +143,10 @@ func Apply(m *Media, e Event) error {
 			return E(Invalid, op, nil, "%s: tagging cannot make it %q", m.SourceName, d.Status)
 		}
 		m.Status, m.Reason = d.Status, reasonOr(d.Reason, d.Status)
+		m.TalkIDs, m.SpeakerIDs, m.Candidates = d.TalkIDs, d.SpeakerIDs, d.Candidates
 		if d.Status == Hidden {
 			m.Renditions = nil
-			return nil
 		}
-		m.TalkIDs, m.SpeakerIDs, m.Candidates = d.TalkIDs, d.SpeakerIDs, d.Candidates
 		if d.Status == NeedsReview {
 			// What a person decided no longer holds: they decide again.
 			m.Decided, m.DecidedBy, m.DecidedAt = false, "", time.Time{}

@@ -86,6 +86,11 @@ func publishRenditions(ctx context.Context, blobs RenditionBlobs, m *Media) erro
 		}
 		src := StaffRenditionKey(m.ID, r.Name)
 		rc, info, err := blobs.Get(ctx, src)
+		if IsNotFound(err) {
+			// Nothing to publish: an item rendered before staff copies
+			// existed keeps its public copy, which Stat found above.
+			continue
+		}
 		if err != nil {
 			return fmt.Errorf("publish %s of %s: %w", r.Name, m.SourceName, err)
 		}
