@@ -249,3 +249,52 @@ func TestProcessHeadshotHasLargeSquare(t *testing.T) {
 		t.Errorf("headshot %s %v (%s)", got.Status, got.SpeakerIDs, got.Reason)
 	}
 }
+
+// TestProcessMediaDecidesThenPublishes: renditions are rendered to the
+// staff prefix and copied to the public one only when the decision makes
+// the item public; a crash between deciding and publishing is finished by
+// the task's next delivery.
+func TestProcessMediaDecidesThenPublishes(t *testing.T) {
+	ctx := context.Background()
+	tests := []struct {
+		name   string
+		spec   exiftest.Spec
+		status catalog.Status
+		public int
+	}{
+		{"tagged", exiftest.Spec{DateTimeOriginal: "2026:05:15 09:10:00"}, catalog.Tagged, 3},
+		{"needs review", exiftest.Spec{}, catalog.NeedsReview, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t)
+			m := f.upload(t, exiftest.MustJPEG(t, tt.spec), catalog.Media{SourceName: "a.jpg", Room: "Hall A"})
+			got, err := f.process(t, m)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.Status != tt.status {
+				t.Fatalf("status %s (%s), want %s", got.Status, got.Reason, tt.status)
+			}
+			if keys := f.blobs.Keys(catalog.StaffPrefix + "media/" + m.ID + "/"); len(keys) != 3 {
+				t.Errorf("staff copies %v, want 3", keys)
+			}
+			if keys := f.blobs.Keys(catalog.PublicPrefix); len(keys) != tt.public {
+				t.Errorf("public copies %v, want %d", keys, tt.public)
+			}
+			// Lose the public copies, as a crash after deciding would:
+			// the next delivery publishes them.
+			for _, k := range f.blobs.Keys(catalog.PublicPrefix) {
+				if err := f.blobs.Delete(ctx, k); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if _, err := f.process(t, m); err != nil {
+				t.Fatal(err)
+			}
+			if keys := f.blobs.Keys(catalog.PublicPrefix); len(keys) != tt.public {
+				t.Errorf("after a second delivery: public copies %v, want %d", keys, tt.public)
+			}
+		})
+	}
+}
