@@ -169,7 +169,9 @@ func BuildDocument(in DocumentInput) Document {
 			dm.Candidates = m.Candidates
 			dm.Camera = m.Camera
 		}
-		if m.Status != Hidden && m.Status != Failed {
+		if m.Status.Public() {
+			// Rendition URLs resolve only while the item is public (see
+			// SyncRenditions); staff see the others through the web app.
 			for _, r := range m.Renditions {
 				dm.Renditions[r.Name] = DocRendition{URL: in.URL(r.Key), Width: r.Width, Height: r.Height}
 			}

@@ -328,9 +328,10 @@ func TestEndToEnd(t *testing.T) {
 		t.Errorf("jane-doe headshot_ids = %v, want one", janeHeadshots)
 	}
 
-	// Renditions: fetchable at their stated size, no GPS and no serial.
+	// Renditions: fetchable at their stated size, no GPS and no serial, and
+	// listed only for public items: nothing undecided is published.
 	for _, m := range doc.Media {
-		if m.Status == catalog.Failed || m.Status == catalog.Hidden {
+		if !m.Status.Public() {
 			if len(m.Renditions) != 0 {
 				t.Errorf("%s is %s but lists renditions", m.SourceName, m.Status)
 			}
