@@ -279,6 +279,7 @@ func Transition(ctx context.Context, store MediaUpdater, id string, e Event) err
 //	(new) | any, not decided by a person  Imported      pending
 //	pending | attached | unmatched       Matched       attached | unmatched
 //	any                                  Attach        attached (decided)
+//	attached                             Detach        unmatched (decided)
 //	any                                  Dismiss       dismissed (decided)
 //
 // A recording a person decided keeps their decision when it is matched
@@ -318,4 +319,23 @@ func AttachRecording(r *Recording, talk, by string) {
 func DismissRecording(r *Recording, by string) {
 	r.State, r.TalkID, r.Reason, r.Candidates = RecordingDismissed, "", ReasonDismissed, nil
 	r.Decided, r.DecidedBy = true, by
+}
+
+// DetachRecording records a person's decision that attached recording r
+// does not show its talk: it becomes unmatched, that talk leaves its
+// candidates, and matching never attaches it again by itself. A recording
+// that is not attached is an Invalid error, and r is left as it is.
+func DetachRecording(r *Recording, by string) error {
+	if r.State != RecordingAttached {
+		title := r.Title
+		if title == "" {
+			title = r.URL
+		}
+		return E(Invalid, "catalog.DetachRecording", nil, "recording %s (%s) is not attached to a talk", r.ID, title)
+	}
+	old := r.TalkID
+	r.State, r.TalkID, r.Reason = RecordingUnmatched, "", "detached from talk "+old+" by "+nonEmpty(by, "a person")
+	r.Candidates = slices.DeleteFunc(r.Candidates, func(c string) bool { return c == old })
+	r.Decided, r.DecidedBy = true, by
+	return nil
 }

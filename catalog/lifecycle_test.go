@@ -231,6 +231,16 @@ func TestRecordingLifecycle(t *testing.T) {
 	if r.State != catalog.RecordingAttached || r.TalkID != "t3" || r.Reason != "" || r.Candidates != nil {
 		t.Errorf("attached: %s %s %q %v", r.State, r.TalkID, r.Reason, r.Candidates)
 	}
+	r.Candidates = []string{"t3", "t4"}
+	if err := catalog.DetachRecording(&r, "vid"); err != nil {
+		t.Fatal(err)
+	}
+	if r.State != catalog.RecordingUnmatched || r.TalkID != "" || r.Reason != "detached from talk t3 by vid" || !slices.Equal(r.Candidates, []string{"t4"}) || !r.Decided {
+		t.Errorf("detached: %s %s %q %v decided %v", r.State, r.TalkID, r.Reason, r.Candidates, r.Decided)
+	}
+	if err := catalog.DetachRecording(&r, "vid"); catalog.ErrorKind(err) != catalog.Invalid {
+		t.Errorf("detaching an unmatched recording: %v, want Invalid", err)
+	}
 }
 
 // TestSyncRenditions checks that the bytes match the status: staff copies
