@@ -32,8 +32,9 @@ const syncRounds = 4
 // SyncRenditions makes the rendition bytes of media item id match its
 // status as stored (RenditionsFor): a public item's renditions are copied
 // from their staff keys to their public keys where missing; an item that is
-// not public loses every object under its public prefix; a hidden or
-// failed item loses its staff copies too. Every path that changes an
+// not public loses every object under its public prefix (a rendition that
+// exists only there, made before staff copies existed, is first copied to
+// its staff key); a hidden or failed item loses its staff copies too. Every path that changes an
 // item's status calls it after the change is stored: the worker after
 // deciding, review, takedown and re-tagging.
 //
@@ -59,11 +60,20 @@ func SyncRenditions(ctx context.Context, store MediaReader, blobs RenditionBlobs
 		last = status
 		staff, public := RenditionsFor(status)
 		if public {
-			if err := publishRenditions(ctx, blobs, m); err != nil {
+			if err := copyRenditions(ctx, blobs, m, StaffRenditionKey, RenditionKey); err != nil {
 				return err
 			}
-		} else if err := deletePrefix(ctx, blobs, publicMediaPrefix(id)); err != nil {
-			return err
+		} else {
+			if staff {
+				// Renditions made before staff copies existed live only
+				// under public/: keep them for staff before unpublishing.
+				if err := copyRenditions(ctx, blobs, m, RenditionKey, StaffRenditionKey); err != nil {
+					return err
+				}
+			}
+			if err := deletePrefix(ctx, blobs, publicMediaPrefix(id)); err != nil {
+				return err
+			}
 		}
 		if !staff {
 			if err := deletePrefix(ctx, blobs, staffMediaPrefix(id)); err != nil {
@@ -74,25 +84,24 @@ func SyncRenditions(ctx context.Context, store MediaReader, blobs RenditionBlobs
 	return nil
 }
 
-// publishRenditions copies m's renditions from their staff keys to their
-// public keys, skipping those already published (renditions never change).
-func publishRenditions(ctx context.Context, blobs RenditionBlobs, m *Media) error {
+// copyRenditions copies m's renditions from their keys by from to their
+// keys by to, skipping those already there (renditions never change) and
+// those missing at from.
+func copyRenditions(ctx context.Context, blobs RenditionBlobs, m *Media, from, to func(id, name string) string) error {
 	for _, r := range m.Renditions {
-		pub := RenditionKey(m.ID, r.Name)
-		if _, err := blobs.Stat(ctx, pub); err == nil {
+		dst := to(m.ID, r.Name)
+		if _, err := blobs.Stat(ctx, dst); err == nil {
 			continue
 		} else if !IsNotFound(err) {
 			return err
 		}
-		src := StaffRenditionKey(m.ID, r.Name)
+		src := from(m.ID, r.Name)
 		rc, info, err := blobs.Get(ctx, src)
 		if IsNotFound(err) {
-			// Nothing to publish: an item rendered before staff copies
-			// existed keeps its public copy, which Stat found above.
-			continue
+			continue // nothing to copy
 		}
 		if err != nil {
-			return fmt.Errorf("publish %s of %s: %w", r.Name, m.SourceName, err)
+			return fmt.Errorf("copy %s of %s to %s: %w", r.Name, m.SourceName, dst, err)
 		}
 		data, err := io.ReadAll(io.LimitReader(rc, maxRenditionBytes+1))
 		rc.Close()
@@ -106,7 +115,7 @@ func publishRenditions(ctx context.Context, blobs RenditionBlobs, m *Media) erro
 		if ctype == "" || strings.HasPrefix(ctype, "application/octet-stream") {
 			ctype = "image/jpeg"
 		}
-		if err := blobs.Put(ctx, pub, bytes.NewReader(data), int64(len(data)), ctype); err != nil {
+		if err := blobs.Put(ctx, dst, bytes.NewReader(data), int64(len(data)), ctype); err != nil {
 			return err
 		}
 	}

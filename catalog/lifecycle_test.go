@@ -294,3 +294,31 @@ func TestSyncRenditions(t *testing.T) {
 		t.Error("hidden item keeps its staff copy")
 	}
 }
+
+// TestSyncRenditionsAdoptsOldPublicCopies: an item rendered before staff
+// copies existed, then sent to review, keeps its rendition for staff.
+func TestSyncRenditionsAdoptsOldPublicCopies(t *testing.T) {
+	ctx := context.Background()
+	store, blobs := catalogtest.NewMemStore(), catalogtest.NewMemBlobs()
+	m := &catalog.Media{ID: "old", Kind: catalog.Photo, SourceName: "old.jpg", Status: catalog.Tagged,
+		Renditions: []catalog.Rendition{{Name: "large", Key: catalog.RenditionKey("old", "large")}}}
+	if _, err := store.CreateMedia(ctx, m); err != nil {
+		t.Fatal(err)
+	}
+	data := []byte("old jpeg")
+	if err := blobs.Put(ctx, catalog.RenditionKey("old", "large"), bytes.NewReader(data), int64(len(data)), "image/jpeg"); err != nil {
+		t.Fatal(err)
+	}
+	if err := catalog.Transition(ctx, store, "old", catalog.Retagged(catalog.Decision{Status: catalog.NeedsReview, Reason: "talk t1 left the schedule"})); err != nil {
+		t.Fatal(err)
+	}
+	if err := catalog.SyncRenditions(ctx, store, blobs, "old"); err != nil {
+		t.Fatal(err)
+	}
+	if keys, _ := blobs.List(ctx, catalog.PublicPrefix); len(keys) != 0 {
+		t.Errorf("public copies left: %v", keys)
+	}
+	if keys, _ := blobs.List(ctx, catalog.StaffPrefix); !slices.Equal(keys, []string{catalog.StaffRenditionKey("old", "large")}) {
+		t.Errorf("staff copies %v, want the adopted large", keys)
+	}
+}
