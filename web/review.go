@@ -327,10 +327,20 @@ func (s *Server) resolveMedia(ctx context.Context, m *catalog.Media, req Resolve
 		return DecidedItem{}, err
 	}
 	var decided *catalog.Media
+	optedOut := ""
 	err = s.Store.UpdateMedia(ctx, m.ID, func(m *catalog.Media) error {
 		d := catalog.Decision{Status: status, TalkIDs: talks, SpeakerIDs: speakers}
-		if err := catalog.Apply(m, catalog.Reviewed(d, by, s.now().UTC())); err != nil {
+		now := s.now().UTC()
+		if err := catalog.Apply(m, catalog.Reviewed(d, by, now)); err != nil {
 			return catalog.E(catalog.Conflict, op, err, "%s changed meanwhile (now %s); try again", m.SourceName, m.Status)
+		}
+		// A decision that shows someone who opted out hides the item in
+		// the same write, so that it is never public for a moment.
+		optedOut = match.OptedOut(append(slices.Clone(m.People), m.Subjects...), m.SpeakerIDs, optouts)
+		if optedOut != "" {
+			if err := catalog.Apply(m, catalog.Hiding(optedOut+" opted out of photos", by, now)); err != nil {
+				return err
+			}
 		}
 		c := *m
 		decided = &c
@@ -339,15 +349,14 @@ func (s *Server) resolveMedia(ctx context.Context, m *catalog.Media, req Resolve
 	if err != nil {
 		return DecidedItem{}, err
 	}
-	people := append(slices.Clone(decided.People), decided.Subjects...)
-	if who := match.OptedOut(people, decided.SpeakerIDs, optouts); who != "" {
-		if err := s.hideMedia(ctx, m.ID, who+" opted out of photos", by); err != nil {
+	if err := s.syncRenditions(ctx, m.ID); err != nil {
+		return DecidedItem{}, err
+	}
+	if optedOut != "" {
+		if err := s.republishIfPublished(ctx); err != nil {
 			return DecidedItem{}, err
 		}
 		return s.decidedMedia(ctx, m.ID, false)
-	}
-	if err := s.syncRenditions(ctx, m.ID); err != nil {
-		return DecidedItem{}, err
 	}
 	changed, note := false, ""
 	if req.Talk != "" {
