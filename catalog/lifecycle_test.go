@@ -322,3 +322,34 @@ func TestSyncRenditionsAdoptsOldPublicCopies(t *testing.T) {
 		t.Errorf("staff copies %v, want the adopted large", keys)
 	}
 }
+
+// TestDocumentRenditionURLs: the catalog document points a public item's
+// renditions at their public keys and, in the organizers' view only, an
+// undecided item's at their staff copies.
+func TestDocumentRenditionURLs(t *testing.T) {
+	item := func(id string, s catalog.Status) *catalog.Media {
+		return &catalog.Media{ID: id, Kind: catalog.Photo, Status: s,
+			Renditions: []catalog.Rendition{{Name: "large", Key: catalog.RenditionKey(id, "large")}}}
+	}
+	media := []*catalog.Media{item("pub", catalog.Tagged), item("rev", catalog.NeedsReview), item("gone", catalog.Hidden)}
+	for _, public := range []bool{false, true} {
+		doc := catalog.BuildDocument(catalog.DocumentInput{Media: media, Public: public, URL: func(k string) string { return "u:" + k }})
+		got := map[string]string{}
+		for _, m := range doc.Media {
+			got[m.ID] = m.Renditions["large"].URL
+		}
+		want := map[string]string{"pub": "u:" + catalog.RenditionKey("pub", "large")}
+		if !public {
+			want["rev"] = "u:" + catalog.StaffRenditionKey("rev", "large")
+			want["gone"] = ""
+		}
+		for id, w := range want {
+			if got[id] != w {
+				t.Errorf("public=%v: %s's large at %q, want %q", public, id, got[id], w)
+			}
+		}
+		if _, listed := got["rev"]; public && listed {
+			t.Error("the public document lists an item that needs review")
+		}
+	}
+}

@@ -812,6 +812,17 @@ func (s *Server) StaffRenditionURL(id, name string) string {
 	return strings.TrimRight(s.PublicURL, "/") + "/api/media/" + id + "/renditions/" + name
 }
 
+// docURL is the catalog document's URL of a blob key: the staff rendition
+// route for a staff copy, BlobURL for everything else.
+func (s *Server) docURL(key string) string {
+	if rest, ok := strings.CutPrefix(key, catalog.StaffPrefix+"media/"); ok {
+		if id, file, ok := strings.Cut(rest, "/"); ok {
+			return s.StaffRenditionURL(id, strings.TrimSuffix(file, ".jpg"))
+		}
+	}
+	return s.BlobURL(key)
+}
+
 // handleStaffRendition serves the staff copy of a rendition
 // (catalog.StaffRenditionKey) to organizers: the review page's thumbnails
 // of items that are not public. It answers 404 for an unknown item or

@@ -328,10 +328,10 @@ func TestEndToEnd(t *testing.T) {
 		t.Errorf("jane-doe headshot_ids = %v, want one", janeHeadshots)
 	}
 
-	// Renditions: fetchable at their stated size, no GPS and no serial, and
-	// listed only for public items: nothing undecided is published.
+	// Renditions: fetchable at their stated size, no GPS and no serial;
+	// those of an undecided item only by organizers.
 	for _, m := range doc.Media {
-		if !m.Status.Public() {
+		if m.Status == catalog.Failed || m.Status == catalog.Hidden {
 			if len(m.Renditions) != 0 {
 				t.Errorf("%s is %s but lists renditions", m.SourceName, m.Status)
 			}
@@ -341,6 +341,12 @@ func TestEndToEnd(t *testing.T) {
 			r, ok := m.Renditions[name]
 			if !ok {
 				t.Errorf("%s: no %s rendition", m.SourceName, name)
+				continue
+			}
+			if !m.Status.Public() {
+				if code := httpStatus(t, r.URL); !strings.Contains(r.URL, "/api/media/") || code != http.StatusUnauthorized {
+					t.Errorf("%s is %s: its %s rendition %s answers %d to anyone, want an organizers' URL answering 401", m.SourceName, m.Status, name, r.URL, code)
+				}
 				continue
 			}
 			checkRendition(t, m.SourceName+" "+name, r)
