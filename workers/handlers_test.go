@@ -298,3 +298,31 @@ func TestProcessMediaDecidesThenPublishes(t *testing.T) {
 		})
 	}
 }
+
+// TestTagMediaUnpublishes: a re-tag that hides an item (its speaker opted
+// out) removes its public and staff copies.
+func TestTagMediaUnpublishes(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	m := f.upload(t, exiftest.MustJPEG(t, exiftest.Spec{DateTimeOriginal: "2026:05:15 09:10:00"}), catalog.Media{SourceName: "a.jpg", Room: "Hall A"})
+	if got, err := f.process(t, m); err != nil || got.Status != catalog.Tagged || len(f.blobs.Keys(catalog.PublicPrefix)) != 3 {
+		t.Fatalf("processed: %v, %s, public %v", err, got.Status, f.blobs.Keys(catalog.PublicPrefix))
+	}
+	if err := f.store.PutOptOut(ctx, catalog.OptOut{Name: "Ana Lima", SpeakerID: "ana"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := catalog.Transition(ctx, f.store, m.ID, catalog.Retag()); err != nil {
+		t.Fatal(err)
+	}
+	task, _ := NewMediaTagTask(m.ID, 2)
+	if err := f.h.TagMedia(ctx, task); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := f.store.Media(ctx, m.ID)
+	if got.Status != catalog.Hidden || got.Reason != "Ana Lima opted out of photos" {
+		t.Errorf("re-tagged: %s %q, want hidden because Ana Lima opted out", got.Status, got.Reason)
+	}
+	if keys := append(f.blobs.Keys(catalog.PublicPrefix), f.blobs.Keys(catalog.StaffPrefix)...); len(keys) != 0 {
+		t.Errorf("renditions left: %v", keys)
+	}
+}
