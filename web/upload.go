@@ -258,6 +258,9 @@ func (s *Server) receive(r *http.Request, name, id string) (_ *os.File, size int
 		return nil, 0, "", catalog.E(catalog.Invalid, op, re.Err, "%s: upload interrupted", name)
 	}
 	if err != nil {
+		// Read what the client is still sending (as far as the byte limit)
+		// so that it reads the refusal instead of a reset connection.
+		_, _ = io.Copy(io.Discard, io.LimitReader(r.Body, max(lim.MaxBytes, 0)))
 		return nil, 0, "", err
 	}
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
