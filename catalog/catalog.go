@@ -146,10 +146,11 @@ func ParseCameraTime(s string) (CameraTime, error) {
 	return ct, nil
 }
 
-// Rendition is one public, resized copy of a media item.
+// Rendition is one resized copy of a media item. Its bytes are kept at
+// StaffRenditionKey(id, Name) and published at Key while the item is public.
 type Rendition struct {
 	Name   string // "large", "medium", "square"
-	Key    string // blob key
+	Key    string // public blob key, RenditionKey(id, Name)
 	Width  int
 	Height int
 	Bytes  int64

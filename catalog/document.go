@@ -106,7 +106,9 @@ type DocumentInput struct {
 	Media      []*Media
 	Recordings []*Recording
 	Now        time.Time
-	// URL turns a blob key into an absolute URL a browser can GET.
+	// URL turns a blob key into an absolute URL a browser can GET: a
+	// public key into a public URL, a staff key (StaffRenditionKey) into
+	// one organizers can GET.
 	URL func(key string) string
 	// Public leaves out everything that is not published: media that are
 	// not tagged or untagged, reasons, candidates and unmatched recordings.
@@ -169,9 +171,16 @@ func BuildDocument(in DocumentInput) Document {
 			dm.Candidates = m.Candidates
 			dm.Camera = m.Camera
 		}
-		if m.Status != Hidden && m.Status != Failed {
-			for _, r := range m.Renditions {
+		// A public item's renditions are under their public keys; the
+		// organizers' view shows an undecided item's staff copies (see
+		// RenditionsFor), which only organizers can fetch.
+		staff, public := RenditionsFor(m.Status)
+		for _, r := range m.Renditions {
+			switch {
+			case public:
 				dm.Renditions[r.Name] = DocRendition{URL: in.URL(r.Key), Width: r.Width, Height: r.Height}
+			case staff && !in.Public:
+				dm.Renditions[r.Name] = DocRendition{URL: in.URL(StaffRenditionKey(m.ID, r.Name)), Width: r.Width, Height: r.Height}
 			}
 		}
 		doc.Media = append(doc.Media, dm)

@@ -186,6 +186,7 @@ func newAccessServer(t testing.TB) (*Server, http.Handler) {
 	must(st.PutOptOut(ctx, catalog.OptOut{Name: "Bob Example", Created: testNow}))
 	body := []byte(`{"ok":true}`)
 	must(s.Blobs.Put(ctx, "public/x.json", bytes.NewReader(body), int64(len(body)), "application/json"))
+	must(s.Blobs.Put(ctx, catalog.StaffRenditionKey(mediaTagged, "large"), bytes.NewReader(body), int64(len(body)), "image/jpeg"))
 	for _, name := range []string{"large", "square"} {
 		must(s.Blobs.Put(ctx, catalog.RenditionKey(mediaTagged, name), bytes.NewReader(body), int64(len(body)), "image/jpeg"))
 	}
@@ -302,6 +303,7 @@ func roleTable(t testing.TB) []roleRow {
 		{pattern: "POST /api/media/check", method: "POST", path: "/api/media/check", body: `{"ids":[]}`, kind: apiRoute, allow: uploaders, ok: "200"},
 		{pattern: "PUT /api/media/{id}", method: "PUT", path: "/api/media/" + photoID + "?name=a.jpg", body: string(photo), kind: apiRoute, allow: uploaders, ok: "201"},
 		{pattern: "GET /api/media/{id}", method: "GET", path: "/api/media/" + mediaTagged, kind: apiRoute, allow: adminOnly, ok: "200"},
+		{pattern: "GET /api/media/{id}/renditions/{name}", method: "GET", path: "/api/media/" + mediaTagged + "/renditions/large", kind: apiRoute, allow: adminOnly, ok: "200"},
 		{pattern: "POST /api/schedule", method: "POST", path: "/api/schedule?name=s.csv&timezone=Europe/Dublin", body: csvSchedule, kind: apiRoute, allow: adminOnly, ok: "200"},
 		{pattern: "GET /api/schedule", method: "GET", path: "/api/schedule", kind: openRoute, ok: "200"},
 		{pattern: "POST /api/recordings", method: "POST", path: "/api/recordings?name=r.csv", body: recCSV, kind: apiRoute, allow: videoTeam, ok: "200"},

@@ -610,21 +610,13 @@ func (s *Server) AttachRecording(ctx context.Context, id, talkID string) (Record
 // candidates, and matching never attaches it again by itself. A recording
 // not attached is Invalid; an unknown one NotFound.
 func (s *Server) DetachRecording(ctx context.Context, id string) (RecordingInfo, error) {
-	const op = "web.DetachRecording"
 	_, rec, err := s.findItem(ctx, id, false, true)
 	if err != nil {
 		return RecordingInfo{}, err
 	}
 	by := tokenName(ctx)
 	err = s.Store.UpdateRecording(ctx, rec.ID, func(r *catalog.Recording) error {
-		if r.State != catalog.RecordingAttached {
-			return catalog.E(catalog.Invalid, op, nil, "recording %s (%s) is not attached to a talk", r.ID, cmp.Or(r.Title, r.URL))
-		}
-		old := r.TalkID
-		r.State, r.TalkID, r.Reason = catalog.RecordingUnmatched, "", "detached from talk "+old+" by "+cmp.Or(by, "a person")
-		r.Candidates = slices.DeleteFunc(r.Candidates, func(c string) bool { return c == old })
-		r.Decided, r.DecidedBy = true, by
-		return nil
+		return catalog.DetachRecording(r, by)
 	})
 	if err != nil {
 		return RecordingInfo{}, err

@@ -160,7 +160,7 @@ func TestReviewPage(t *testing.T) {
 	b := newBrowser(t, s, h, adminToken)
 	body := b.get("/review").Body.String()
 	mustContain(t, "review page", body,
-		`data-id="`+mediaReview+`"`, `src="http://example.test/public/media/`+mediaReview+`/square.jpg"`,
+		`data-id="`+mediaReview+`"`, `src="http://example.test/api/media/`+mediaReview+`/renditions/square"`,
 		"two talks in the room then", `data-choice="t1"`, "Keynote · Fri 15 May 09:00 · Hall A",
 		`data-id="`+recUnmatched+`"`, "two talks fit", `<datalist id="talk-list">`, `data-testid="hide"`)
 

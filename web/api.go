@@ -353,7 +353,7 @@ func (s *Server) Document(ctx context.Context, public bool) (catalog.Document, e
 		return catalog.Document{}, err
 	}
 	return catalog.BuildDocument(catalog.DocumentInput{
-		Schedule: sched, Media: media, Recordings: recs, Now: s.now(), URL: s.BlobURL, Public: public,
+		Schedule: sched, Media: media, Recordings: recs, Now: s.now(), URL: s.docURL, Public: public,
 	}), nil
 }
 

@@ -4,7 +4,6 @@ import (
 	"context"
 
 	"github.com/confmedia/confmedia/catalog"
-	"github.com/confmedia/confmedia/workers"
 )
 
 // retagStatuses are the statuses of processed items that tagging may change.
@@ -19,46 +18,60 @@ func (s *Server) retag(ctx context.Context, f catalog.MediaFilter) (int, error) 
 	if err != nil {
 		return 0, err
 	}
-	for i, m := range media {
-		if err := s.retagOne(ctx, m.ID); err != nil {
-			return i, err
+	n := 0
+	for _, m := range media {
+		queued, err := s.retagOne(ctx, m.ID)
+		if err != nil {
+			return n, err
+		}
+		if queued {
+			n++
 		}
 	}
-	return len(media), nil
+	return n, nil
 }
 
-// retagOne queues a new tagging generation for one item.
-func (s *Server) retagOne(ctx context.Context, id string) error {
+// retagOne queues a new tagging generation for one item (catalog.Retag). An
+// item hidden or failed since it was listed is not re-tagged: queued is
+// false.
+func (s *Server) retagOne(ctx context.Context, id string) (queued bool, err error) {
 	var gen int
-	if err := s.Store.UpdateMedia(ctx, id, func(m *catalog.Media) error {
-		m.Generation++
+	err = s.Store.UpdateMedia(ctx, id, func(m *catalog.Media) error {
+		if err := catalog.Apply(m, catalog.Retag()); err != nil {
+			return err
+		}
 		gen = m.Generation
 		return nil
-	}); err != nil {
-		return err
+	})
+	if catalog.ErrorKind(err) == catalog.Conflict {
+		return false, nil
 	}
-	return s.Queue.EnqueueTag(ctx, id, gen)
+	if err != nil {
+		return false, err
+	}
+	return true, s.Queue.EnqueueTag(ctx, id, gen)
 }
 
-// hideMedia takes an item down: it becomes hidden with reason, as a person's
-// decision, its public renditions are deleted from the bucket, and a
-// catalog published earlier is published again without it. The original
-// stays, private, for the organizers.
+// hideMedia takes an item down (catalog.Hiding): it becomes hidden with
+// reason, as by's decision, its renditions are deleted from the bucket,
+// public and staff copies alike (catalog.SyncRenditions), and a catalog
+// published earlier is published again without it. The original stays,
+// private, for the organizers.
 func (s *Server) hideMedia(ctx context.Context, id, reason, by string) error {
-	var gone []catalog.Rendition
-	err := s.Store.UpdateMedia(ctx, id, func(m *catalog.Media) error {
-		m.Status, m.Reason = catalog.Hidden, reason
-		m.Decided, m.DecidedBy, m.DecidedAt = true, by, s.now().UTC()
-		gone, m.Renditions = m.Renditions, nil
-		return nil
-	})
-	if err != nil {
+	if err := catalog.Transition(ctx, s.Store, id, catalog.Hiding(reason, by, s.now().UTC())); err != nil {
 		return err
 	}
-	if err := workers.DeleteRenditions(ctx, s.Blobs, gone); err != nil {
+	if err := s.syncRenditions(ctx, id); err != nil {
 		return err
 	}
 	return s.republishIfPublished(ctx)
+}
+
+// syncRenditions makes item id's rendition bytes match the status just
+// stored, and drops the cached public view.
+func (s *Server) syncRenditions(ctx context.Context, id string) error {
+	s.invalidate()
+	return catalog.SyncRenditions(ctx, s.Store, s.Blobs, id)
 }
 
 // republishIfPublished publishes the catalog again when one was published

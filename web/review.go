@@ -20,6 +20,7 @@ func (s *Server) reviewRoutes(mux *http.ServeMux, admin, video middleware) {
 	mux.HandleFunc("GET /api/review", video(s.handleReviewList))
 	mux.HandleFunc("POST /api/review/{id}/resolve", video(s.handleResolve))
 	mux.HandleFunc("POST /api/media/{id}/hide", admin(s.handleHide))
+	mux.HandleFunc("GET /api/media/{id}/renditions/{name}", admin(s.handleStaffRendition))
 	mux.HandleFunc("POST /api/optouts", admin(s.handleOptOutAdd))
 	mux.HandleFunc("GET /api/optouts", admin(s.handleOptOutList))
 	mux.HandleFunc("DELETE /api/optouts/{name}", admin(s.handleOptOutRemove))
@@ -28,8 +29,7 @@ func (s *Server) reviewRoutes(mux *http.ServeMux, admin, video middleware) {
 // Reasons and defaults a person's decisions record.
 const (
 	reasonReviewerHid   = "hidden by reviewer"
-	reasonDismissed     = "dismissed by reviewer"
-	defaultHideReason   = "taken down on request"
+	defaultHideReason   = catalog.ReasonHidden
 	minPrefix           = 6  // the shortest id prefix review resolve accepts
 	maxListedMatches    = 10 // ids an ambiguous prefix error names
 	reviewTypeMedia     = "media"
@@ -186,8 +186,8 @@ func (s *Server) ReviewQueue(ctx context.Context, withMedia bool) (ReviewList, e
 			if !m.TakenAt.IsZero() {
 				it.TakenAt = sx.stamp(m.TakenAt)
 			}
-			if sq, ok := m.Rendition("square"); ok {
-				it.Thumbnail = s.BlobURL(sq.Key)
+			if _, ok := m.Rendition("square"); ok {
+				it.Thumbnail = s.StaffRenditionURL(m.ID, "square")
 			}
 			list.Items = append(list.Items, it)
 		}
@@ -288,13 +288,10 @@ func (s *Server) resolveMedia(ctx context.Context, m *catalog.Media, req Resolve
 		}
 		return s.decidedMedia(ctx, m.ID, false)
 	}
-	switch m.Status {
-	case catalog.Pending:
-		return DecidedItem{}, catalog.E(catalog.Conflict, op, nil, "%s is still being processed; decide it once `confmedia wait` returns", m.SourceName)
-	case catalog.Failed:
-		return DecidedItem{}, catalog.E(catalog.Invalid, op, nil, "%s failed (%s) and has no renditions: it can only be hidden", m.SourceName, m.Reason)
-	case catalog.Hidden:
-		return DecidedItem{}, catalog.E(catalog.Invalid, op, nil, "%s is hidden (%s) and its public renditions were deleted: it can only stay hidden", m.SourceName, m.Reason)
+	// Refuse what the lifecycle refuses before looking at the decision.
+	probe := *m
+	if err := catalog.Apply(&probe, catalog.Reviewed(catalog.Decision{Status: catalog.Tagged}, by, time.Time{})); err != nil {
+		return DecidedItem{}, err
 	}
 	sched, err := s.Store.Schedule(ctx)
 	if err != nil {
@@ -329,15 +326,22 @@ func (s *Server) resolveMedia(ctx context.Context, m *catalog.Media, req Resolve
 	if err != nil {
 		return DecidedItem{}, err
 	}
-	now := s.now().UTC()
 	var decided *catalog.Media
+	optedOut := ""
 	err = s.Store.UpdateMedia(ctx, m.ID, func(m *catalog.Media) error {
-		if m.Status == catalog.Pending || m.Status == catalog.Failed || m.Status == catalog.Hidden {
-			return catalog.E(catalog.Conflict, op, nil, "%s changed meanwhile (now %s); try again", m.SourceName, m.Status)
+		d := catalog.Decision{Status: status, TalkIDs: talks, SpeakerIDs: speakers}
+		now := s.now().UTC()
+		if err := catalog.Apply(m, catalog.Reviewed(d, by, now)); err != nil {
+			return catalog.E(catalog.Conflict, op, err, "%s changed meanwhile (now %s); try again", m.SourceName, m.Status)
 		}
-		m.Status, m.Reason = status, ""
-		m.TalkIDs, m.SpeakerIDs, m.Candidates = talks, speakers, nil
-		m.Decided, m.DecidedBy, m.DecidedAt = true, by, now
+		// A decision that shows someone who opted out hides the item in
+		// the same write, so that it is never public for a moment.
+		optedOut = match.OptedOut(append(slices.Clone(m.People), m.Subjects...), m.SpeakerIDs, optouts)
+		if optedOut != "" {
+			if err := catalog.Apply(m, catalog.Hiding(optedOut+" opted out of photos", by, now)); err != nil {
+				return err
+			}
+		}
 		c := *m
 		decided = &c
 		return nil
@@ -345,8 +349,11 @@ func (s *Server) resolveMedia(ctx context.Context, m *catalog.Media, req Resolve
 	if err != nil {
 		return DecidedItem{}, err
 	}
-	if who := optedOutIn(decided, optouts); who != "" {
-		if err := s.hideMedia(ctx, m.ID, who+" opted out of photos", by); err != nil {
+	if err := s.syncRenditions(ctx, m.ID); err != nil {
+		return DecidedItem{}, err
+	}
+	if optedOut != "" {
+		if err := s.republishIfPublished(ctx); err != nil {
 			return DecidedItem{}, err
 		}
 		return s.decidedMedia(ctx, m.ID, false)
@@ -409,12 +416,10 @@ func (s *Server) resolveRecording(ctx context.Context, rec *catalog.Recording, r
 	var out catalog.Recording
 	err := s.Store.UpdateRecording(ctx, rec.ID, func(r *catalog.Recording) error {
 		if talk.ID != "" {
-			r.State, r.TalkID, r.Reason = catalog.RecordingAttached, talk.ID, ""
+			catalog.AttachRecording(r, talk.ID, by)
 		} else {
-			r.State, r.TalkID, r.Reason = catalog.RecordingDismissed, "", reasonDismissed
+			catalog.DismissRecording(r, by)
 		}
-		r.Candidates = nil
-		r.Decided, r.DecidedBy = true, by
 		out = *r
 		return nil
 	})
@@ -588,7 +593,7 @@ func (s *Server) AddOptOut(ctx context.Context, req OptOutRequest) (OptOutRespon
 	}
 	var ids []string
 	for _, sp := range sched.Speakers {
-		if match.Fold(sp.Name) == match.Fold(name) && !slices.Contains(ids, sp.ID) {
+		if match.SameName(sp.Name, name) && !slices.Contains(ids, sp.ID) {
 			ids = append(ids, sp.ID)
 		}
 	}
@@ -642,9 +647,8 @@ func (s *Server) RemoveOptOut(ctx context.Context, name string) (OptOutRemoved, 
 	if err != nil {
 		return OptOutRemoved{}, err
 	}
-	want := match.Fold(name)
 	for _, o := range list {
-		if o.Name == name || (want != "" && match.Fold(o.Name) == want) {
+		if o.Name == name || match.SameName(o.Name, name) {
 			if err := s.Store.DeleteOptOut(ctx, o.Name); err != nil {
 				return OptOutRemoved{}, err
 			}
@@ -657,23 +661,6 @@ func (s *Server) RemoveOptOut(ctx context.Context, name string) (OptOutRemoved, 
 
 func optOutItem(o catalog.OptOut) OptOutItem {
 	return OptOutItem{Name: o.Name, SpeakerID: o.SpeakerID, Reason: o.Reason, Created: o.Created}
-}
-
-// optedOutIn returns the name of an opted-out person that m's people tags
-// name or that m is tagged with, or "".
-func optedOutIn(m *catalog.Media, optouts []catalog.OptOut) string {
-	for _, o := range optouts {
-		f := match.Fold(o.Name)
-		for _, p := range append(slices.Clone(m.People), m.Subjects...) {
-			if match.Fold(p) == f {
-				return o.Name
-			}
-		}
-		if o.SpeakerID != "" && slices.Contains(m.SpeakerIDs, o.SpeakerID) {
-			return o.Name
-		}
-	}
-	return ""
 }
 
 // roleOf returns the role of the request's token.
@@ -764,7 +751,7 @@ func (x *schedIndex) speaker(s string) (catalog.Speaker, error) {
 	}
 	var found []catalog.Speaker
 	for _, sp := range x.speakers {
-		if match.Fold(sp.Name) == match.Fold(s) {
+		if match.SameName(sp.Name, s) {
 			found = append(found, sp)
 		}
 	}
@@ -783,7 +770,7 @@ func (x *schedIndex) speaker(s string) (catalog.Speaker, error) {
 }
 
 // speakersShown returns the speakers of t that people (people tags and
-// keywords) name by exact folded full name, else all of t's speakers;
+// keywords) name (match.SameName, the rule opt-outs follow), else all of t's speakers;
 // sorted, without repeats.
 func (x *schedIndex) speakersShown(t catalog.Talk, people []string) []string {
 	var named []string
@@ -793,7 +780,7 @@ func (x *schedIndex) speakersShown(t catalog.Talk, people []string) []string {
 			continue
 		}
 		for _, p := range people {
-			if f := match.Fold(p); f != "" && f == match.Fold(sp.Name) {
+			if match.SameName(p, sp.Name) {
 				named = append(named, id)
 				break
 			}
@@ -816,4 +803,57 @@ func (x *schedIndex) talksOf(id string) []string {
 	}
 	slices.Sort(ids)
 	return slices.Compact(ids)
+}
+
+// StaffRenditionURL is where staff (the review page) fetch rendition name
+// of media item id whatever its status: the staff copy, through the web
+// app, never the bucket's public prefix.
+func (s *Server) StaffRenditionURL(id, name string) string {
+	return strings.TrimRight(s.PublicURL, "/") + "/api/media/" + id + "/renditions/" + name
+}
+
+// docURL is the catalog document's URL of a blob key: the staff rendition
+// route for a staff copy, BlobURL for everything else.
+func (s *Server) docURL(key string) string {
+	if rest, ok := strings.CutPrefix(key, catalog.StaffPrefix+"media/"); ok {
+		if id, file, ok := strings.Cut(rest, "/"); ok {
+			return s.StaffRenditionURL(id, strings.TrimSuffix(file, ".jpg"))
+		}
+	}
+	return s.BlobURL(key)
+}
+
+// handleStaffRendition serves the staff copy of a rendition
+// (catalog.StaffRenditionKey) to organizers: the review page's thumbnails
+// of items that are not public. It answers 404 for an unknown item or
+// rendition, and for one whose renditions were deleted (hidden, failed).
+func (s *Server) handleStaffRendition(w http.ResponseWriter, r *http.Request) {
+	const op = "web.staffRendition"
+	id, name := strings.ToLower(r.PathValue("id")), strings.TrimSuffix(r.PathValue("name"), ".jpg")
+	if !sha256Hex.MatchString(id) {
+		s.writeError(w, r, catalog.E(catalog.NotFound, op, nil, "no media item %q", id))
+		return
+	}
+	m, err := s.Store.Media(r.Context(), id)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if _, ok := m.Rendition(name); !ok {
+		s.writeError(w, r, catalog.E(catalog.NotFound, op, nil, "%s has no %s rendition", m.SourceName, name))
+		return
+	}
+	rc, info, err := s.Blobs.Get(r.Context(), catalog.StaffRenditionKey(id, name))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	defer rc.Close()
+	w.Header().Set("Content-Type", "image/jpeg")
+	if info.Size > 0 {
+		w.Header().Set("Content-Length", itoa(info.Size))
+	}
+	// Private: a shared cache must not keep what only staff may see.
+	w.Header().Set("Cache-Control", "private, max-age=300")
+	_, _ = io.Copy(w, rc)
 }

@@ -186,7 +186,7 @@ func TestReviewList(t *testing.T) {
 	overlap, head, pending, unmatched := list.Items[1], list.Items[3], list.Items[4], list.Items[5]
 	if overlap.TakenAt != "2026-05-15T10:10:00+01:00" || overlap.Kind != catalog.Photo || overlap.SourceName != "overlap.jpg" ||
 		overlap.Reason != "no room given" || overlap.Camera != "serial:Canon:1" ||
-		overlap.Thumbnail != "http://example.test/public/media/"+idOverlap+"/square.jpg" {
+		overlap.Thumbnail != "http://example.test/api/media/"+idOverlap+"/renditions/square" {
 		t.Errorf("overlap.jpg = %+v", overlap)
 	}
 	wantTalks := []ReviewCandidate{

@@ -2,8 +2,6 @@ package web
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -16,9 +14,8 @@ import (
 	"time"
 
 	"github.com/confmedia/confmedia/catalog"
-	"github.com/confmedia/confmedia/pipeline/filetype"
+	"github.com/confmedia/confmedia/pipeline/accept"
 	"github.com/confmedia/confmedia/pipeline/match"
-	"github.com/confmedia/confmedia/pipeline/rendition"
 )
 
 // CheckRequest asks which media the server has, and checks an upload's
@@ -276,8 +273,10 @@ func (s *Server) upload(r *http.Request) (UploadResponse, int, error) {
 		ID: id, Kind: kind, SourceName: name, ContentType: ctype, Bytes: size,
 		OriginalKey: catalog.OriginalKey(id), Photographer: uploadCredit(ctx, q.Get("photographer")),
 		Room: room, SpeakerHint: speaker, ClockOffset: offset, HasOffset: hasOffset,
-		UploadedAt: s.now().UTC(), Status: catalog.Pending, Generation: 1,
-		License: q.Get("license"),
+		License: strings.TrimSpace(q.Get("license")),
+	}
+	if err := catalog.Apply(m, catalog.Received(s.now().UTC())); err != nil {
+		return UploadResponse{}, 0, err
 	}
 	if err := s.Blobs.Put(ctx, m.OriginalKey, f, size, ctype); err != nil {
 		return UploadResponse{}, 0, err
@@ -293,12 +292,16 @@ func (s *Server) upload(r *http.Request) (UploadResponse, int, error) {
 	return resp, status, nil
 }
 
-// receive streams the request body to a temporary file, checking its size,
-// hash, type and pixel count. The caller closes and removes the file.
+// receive streams the request body to a temporary file through the check
+// every upload passes (accept.Check: size, SHA-256 = id, type, pixel count
+// by the header). The caller closes and removes the file.
 func (s *Server) receive(r *http.Request, name, id string) (_ *os.File, size int64, ctype string, err error) {
 	const op = "web.receive"
-	if r.ContentLength > s.MaxBytes && s.MaxBytes > 0 {
-		return nil, 0, "", catalog.E(catalog.TooLarge, op, nil, "%s: %d bytes is over the %d byte limit", name, r.ContentLength, s.MaxBytes)
+	lim := s.acceptLimits()
+	if r.ContentLength > 0 {
+		if err := accept.Size(name, r.ContentLength, lim); err != nil {
+			return nil, 0, "", err
+		}
 	}
 	f, err := os.CreateTemp(s.TempDir, "upload-*")
 	if err != nil {
@@ -310,37 +313,24 @@ func (s *Server) receive(r *http.Request, name, id string) (_ *os.File, size int
 			os.Remove(f.Name())
 		}
 	}()
-	body := io.Reader(r.Body)
-	if s.MaxBytes > 0 {
-		body = io.LimitReader(r.Body, s.MaxBytes+1)
+	res, err := accept.Check(accept.File{Name: name, Size: -1, ID: id}, io.TeeReader(r.Body, f), lim)
+	var re *accept.ReadError
+	if errors.As(err, &re) {
+		return nil, 0, "", catalog.E(catalog.Invalid, op, re.Err, "%s: upload interrupted", name)
 	}
-	h := sha256.New()
-	size, err = io.Copy(io.MultiWriter(f, h), body)
 	if err != nil {
-		return nil, 0, "", catalog.E(catalog.Invalid, op, err, "%s: upload interrupted", name)
-	}
-	if s.MaxBytes > 0 && size > s.MaxBytes {
-		return nil, 0, "", catalog.E(catalog.TooLarge, op, nil, "%s: over the %d byte limit", name, s.MaxBytes)
-	}
-	if got := hex.EncodeToString(h.Sum(nil)); got != id {
-		return nil, 0, "", catalog.E(catalog.Invalid, op, nil, "%s: content does not match its id (sha256 %s)", name, got)
-	}
-	head := make([]byte, filetype.HeadSize)
-	n, err := f.ReadAt(head, 0)
-	if err != nil && !errors.Is(err, io.EOF) {
-		return nil, 0, "", fmt.Errorf("%s: %w", op, err)
-	}
-	if ctype, err = filetype.Sniff(name, head[:n]); err != nil {
+		// Read what the client is still sending (as far as the byte limit)
+		// so that it reads the refusal instead of a reset connection.
+		_, _ = io.Copy(io.Discard, io.LimitReader(r.Body, max(lim.MaxBytes, 0)))
 		return nil, 0, "", err
 	}
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
 		return nil, 0, "", fmt.Errorf("%s: %w", op, err)
 	}
-	if _, _, _, err := rendition.CheckConfig(f, s.MaxPixels); err != nil {
-		return nil, 0, "", catalog.E(catalog.ErrorKind(err), op, err, "%s", name)
-	}
-	if _, err := f.Seek(0, io.SeekStart); err != nil {
-		return nil, 0, "", fmt.Errorf("%s: %w", op, err)
-	}
-	return f, size, ctype, nil
+	return f, res.Size, res.ContentType, nil
+}
+
+// acceptLimits are the limits every upload is checked against.
+func (s *Server) acceptLimits() accept.Limits {
+	return accept.Limits{MaxBytes: s.MaxBytes, MaxPixels: s.MaxPixels}
 }

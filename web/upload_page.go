@@ -1,7 +1,6 @@
 package web
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"crypto/sha256"
@@ -9,7 +8,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"path"
@@ -18,8 +16,7 @@ import (
 	"time"
 
 	"github.com/confmedia/confmedia/catalog"
-	"github.com/confmedia/confmedia/pipeline/filetype"
-	"github.com/confmedia/confmedia/pipeline/rendition"
+	"github.com/confmedia/confmedia/pipeline/accept"
 )
 
 // The browser upload's sizes and lifetimes.
@@ -89,6 +86,7 @@ type UploadSettings struct {
 	Photographer string            `json:"photographer,omitempty"`
 	ClockOffset  string            `json:"clock_offset,omitempty"` // a Go duration: "+1h", "-7m30s"
 	Speaker      string            `json:"speaker,omitempty"`
+	License      string            `json:"license,omitempty"` // of the photos, e.g. CC-BY-4.0, as the CLI's --license
 }
 
 // InspectRequest asks whether a batch's settings and files are acceptable
@@ -289,13 +287,14 @@ func roomsOf(sched catalog.Schedule) []string {
 type uploadMeta struct {
 	kind                        catalog.MediaKind
 	room, speaker, photographer string
+	license                     string
 	offset                      time.Duration
 	hasOffset                   bool
 }
 
 func (s *Server) resolveSettings(r *http.Request, set UploadSettings) (uploadMeta, error) {
 	const op = "web.resolveSettings"
-	m := uploadMeta{kind: set.Kind, photographer: strings.TrimSpace(set.Photographer)}
+	m := uploadMeta{kind: set.Kind, photographer: strings.TrimSpace(set.Photographer), license: strings.TrimSpace(set.License)}
 	if m.kind == "" {
 		m.kind = catalog.Photo
 	}
@@ -314,8 +313,8 @@ func (s *Server) resolveSettings(r *http.Request, set UploadSettings) (uploadMet
 	return m, err
 }
 
-// inspectFile checks one file's name, size and first bytes and returns its
-// content type.
+// inspectFile checks one file's name, size and first bytes (accept.Head)
+// and returns its content type.
 func (s *Server) inspectFile(name string, size int64, head string) (string, error) {
 	const op = "web.inspectFile"
 	if err := s.checkSize(name, size); err != nil {
@@ -325,25 +324,16 @@ func (s *Server) inspectFile(name string, size int64, head string) (string, erro
 	if err != nil {
 		return "", catalog.E(catalog.Invalid, op, err, "%s: the first bytes are not base64", name)
 	}
-	if len(b) > filetype.HeadSize {
-		b = b[:filetype.HeadSize]
-	}
 	if len(b) == 0 {
 		return "", catalog.E(catalog.Invalid, op, nil, "%s: the file's first bytes are missing", name)
 	}
-	return filetype.Sniff(name, b)
+	return accept.Head(name, size, b, s.acceptLimits())
 }
 
-// checkSize refuses an empty file and one over MaxBytes.
+// checkSize refuses an empty file and one over MaxBytes (accept.Size); a
+// browser always knows a file's size, so an unknown one is empty.
 func (s *Server) checkSize(name string, size int64) error {
-	const op = "web.checkSize"
-	switch {
-	case size <= 0:
-		return catalog.E(catalog.Invalid, op, nil, "%s: empty file", name)
-	case s.MaxBytes > 0 && size > s.MaxBytes:
-		return catalog.E(catalog.TooLarge, op, nil, "%s: %d bytes is over the %d byte limit", name, size, s.MaxBytes)
-	}
-	return nil
+	return accept.Size(name, max(size, 0), s.acceptLimits())
 }
 
 // baseName is the last element of a browser's file name or relative path.
@@ -534,7 +524,7 @@ func proxyURL(req UploadRequest, name string, meta uploadMeta) string {
 	q := url.Values{}
 	q.Set("name", name)
 	q.Set("kind", string(meta.kind))
-	for k, v := range map[string]string{"room": meta.room, "speaker": meta.speaker, "photographer": meta.photographer} {
+	for k, v := range map[string]string{"room": meta.room, "speaker": meta.speaker, "photographer": meta.photographer, "license": meta.license} {
 		if v != "" {
 			q.Set(k, v)
 		}
@@ -622,7 +612,10 @@ func (s *Server) complete(r *http.Request) (UploadResponse, int, error) {
 		ID: req.ID, Kind: meta.kind, SourceName: name, ContentType: ctype, Bytes: info.Size,
 		OriginalKey: key, Photographer: uploadCredit(ctx, meta.photographer),
 		Room: meta.room, SpeakerHint: meta.speaker, ClockOffset: meta.offset, HasOffset: meta.hasOffset,
-		UploadedAt: s.now().UTC(), Status: catalog.Pending, Generation: 1,
+		License: meta.license,
+	}
+	if err := catalog.Apply(m, catalog.Received(s.now().UTC())); err != nil {
+		return UploadResponse{}, 0, err
 	}
 	created, err := s.Store.CreateMedia(ctx, m)
 	if err != nil {
@@ -635,51 +628,29 @@ func (s *Server) complete(r *http.Request) (UploadResponse, int, error) {
 	return resp, status, nil
 }
 
-// checkArrived checks the object at key: want bytes (as announced; got is
-// what the store holds), a JPEG or PNG within MaxPixels by its header, and
-// the SHA-256 sum, which the store checked on arrival when it says so and
-// is computed by reading the object back otherwise. It returns the content
-// type.
+// checkArrived checks the object at key with the check every upload passes
+// (accept.Check): want bytes (as announced; got is what the store holds),
+// a JPEG or PNG within MaxPixels by its header, and the SHA-256 sum, which
+// the store checked on arrival when it says so and is computed by reading
+// the object back otherwise. It returns the content type.
 func (s *Server) checkArrived(ctx context.Context, key, name string, want, got int64, sum []byte) (string, error) {
 	const op = "web.checkArrived"
-	if got != want {
-		return "", catalog.E(catalog.Invalid, op, nil, "%s arrived with %d bytes, not %d", name, got, want)
-	}
 	stored, err := s.Presigner.StoredSHA256(ctx, key)
 	if err != nil {
 		return "", err
-	}
-	if stored != nil && !bytes.Equal(stored, sum) {
-		return "", catalog.E(catalog.Invalid, op, nil, "%s: content does not match its id (sha256 %x)", name, stored)
 	}
 	rc, _, err := s.Blobs.Get(ctx, key)
 	if err != nil {
 		return "", err
 	}
 	defer rc.Close()
-	h := sha256.New()
-	br := bufio.NewReaderSize(io.TeeReader(rc, h), filetype.HeadSize)
-	head, err := br.Peek(filetype.HeadSize)
-	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, bufio.ErrBufferFull) {
-		return "", catalog.E(catalog.Unavailable, op, err, "cannot read %s back from storage", name)
+	f := accept.File{Name: name, Size: want, ID: hex.EncodeToString(sum), Stored: &accept.Stored{Size: got, SHA256: stored}}
+	res, err := accept.Check(f, rc, s.acceptLimits())
+	var re *accept.ReadError
+	if errors.As(err, &re) {
+		return "", catalog.E(catalog.Unavailable, op, re.Err, "cannot read %s back from storage", name)
 	}
-	ctype, err := filetype.Sniff(name, head)
-	if err != nil {
-		return "", err
-	}
-	if _, _, _, err := rendition.CheckConfig(br, s.MaxPixels); err != nil {
-		return "", catalog.E(catalog.ErrorKind(err), op, err, "%s", name)
-	}
-	if stored != nil {
-		return ctype, nil // the store checked the SHA-256 on arrival
-	}
-	if _, err := io.Copy(io.Discard, br); err != nil {
-		return "", catalog.E(catalog.Unavailable, op, err, "cannot read %s back from storage", name)
-	}
-	if got := h.Sum(nil); !bytes.Equal(got, sum) {
-		return "", catalog.E(catalog.Invalid, op, nil, "%s: content does not match its id (sha256 %x)", name, got)
-	}
-	return ctype, nil
+	return res.ContentType, err
 }
 
 // handleAbort abandons a multipart upload the browser will not finish.

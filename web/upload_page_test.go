@@ -444,7 +444,7 @@ func TestDirectUpload(t *testing.T) {
 	ctx := context.Background()
 	photo := exiftest.MustJPEG(t, exiftest.Spec{DateTimeOriginal: "2026:05:15 09:10:00"})
 	req := uploadReq(photo, "day1/IMG_0001.JPG")
-	req.UploadSettings = UploadSettings{Kind: catalog.Photo, Room: "LIFFEY HALL 1", Photographer: " Pat Doe ", ClockOffset: "-7m30s"}
+	req.UploadSettings = UploadSettings{Kind: catalog.Photo, Room: "LIFFEY HALL 1", Photographer: " Pat Doe ", ClockOffset: "-7m30s", License: " CC-BY-4.0 "}
 
 	rec := uploadPost(t, h, "/api/uploads", "photo-secret", req)
 	if rec.Code != 200 {
@@ -489,8 +489,8 @@ func TestDirectUpload(t *testing.T) {
 	}
 	want := catalog.Media{ID: req.ID, Kind: catalog.Photo, SourceName: "IMG_0001.JPG", ContentType: "image/jpeg", Bytes: int64(len(photo)),
 		OriginalKey: catalog.OriginalKey(req.ID), Photographer: "Pat" /* the token's name, not the typed one */, Room: "Liffey Hall 1", ClockOffset: -450 * time.Second, HasOffset: true,
-		UploadedAt: s.now().UTC(), Status: catalog.Pending, Generation: 1}
-	if m.ID != want.ID || m.Kind != want.Kind || m.SourceName != want.SourceName || m.ContentType != want.ContentType || m.Bytes != want.Bytes ||
+		UploadedAt: s.now().UTC(), Status: catalog.Pending, Generation: 1, License: "CC-BY-4.0"}
+	if m.License != want.License || m.ID != want.ID || m.Kind != want.Kind || m.SourceName != want.SourceName || m.ContentType != want.ContentType || m.Bytes != want.Bytes ||
 		m.OriginalKey != want.OriginalKey || m.Photographer != want.Photographer || m.Room != want.Room || m.ClockOffset != want.ClockOffset ||
 		m.HasOffset != want.HasOffset || !m.UploadedAt.Equal(want.UploadedAt) || m.Status != want.Status || m.Generation != want.Generation {
 		t.Errorf("media = %+v\nwant    %+v", m, want)
@@ -513,7 +513,7 @@ func TestDirectUpload(t *testing.T) {
 func TestProxyPlan(t *testing.T) {
 	photo := exiftest.MustJPEG(t, exiftest.Spec{})
 	req := uploadReq(photo, "a.jpg")
-	req.UploadSettings = UploadSettings{Kind: catalog.Headshot, Speaker: "ana lima", Photographer: "Pat", ClockOffset: "+1h"}
+	req.UploadSettings = UploadSettings{Kind: catalog.Headshot, Speaker: "ana lima", Photographer: "Pat", ClockOffset: "+1h", License: "CC0-1.0"}
 	for _, tt := range []struct {
 		name   string
 		direct bool
@@ -529,14 +529,14 @@ func TestProxyPlan(t *testing.T) {
 		}
 		u, _ := url.Parse(plan.URL)
 		if got := u.Query(); got.Get("name") != "a.jpg" || got.Get("kind") != "headshot" || got.Get("speaker") != "Ana Lima" ||
-			got.Get("photographer") != "Pat" || got.Get("clock_offset") != "1h0m0s" {
+			got.Get("photographer") != "Pat" || got.Get("clock_offset") != "1h0m0s" || got.Get("license") != "CC0-1.0" {
 			t.Errorf("%s: proxy query %v", tt.name, got)
 		}
 		if rec := do(t, h, "PUT", plan.URL, "photo-secret", photo); rec.Code != http.StatusCreated {
 			t.Fatalf("%s: PUT %s = %d %s", tt.name, plan.URL, rec.Code, rec.Body)
 		}
 		m, err := s.Store.Media(context.Background(), req.ID)
-		if err != nil || m.Kind != catalog.Headshot || m.SpeakerHint != "Ana Lima" || len(q.media) != 1 {
+		if err != nil || m.Kind != catalog.Headshot || m.SpeakerHint != "Ana Lima" || m.License != "CC0-1.0" || len(q.media) != 1 {
 			t.Errorf("%s: media %+v, %v; queued %v", tt.name, m, err, q.media)
 		}
 	}

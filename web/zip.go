@@ -53,6 +53,17 @@ func (s *Server) handleDownload(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	dm := doc.Media[i]
+	// The public view may be a moment old: the item's stored status has
+	// the last word on whether anything of it is served.
+	m, err := s.Store.Media(ctx, id)
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	if !m.Status.Public() {
+		s.notFound(w, r, op, "no published picture %s", id)
+		return
+	}
 	filename := downloadName(doc, dm, name)
 	if name == originalRendition {
 		if !s.AllowOriginals || dm.Kind != catalog.Headshot {
@@ -64,11 +75,6 @@ func (s *Server) handleDownload(w http.ResponseWriter, r *http.Request) {
 	}
 	if _, ok := dm.Renditions[name]; !ok {
 		s.notFound(w, r, op, "picture %s has no %q size", id, name)
-		return
-	}
-	m, err := s.Store.Media(ctx, id)
-	if err != nil {
-		s.pageError(w, r, err)
 		return
 	}
 	rd, ok := m.Rendition(name)

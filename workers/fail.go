@@ -30,21 +30,31 @@ func failItem(ctx context.Context, store ItemStore, typ string, p Payload, reaso
 	switch typ {
 	case TypeMediaProcess, TypeMediaTag:
 		err = store.UpdateMedia(ctx, p.ID, func(m *catalog.Media) error {
-			if m.Generation != p.Generation || m.Status == catalog.Failed || m.Status == catalog.Hidden {
+			if m.Generation != p.Generation || m.Status == catalog.Failed {
 				return errUnchanged
 			}
-			if typ == TypeMediaProcess && m.Status != catalog.Pending {
-				return errUnchanged // processed meanwhile
+			// The lifecycle fails only a pending item: one processed, decided
+			// or hidden meanwhile keeps its status (a re-tag given up on
+			// leaves a tagged photo as it was).
+			if err := catalog.Apply(m, catalog.Failure(reason, now.UTC())); err != nil {
+				if catalog.ErrorKind(err) == catalog.Conflict {
+					return errUnchanged
+				}
+				return err
 			}
-			m.Status, m.Reason, m.ProcessedAt = catalog.Failed, reason, now.UTC()
 			return nil
 		})
 	case TypeRecordingMatch:
 		err = store.UpdateRecording(ctx, p.ID, func(r *catalog.Recording) error {
-			if r.Generation != p.Generation || r.Decided || r.State != catalog.RecordingPending {
+			if r.Generation != p.Generation || r.State != catalog.RecordingPending {
 				return errUnchanged
 			}
-			r.State, r.TalkID, r.Reason, r.Candidates = catalog.RecordingUnmatched, "", reason, nil
+			if err := catalog.MatchRecording(r, catalog.RecordingDecision{Reason: reason}); err != nil {
+				if catalog.ErrorKind(err) == catalog.Conflict {
+					return errUnchanged // a person decided it
+				}
+				return err
+			}
 			return nil
 		})
 	default:

@@ -7,10 +7,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"slices"
 	"time"
 
 	"github.com/confmedia/confmedia/catalog"
+	"github.com/confmedia/confmedia/pipeline/develop"
 	"github.com/confmedia/confmedia/pipeline/match"
 	"github.com/confmedia/confmedia/pipeline/rendition"
 	"github.com/hibiken/asynq"
@@ -51,7 +51,9 @@ func (h *Handlers) now() time.Time {
 func permanent(err error) error { return fmt.Errorf("%w (%w)", err, asynq.SkipRetry) }
 
 // ProcessMedia reads a media item's metadata, renders its renditions to the
-// bucket and tags it. A file that cannot be decoded ends failed with the
+// staff prefix of the bucket, tags it and then publishes the renditions if
+// the decision made it public (catalog.SyncRenditions): nothing is public
+// before it is decided. A file that cannot be decoded ends failed with the
 // reason and is not retried; S3, Redis and database errors are retried.
 func (h *Handlers) ProcessMedia(ctx context.Context, t *asynq.Task) error {
 	p, err := decodePayload(t)
@@ -66,7 +68,9 @@ func (h *Handlers) ProcessMedia(ctx context.Context, t *asynq.Task) error {
 		return err
 	}
 	if m.Status != catalog.Pending {
-		return nil // processed already (a task delivered twice) or hidden meanwhile
+		// Processed already (a task delivered again after a crash between
+		// deciding and publishing) or hidden meanwhile: finish publishing.
+		return catalog.SyncRenditions(ctx, h.Store, h.Blobs, m.ID)
 	}
 	log := h.Logger.With("media", m.ID, "file", m.SourceName)
 
@@ -85,30 +89,25 @@ func (h *Handlers) ProcessMedia(ctx context.Context, t *asynq.Task) error {
 	if m.Kind == catalog.Headshot {
 		opts.Specs = rendition.Headshot
 	}
-	dev, err := Develop(ctx, data, opts)
+	dev, err := develop.Develop(ctx, data, opts)
 	release()
 	if err != nil {
 		if k := catalog.ErrorKind(err); k == catalog.Invalid || k == catalog.TooLarge {
-			reason := catalog.ErrorMessage(err)
-			log.Warn("media failed", "reason", reason)
-			if uerr := h.Store.UpdateMedia(ctx, m.ID, func(m *catalog.Media) error {
-				m.Status, m.Reason, m.ProcessedAt = catalog.Failed, reason, h.now()
-				return nil
-			}); uerr != nil {
-				return uerr
-			}
-			return permanent(fmt.Errorf("%s: %s", m.SourceName, reason))
+			return h.fail(ctx, m, err)
 		}
 		return err
 	}
 
+	// Renditions go to the staff prefix: reviewers see them whatever the
+	// decision, the public sees them once SyncRenditions publishes them.
 	renditions := make([]catalog.Rendition, 0, len(dev.Result.Renditions))
 	for _, out := range dev.Result.Renditions {
-		key := catalog.RenditionKey(m.ID, out.Name)
+		key := catalog.StaffRenditionKey(m.ID, out.Name)
 		if err := h.Blobs.Put(ctx, key, bytes.NewReader(out.Data), int64(len(out.Data)), "image/jpeg"); err != nil {
 			return err
 		}
-		renditions = append(renditions, catalog.Rendition{Name: out.Name, Key: key, Width: out.Width, Height: out.Height, Bytes: int64(len(out.Data))})
+		renditions = append(renditions, catalog.Rendition{Name: out.Name, Key: catalog.RenditionKey(m.ID, out.Name),
+			Width: out.Width, Height: out.Height, Bytes: int64(len(out.Data))})
 	}
 
 	md := dev.Metadata
@@ -121,6 +120,9 @@ func (h *Handlers) ProcessMedia(ctx context.Context, t *asynq.Task) error {
 		}
 	}
 	err = h.Store.UpdateMedia(ctx, m.ID, func(m *catalog.Media) error {
+		if m.Status != catalog.Pending {
+			return errStale // hidden meanwhile: SyncRenditions below removes what was rendered
+		}
 		m.Camera, m.Make, m.Model, m.Serial = camKey, md.Make, md.Model, md.Serial
 		m.CameraTime = md.Taken
 		m.Width, m.Height = dev.Result.Width, dev.Result.Height
@@ -131,14 +133,35 @@ func (h *Handlers) ProcessMedia(ctx context.Context, t *asynq.Task) error {
 		m.ProcessedAt = h.now()
 		return nil
 	})
-	if err != nil {
+	if err != nil && !errors.Is(err, errStale) {
 		return err
 	}
-	if err := h.tag(ctx, m.ID); err != nil {
+	if err == nil {
+		if err := h.tag(ctx, m.ID); err != nil {
+			return err
+		}
+	}
+	if err := catalog.SyncRenditions(ctx, h.Store, h.Blobs, m.ID); err != nil {
 		return err
 	}
 	log.Debug("media processed", "renditions", len(renditions))
 	return nil
+}
+
+// fail ends pending item m failed with the reason err gives, through the
+// lifecycle, and returns a permanent error. An error recording that is
+// returned as it is, to be retried; an item decided or hidden meanwhile is
+// left as it is.
+func (h *Handlers) fail(ctx context.Context, m *catalog.Media, err error) error {
+	reason := catalog.ErrorMessage(err)
+	h.Logger.Warn("media failed", "media", m.ID, "file", m.SourceName, "reason", reason)
+	if ferr := catalog.Fail(ctx, h.Store, m.ID, reason, h.now()); ferr != nil && catalog.ErrorKind(ferr) != catalog.Conflict {
+		return ferr
+	}
+	if serr := catalog.SyncRenditions(ctx, h.Store, h.Blobs, m.ID); serr != nil {
+		return serr
+	}
+	return permanent(fmt.Errorf("%s: %s", m.SourceName, reason))
 }
 
 func (h *Handlers) readOriginal(ctx context.Context, m *catalog.Media) ([]byte, error) {
@@ -186,11 +209,14 @@ func (h *Handlers) TagMedia(ctx context.Context, t *asynq.Task) error {
 		// Its processing task tags it with the current schedule.
 		return nil
 	}
-	return h.tag(ctx, p.ID)
+	if err := h.tag(ctx, p.ID); err != nil {
+		return err
+	}
+	return catalog.SyncRenditions(ctx, h.Store, h.Blobs, p.ID)
 }
 
-// tag decides a processed item's talk and speakers and stores the decision.
-// An item the decision hides loses its public renditions.
+// tag decides a processed item's talk and speakers and stores the decision;
+// the caller makes the bytes match it (catalog.SyncRenditions).
 func (h *Handlers) tag(ctx context.Context, id string) error {
 	sched, err := h.Store.Schedule(ctx)
 	if err != nil {
@@ -223,39 +249,26 @@ func (h *Handlers) tag(ctx context.Context, id string) error {
 	} else if m.HasOffset {
 		offset = m.ClockOffset
 	}
-	var hidden []catalog.Rendition
-	err = h.Store.UpdateMedia(ctx, id, func(m *catalog.Media) error {
+	return h.Store.UpdateMedia(ctx, id, func(m *catalog.Media) error {
 		Decide(m, idx, offset, optouts)
-		hidden = nil
-		if m.Status == catalog.Hidden {
-			hidden, m.Renditions = m.Renditions, nil
-		}
 		return nil
 	})
-	if err != nil {
-		return err
-	}
-	return DeleteRenditions(ctx, h.Blobs, hidden)
 }
 
-// DeleteRenditions removes renditions from the bucket.
-func DeleteRenditions(ctx context.Context, blobs catalog.BlobDeleter, rs []catalog.Rendition) error {
-	for _, r := range rs {
-		if err := blobs.Delete(ctx, r.Key); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// Decide sets m's corrected capture time, status, reason, talks, speakers
-// and candidates from its stored metadata, the schedule index (nil when no
-// schedule is imported), its camera's clock offset and the people who opted
-// out of photos. Hidden and failed items keep their status; an item a person
-// decided keeps its talks and speakers unless its talk left the schedule.
+// Decide sets m's corrected capture time, and moves it through the
+// lifecycle (catalog.Processed for a pending item, catalog.Retagged for a
+// processed one) by what tagging decides from its stored metadata, the
+// schedule index (nil when no schedule is imported), its camera's clock
+// offset and the people who opted out of photos (match.OptedOut). Hidden
+// and failed items keep their status; an item a person decided keeps its
+// talks and speakers unless its talk left the schedule. An item with no
+// status yet is taken as pending.
 func Decide(m *catalog.Media, idx *match.Index, offset time.Duration, optouts []catalog.OptOut) {
 	if m.Status == catalog.Hidden || m.Status == catalog.Failed {
 		return
+	}
+	if m.Status == "" {
+		m.Status = catalog.Pending
 	}
 	m.TakenAt = time.Time{}
 	if !m.CameraTime.IsZero() {
@@ -266,79 +279,58 @@ func Decide(m *catalog.Media, idx *match.Index, offset time.Duration, optouts []
 			m.TakenAt = match.ResolveTime(m.CameraTime, offset, time.UTC)
 		}
 	}
-	if who := optedOut(m, optouts); who != "" {
-		m.Status, m.Reason = catalog.Hidden, who+" opted out of photos"
-		return
+	d, ok := decide(m, idx, optouts)
+	if !ok {
+		return // a person's decision stands
+	}
+	ev := catalog.Retagged(d)
+	if m.Status == catalog.Pending {
+		ev = catalog.Processed(d)
+	}
+	// Hidden and failed items returned above, so the event is legal.
+	_ = catalog.Apply(m, ev)
+}
+
+// decide is what tagging makes of m, or false when a person's decision
+// about m stands as it is.
+func decide(m *catalog.Media, idx *match.Index, optouts []catalog.OptOut) (catalog.Decision, bool) {
+	people := append(append([]string(nil), m.People...), m.Subjects...)
+	var shown []string
+	if m.Decided {
+		shown = m.SpeakerIDs
+	}
+	if who := match.OptedOut(people, shown, optouts); who != "" {
+		return catalog.Decision{Status: catalog.Hidden, Reason: who + " opted out of photos",
+			TalkIDs: m.TalkIDs, SpeakerIDs: m.SpeakerIDs, Candidates: m.Candidates}, true
 	}
 	if m.Decided {
 		if idx != nil {
 			for _, t := range m.TalkIDs {
 				if !idx.HasTalk(t) {
-					m.Decided = false
-					m.Status, m.Reason = catalog.NeedsReview, "talk "+t+" left the schedule"
-					m.TalkIDs, m.SpeakerIDs, m.Candidates = nil, nil, nil
-					return
+					return catalog.Decision{Status: catalog.NeedsReview, Reason: "talk " + t + " left the schedule"}, true
 				}
 			}
 		}
-		return
+		return catalog.Decision{}, false
 	}
-	m.TalkIDs, m.SpeakerIDs, m.Candidates = nil, nil, nil
 	if m.Rating < 0 {
-		m.Status, m.Reason = catalog.Hidden, "rejected by photographer"
-		return
+		return catalog.Decision{Status: catalog.Hidden, Reason: "rejected by photographer"}, true
 	}
 	if idx == nil {
-		m.Status, m.Reason = catalog.NeedsReview, "no schedule imported"
-		return
+		return catalog.Decision{Status: catalog.NeedsReview, Reason: "no schedule imported"}, true
 	}
-	var d match.Decision
+	var md match.Decision
 	switch m.Kind {
 	case catalog.Headshot:
-		d = idx.TagHeadshot(match.HeadshotInput{Speaker: m.SpeakerHint, People: m.People, FileName: m.SourceName})
+		md = idx.TagHeadshot(match.HeadshotInput{Speaker: m.SpeakerHint, People: m.People, FileName: m.SourceName})
 	default:
-		people := append(append([]string(nil), m.People...), m.Subjects...)
-		d = idx.TagPhoto(match.PhotoInput{Room: m.Room, Taken: m.TakenAt, People: people})
+		md = idx.TagPhoto(match.PhotoInput{Room: m.Room, Taken: m.TakenAt, People: people})
 	}
-	m.Status, m.Reason = d.Status, d.Reason
-	m.TalkIDs, m.SpeakerIDs, m.Candidates = d.TalkIDs, d.SpeakerIDs, d.Candidates
-	if who := optedOutSpeaker(m.SpeakerIDs, optouts); who != "" {
-		m.Status, m.Reason = catalog.Hidden, who+" opted out of photos"
+	d := catalog.Decision{Status: md.Status, Reason: md.Reason, TalkIDs: md.TalkIDs, SpeakerIDs: md.SpeakerIDs, Candidates: md.Candidates}
+	if who := match.OptedOut(nil, d.SpeakerIDs, optouts); who != "" {
+		d.Status, d.Reason = catalog.Hidden, who+" opted out of photos"
 	}
-}
-
-// optedOut returns the name of an opted-out person the item's people tags
-// name, or whom it was decided to show, or "".
-func optedOut(m *catalog.Media, optouts []catalog.OptOut) string {
-	if len(optouts) == 0 {
-		return ""
-	}
-	for _, o := range optouts {
-		f := match.Fold(o.Name)
-		for _, p := range m.People {
-			if match.Fold(p) == f {
-				return o.Name
-			}
-		}
-		for _, p := range m.Subjects {
-			if match.Fold(p) == f {
-				return o.Name
-			}
-		}
-	}
-	if m.Decided {
-		return optedOutSpeaker(m.SpeakerIDs, optouts)
-	}
-	return ""
-}
-
-func optedOutSpeaker(ids []string, optouts []catalog.OptOut) string {
-	for _, o := range optouts {
-		if o.SpeakerID != "" && slices.Contains(ids, o.SpeakerID) {
-			return o.Name
-		}
-	}
-	return ""
+	return d, true
 }
 
 // MatchRecording attaches a recording to its talk, or records why it could
@@ -366,16 +358,10 @@ func (h *Handlers) MatchRecording(ctx context.Context, t *asynq.Task) error {
 			return nil // a person attached or dismissed it
 		}
 		if idx == nil {
-			r.State, r.TalkID, r.Reason, r.Candidates = catalog.RecordingUnmatched, "", "no schedule imported", nil
-			return nil
+			return catalog.MatchRecording(r, catalog.RecordingDecision{Reason: "no schedule imported"})
 		}
 		d := idx.MatchRecording(*r)
-		r.TalkID, r.Reason, r.Candidates = d.TalkID, d.Reason, d.Candidates
-		r.State = catalog.RecordingUnmatched
-		if d.TalkID != "" {
-			r.State = catalog.RecordingAttached
-		}
-		return nil
+		return catalog.MatchRecording(r, catalog.RecordingDecision{TalkID: d.TalkID, Reason: d.Reason, Candidates: d.Candidates})
 	})
 	if errors.Is(err, errStale) || catalog.IsNotFound(err) {
 		return nil

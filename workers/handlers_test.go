@@ -249,3 +249,80 @@ func TestProcessHeadshotHasLargeSquare(t *testing.T) {
 		t.Errorf("headshot %s %v (%s)", got.Status, got.SpeakerIDs, got.Reason)
 	}
 }
+
+// TestProcessMediaDecidesThenPublishes: renditions are rendered to the
+// staff prefix and copied to the public one only when the decision makes
+// the item public; a crash between deciding and publishing is finished by
+// the task's next delivery.
+func TestProcessMediaDecidesThenPublishes(t *testing.T) {
+	ctx := context.Background()
+	tests := []struct {
+		name   string
+		spec   exiftest.Spec
+		status catalog.Status
+		public int
+	}{
+		{"tagged", exiftest.Spec{DateTimeOriginal: "2026:05:15 09:10:00"}, catalog.Tagged, 3},
+		{"needs review", exiftest.Spec{}, catalog.NeedsReview, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t)
+			m := f.upload(t, exiftest.MustJPEG(t, tt.spec), catalog.Media{SourceName: "a.jpg", Room: "Hall A"})
+			got, err := f.process(t, m)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.Status != tt.status {
+				t.Fatalf("status %s (%s), want %s", got.Status, got.Reason, tt.status)
+			}
+			if keys := f.blobs.Keys(catalog.StaffPrefix + "media/" + m.ID + "/"); len(keys) != 3 {
+				t.Errorf("staff copies %v, want 3", keys)
+			}
+			if keys := f.blobs.Keys(catalog.PublicPrefix); len(keys) != tt.public {
+				t.Errorf("public copies %v, want %d", keys, tt.public)
+			}
+			// Lose the public copies, as a crash after deciding would:
+			// the next delivery publishes them.
+			for _, k := range f.blobs.Keys(catalog.PublicPrefix) {
+				if err := f.blobs.Delete(ctx, k); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if _, err := f.process(t, m); err != nil {
+				t.Fatal(err)
+			}
+			if keys := f.blobs.Keys(catalog.PublicPrefix); len(keys) != tt.public {
+				t.Errorf("after a second delivery: public copies %v, want %d", keys, tt.public)
+			}
+		})
+	}
+}
+
+// TestTagMediaUnpublishes: a re-tag that hides an item (its speaker opted
+// out) removes its public and staff copies.
+func TestTagMediaUnpublishes(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	m := f.upload(t, exiftest.MustJPEG(t, exiftest.Spec{DateTimeOriginal: "2026:05:15 09:10:00"}), catalog.Media{SourceName: "a.jpg", Room: "Hall A"})
+	if got, err := f.process(t, m); err != nil || got.Status != catalog.Tagged || len(f.blobs.Keys(catalog.PublicPrefix)) != 3 {
+		t.Fatalf("processed: %v, %s, public %v", err, got.Status, f.blobs.Keys(catalog.PublicPrefix))
+	}
+	if err := f.store.PutOptOut(ctx, catalog.OptOut{Name: "Ana Lima", SpeakerID: "ana"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := catalog.Transition(ctx, f.store, m.ID, catalog.Retag()); err != nil {
+		t.Fatal(err)
+	}
+	task, _ := NewMediaTagTask(m.ID, 2)
+	if err := f.h.TagMedia(ctx, task); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := f.store.Media(ctx, m.ID)
+	if got.Status != catalog.Hidden || got.Reason != "Ana Lima opted out of photos" {
+		t.Errorf("re-tagged: %s %q, want hidden because Ana Lima opted out", got.Status, got.Reason)
+	}
+	if keys := append(f.blobs.Keys(catalog.PublicPrefix), f.blobs.Keys(catalog.StaffPrefix)...); len(keys) != 0 {
+		t.Errorf("renditions left: %v", keys)
+	}
+}

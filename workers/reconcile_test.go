@@ -97,7 +97,7 @@ func TestFailItem(t *testing.T) {
 		{"processed meanwhile", TypeMediaProcess, catalog.Tagged, 1, 1, false, catalog.Tagged},
 		{"hidden meanwhile", TypeMediaTag, catalog.Hidden, 3, 3, false, catalog.Hidden},
 		{"failed already", TypeMediaProcess, catalog.Failed, 1, 1, false, catalog.Failed},
-		{"re-tag of the current generation", TypeMediaTag, catalog.Tagged, 3, 3, true, catalog.Failed},
+		{"re-tag given up on keeps the tagged photo", TypeMediaTag, catalog.Tagged, 3, 3, false, catalog.Tagged},
 		{"re-tag superseded", TypeMediaTag, catalog.NeedsReview, 4, 3, false, catalog.NeedsReview},
 	}
 	for _, tt := range tests {

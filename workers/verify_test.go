@@ -1,7 +1,6 @@
 package workers
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -13,37 +12,6 @@ import (
 	"github.com/confmedia/confmedia/pipeline/exif/exiftest"
 	"github.com/hibiken/asynq"
 )
-
-func TestVerifyOriginal(t *testing.T) {
-	data := []byte("the bytes that were hashed")
-	tests := []struct {
-		name string
-		data []byte
-		id   string
-		ok   bool
-	}{
-		{"match", data, sha256Hex(data), true},
-		{"other bytes", append(bytes.Clone(data), '!'), sha256Hex(data), false},
-		{"empty", nil, sha256Hex(data), false},
-		{"uppercase id", data, strings.ToUpper(sha256Hex(data)), false},
-	}
-	for _, tt := range tests {
-		err := VerifyOriginal(tt.data, tt.id)
-		if got := err == nil; got != tt.ok {
-			t.Errorf("%s: VerifyOriginal = %v, want ok=%v", tt.name, err, tt.ok)
-			continue
-		}
-		if tt.ok {
-			continue
-		}
-		if catalog.ErrorKind(err) != catalog.Invalid || !strings.Contains(catalog.ErrorMessage(err), "content does not match its id") {
-			t.Errorf("%s: %v (kind %v), want Invalid: content does not match its id", tt.name, err, catalog.ErrorKind(err))
-		}
-		if !errors.Is(err, asynq.SkipRetry) {
-			t.Errorf("%s: %v is retried, want it permanent", tt.name, err)
-		}
-	}
-}
 
 // TestCheckOriginal: what arrived in the bucket is checked before it is
 // processed; an original that is not what was announced ends failed with

@@ -337,7 +337,8 @@ func TestEndToEnd(t *testing.T) {
 		t.Errorf("jane-doe headshot_ids = %v, want one", janeHeadshots)
 	}
 
-	// Renditions: fetchable at their stated size, no GPS and no serial.
+	// Renditions: fetchable at their stated size, no GPS and no serial;
+	// those of an undecided item only by organizers.
 	for _, m := range doc.Media {
 		if m.Status == catalog.Failed || m.Status == catalog.Hidden {
 			if len(m.Renditions) != 0 {
@@ -349,6 +350,12 @@ func TestEndToEnd(t *testing.T) {
 			r, ok := m.Renditions[name]
 			if !ok {
 				t.Errorf("%s: no %s rendition", m.SourceName, name)
+				continue
+			}
+			if !m.Status.Public() {
+				if code := httpStatus(t, r.URL); !strings.Contains(r.URL, "/api/media/") || code != http.StatusUnauthorized {
+					t.Errorf("%s is %s: its %s rendition %s answers %d to anyone, want an organizers' URL answering 401", m.SourceName, m.Status, name, r.URL, code)
+				}
 				continue
 			}
 			checkRendition(t, m.SourceName+" "+name, r)

@@ -8,8 +8,8 @@ import (
 	"strings"
 
 	"github.com/confmedia/confmedia/catalog"
+	"github.com/confmedia/confmedia/pipeline/develop"
 	"github.com/confmedia/confmedia/pipeline/rendition"
-	"github.com/confmedia/confmedia/workers"
 	"golang.org/x/sync/errgroup"
 )
 
@@ -74,7 +74,7 @@ func renderFile(ctx context.Context, path, out string, opts rendition.Options) e
 	if err != nil {
 		return err
 	}
-	dev, err := workers.Develop(ctx, data, opts)
+	dev, err := develop.Develop(ctx, data, opts)
 	if err != nil {
 		return err
 	}

@@ -107,12 +107,14 @@ func TestReviewEndToEnd(t *testing.T) {
 	in.mustCLI("review", "resolve", mysteryID, "--speaker", "ana lima")
 	in.mustCLI("review", "resolve", recID, "--talk", "t3")
 	doc := in.export()
-	blurrySquare := mediaBySource(doc)["notime-blurry.jpg"].Renditions["square"].URL
 	keynoteSquare := mediaBySource(doc)["keynote.jpg"].Renditions["square"].URL
-	for _, u := range []string{blurrySquare, keynoteSquare} {
-		if code := httpStatus(t, u); code != http.StatusOK {
-			t.Fatalf("GET %s before takedown: %d", u, code)
-		}
+	// Still needs_review: nothing of it is public, whoever has the URL.
+	blurrySquare := strings.Replace(keynoteSquare, mediaBySource(doc)["keynote.jpg"].ID, blurryID, 1)
+	if code := httpStatus(t, keynoteSquare); code != http.StatusOK {
+		t.Fatalf("GET %s of a tagged photo before takedown: %d", keynoteSquare, code)
+	}
+	if code := httpStatus(t, blurrySquare); code != http.StatusNotFound {
+		t.Errorf("GET %s of a needs_review photo: %d, want 404", blurrySquare, code)
 	}
 	if out := in.mustCLI("review", "resolve", blurryID, "--hide"); !strings.Contains(out, "hidden (hidden by reviewer)") {
 		t.Errorf("resolve --hide: %q", out)

@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -17,8 +15,7 @@ import (
 	"time"
 
 	"github.com/confmedia/confmedia/catalog"
-	"github.com/confmedia/confmedia/pipeline/filetype"
-	"github.com/confmedia/confmedia/pipeline/rendition"
+	"github.com/confmedia/confmedia/pipeline/accept"
 	"github.com/confmedia/confmedia/web"
 	"github.com/confmedia/confmedia/web/client"
 	"golang.org/x/sync/errgroup"
@@ -358,45 +355,35 @@ func reasonOf(path string, err error) string {
 	return strings.TrimPrefix(msg, filepath.Base(path)+": ")
 }
 
+// checkAndHash reads a local file once through the check every upload
+// passes (accept.Check: empty, --max-bytes, type, pixel count by the
+// header) and returns its SHA-256, the media id.
 func checkAndHash(ctx context.Context, f localFile, maxBytes, maxPixels int64, p *progress) (string, error) {
 	name := filepath.Base(f.path)
-	if f.size == 0 {
-		p.addBytes(0)
-		return "", catalog.E(catalog.Invalid, "upload", nil, "%s: empty file", name)
-	}
-	if maxBytes > 0 && f.size > maxBytes {
+	lim := accept.Limits{MaxBytes: maxBytes, MaxPixels: maxPixels}
+	if err := accept.Size(name, f.size, lim); err != nil {
 		p.addBytes(f.size)
-		return "", catalog.E(catalog.TooLarge, "upload", nil, "%s: %s is over the --max-bytes limit of %s", name, humanBytes(f.size), humanBytes(maxBytes))
+		return "", err
 	}
 	fh, err := os.Open(f.path)
 	if err != nil {
 		return "", err
 	}
 	defer fh.Close()
-	head := make([]byte, filetype.HeadSize)
-	n, err := io.ReadFull(fh, head)
-	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
+	cr := countingReader{r: ctxReader{ctx, fh}, p: p}
+	var read int64
+	res, err := accept.Check(accept.File{Name: name, Size: -1}, io.TeeReader(cr, writerFunc(func(b []byte) { read += int64(len(b)) })), lim)
+	if err != nil {
+		if read < f.size {
+			p.addBytes(f.size - read) // refused before its end: count it as done
+		}
+		var re *accept.ReadError
+		if errors.As(err, &re) {
+			return "", re.Err
+		}
 		return "", err
 	}
-	if _, err := filetype.Sniff(name, head[:n]); err != nil {
-		p.addBytes(f.size)
-		return "", err
-	}
-	if _, err := fh.Seek(0, io.SeekStart); err != nil {
-		return "", err
-	}
-	if _, _, _, err := rendition.CheckConfig(fh, maxPixels); err != nil {
-		p.addBytes(f.size)
-		return "", catalog.E(catalog.ErrorKind(err), "upload", err, "%s", name)
-	}
-	if _, err := fh.Seek(0, io.SeekStart); err != nil {
-		return "", err
-	}
-	h := sha256.New()
-	if _, err := io.Copy(h, countingReader{r: ctxReader{ctx, fh}, p: p}); err != nil {
-		return "", err
-	}
-	return hex.EncodeToString(h.Sum(nil)), nil
+	return res.SHA256, nil
 }
 
 // ctxReader stops reading when ctx ends.

@@ -29,7 +29,7 @@
     f.addEventListener('submit', function (ev) { ev.preventDefault(); });
   });
   var ui = {
-    token: el('token'), kind: el('kind'), room: el('room'), photographer: el('photographer'),
+    token: el('token'), kind: el('kind'), room: el('room'), photographer: el('photographer'), license: el('license'),
     offset: el('clock-offset'), speaker: el('speaker'), drop: el('drop-zone'),
     fileInput: el('file-input'), folderInput: el('folder-input'), folderLabel: el('folder-label'),
     start: el('start'), stop: el('stop'), clear: el('clear'), rows: el('file-rows'),
@@ -111,6 +111,7 @@
       kind: ui.kind.value,
       room: ui.kind.value === 'photo' ? ui.room.value : '',
       photographer: ui.photographer.value.trim(),
+      license: ui.license.value.trim(),
       clock_offset: ui.kind.value === 'photo' ? ui.offset.value.trim() : '',
       speaker: ui.kind.value === 'headshot' ? ui.speaker.value.trim() : ''
     };
@@ -121,6 +122,7 @@
     if (s.kind) ui.kind.value = s.kind;
     if (s.room !== undefined) ui.room.value = s.room;
     if (s.photographer) ui.photographer.value = s.photographer;
+    if (s.license) ui.license.value = s.license;
     if (s.clock_offset !== undefined) ui.offset.value = s.clock_offset;
     if (s.speaker !== undefined) ui.speaker.value = s.speaker;
     kindChanged();

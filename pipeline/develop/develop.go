@@ -1,4 +1,6 @@
-package workers
+// Package develop turns a photo's bytes into its metadata and renditions: the
+// code path shared by the worker and `confmedia render`.
+package develop
 
 import (
 	"context"
