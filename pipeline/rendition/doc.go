@@ -45,9 +45,9 @@
 //     held whole at 16 bits; an interlaced one is gathered at 1 (grey) or 3
 //     bytes a pixel.
 //   - Scans: a JPEG of more than Options.MaxScans scans (500) is refused, as
-//     djpeg -maxscans does: libjpeg-turbo stops at the first scan over;
-//     image/jpeg, which cannot be told, is not started when a count of the
-//     SOS markers is over.
+//     djpeg -maxscans does: its SOS markers are counted before decoding
+//     starts (microseconds), and libjpeg-turbo's progress monitor also stops
+//     at the first scan over.
 //   - Time: decoding stops soon after ctx ends — libjpeg-turbo at its next
 //     row of blocks or scan, image/jpeg at its next read (of at most 512
 //     bytes), jpegscale and the PNG decoder between rows.

@@ -20,9 +20,20 @@ import (
 // domain by the smallest factor (in eighths) that keeps it at least needW x
 // needH: most of the cost of a large photo is avoided there. Corrupt image
 // data is an error, never a grey patch. CMYK and YCCK JPEGs go to image/jpeg.
-// A JPEG of more than maxScans scans is a scanLimitError (libjpeg stops at
-// the first scan over); once ctx is done decoding stops with ctx.Err().
+// A JPEG of more than maxScans scans is a scanLimitError; once ctx is done
+// decoding stops with ctx.Err().
 func decodeJPEG(ctx context.Context, data []byte, needW, needH, maxScans int) (*pixels, error) {
+	// Counting takes microseconds; libjpeg would only stop at the first
+	// scan over, after decoding all the others.
+	if countScans(data, maxScans) > maxScans {
+		return nil, scanLimitError{maxScans}
+	}
+	return decodeLibjpeg(ctx, data, needW, needH, maxScans)
+}
+
+// decodeLibjpeg is decodeJPEG without counting the scans first: libjpeg's
+// progress monitor stops at the first scan over maxScans.
+func decodeLibjpeg(ctx context.Context, data []byte, needW, needH, maxScans int) (*pixels, error) {
 	if len(data) == 0 {
 		return nil, io.ErrUnexpectedEOF
 	}
