@@ -2,12 +2,10 @@ package rendition
 
 import (
 	"bytes"
-	"compress/zlib"
 	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"hash/crc32"
 	"image"
 	"image/png"
 	"runtime"
@@ -16,149 +14,22 @@ import (
 
 	"github.com/confmedia/confmedia/catalog"
 	"github.com/confmedia/confmedia/pipeline/rendition/internal/pngrows"
+	"github.com/confmedia/confmedia/pipeline/rendition/renditiontest"
 )
-
-// testPNG describes a PNG for writePNG.
-type testPNG struct {
-	w, h, depth, ctype int
-	interlaced         bool
-	palette            []byte // PLTE body
-	trns               []byte // tRNS body
-	// sample returns sample c of pixel (x, y), at the image's depth.
-	sample func(x, y, c int) int
-}
-
-func (p testPNG) channels() int {
-	return map[int]int{0: 1, 2: 3, 3: 1, 4: 2, 6: 4}[p.ctype]
-}
-
-// writePNG writes p with every filter type in turn, streaming its rows
-// into zlib, so that large images never exist whole.
-func writePNG(t testing.TB, p testPNG) []byte {
-	t.Helper()
-	var out bytes.Buffer
-	out.WriteString("\x89PNG\r\n\x1a\n")
-	chunk := func(typ string, body []byte) {
-		b := binary.BigEndian.AppendUint32(nil, uint32(len(body)))
-		b = append(append(b, typ...), body...)
-		out.Write(binary.BigEndian.AppendUint32(b, crc32.ChecksumIEEE(b[4:])))
-	}
-	ihdr := binary.BigEndian.AppendUint32(nil, uint32(p.w))
-	ihdr = binary.BigEndian.AppendUint32(ihdr, uint32(p.h))
-	il := byte(0)
-	if p.interlaced {
-		il = 1
-	}
-	chunk("IHDR", append(ihdr, byte(p.depth), byte(p.ctype), 0, 0, il))
-	if p.palette != nil {
-		chunk("PLTE", p.palette)
-	}
-	if p.trns != nil {
-		chunk("tRNS", p.trns)
-	}
-	var idat bytes.Buffer
-	z, _ := zlib.NewWriterLevel(&idat, zlib.BestSpeed)
-	ch := p.channels()
-	bpp := max(1, ch*p.depth/8)
-	passes := [][4]int{{0, 0, 1, 1}}
-	if p.interlaced {
-		passes = [][4]int{{0, 0, 8, 8}, {4, 0, 8, 8}, {0, 4, 4, 8}, {2, 0, 4, 4}, {0, 2, 2, 4}, {1, 0, 2, 2}, {0, 1, 1, 2}}
-	}
-	n := 0
-	for _, ps := range passes {
-		pw, ph := (p.w-ps[0]+ps[2]-1)/ps[2], (p.h-ps[1]+ps[3]-1)/ps[3]
-		if pw <= 0 || ph <= 0 {
-			continue
-		}
-		rowLen := (pw*ch*p.depth + 7) / 8
-		prev, cur, filtered := make([]byte, rowLen), make([]byte, rowLen), make([]byte, rowLen+1)
-		for py := range ph {
-			clear(cur)
-			for x := range pw {
-				for c := range ch {
-					v := p.sample(ps[0]+x*ps[2], ps[1]+py*ps[3], c)
-					i := x*ch + c
-					switch p.depth {
-					case 16:
-						cur[2*i], cur[2*i+1] = byte(v>>8), byte(v)
-					case 8:
-						cur[i] = byte(v)
-					default:
-						per := 8 / p.depth
-						cur[i/per] |= byte(v << (8 - p.depth*(i%per+1)))
-					}
-				}
-			}
-			f := n % 5
-			n++
-			filtered[0] = byte(f)
-			for i := range cur {
-				var a, b, c int
-				if i >= bpp {
-					a, c = int(cur[i-bpp]), int(prev[i-bpp])
-				}
-				b = int(prev[i])
-				pred := 0
-				switch f {
-				case 1:
-					pred = a
-				case 2:
-					pred = b
-				case 3:
-					pred = (a + b) / 2
-				case 4:
-					pred = int(paethTest(a, b, c))
-				}
-				filtered[i+1] = cur[i] - byte(pred)
-			}
-			z.Write(filtered)
-			prev, cur = cur, prev
-		}
-	}
-	z.Close()
-	for b := idat.Bytes(); len(b) > 0; {
-		n := min(len(b), 1<<16) // several IDAT chunks
-		chunk("IDAT", b[:n])
-		b = b[n:]
-	}
-	chunk("IEND", nil)
-	return out.Bytes()
-}
-
-func paethTest(a, b, c int) int {
-	p := a + b - c
-	pa, pb, pc := p-a, p-b, p-c
-	if pa < 0 {
-		pa = -pa
-	}
-	if pb < 0 {
-		pb = -pb
-	}
-	if pc < 0 {
-		pc = -pc
-	}
-	if pa <= pb && pa <= pc {
-		return a
-	}
-	if pb <= pc {
-		return b
-	}
-	return c
-}
 
 // TestDecodePNGMatchesImagePNG: the row decoder gives exactly the pixels
 // image/png's image does, for every colour type, bit depth, interlacing,
 // transparency and shrink factor.
 func TestDecodePNGMatchesImagePNG(t *testing.T) {
 	noise := func(x, y, c int) int { return (x*7919 + y*104729 + c*31337 + x*y) * 2654435761 >> 7 }
-	var cases []testPNG
+	var cases []renditiontest.PNGSpec
 	for _, ct := range []struct{ ctype, depths int }{{0, 5}, {2, 2}, {3, 4}, {4, 2}, {6, 2}} {
 		depths := map[int][]int{0: {1, 2, 4, 8, 16}, 2: {8, 16}, 3: {1, 2, 4, 8}, 4: {8, 16}, 6: {8, 16}}[ct.ctype]
 		for _, d := range depths {
 			for _, il := range []bool{false, true} {
-				p := testPNG{w: 37, h: 29, depth: d, ctype: ct.ctype, interlaced: il}
+				p := renditiontest.PNGSpec{W: 37, H: 29, Depth: d, ColorType: ct.ctype, Interlaced: il}
 				top := 1<<d - 1
-				p.sample = func(x, y, c int) int {
+				p.Sample = func(x, y, c int) int {
 					if ct.ctype == 3 {
 						return noise(x, y, 0) % (1 << d) // some indices past the palette
 					}
@@ -174,30 +45,30 @@ func TestDecodePNGMatchesImagePNG(t *testing.T) {
 				case 3:
 					n := min(1<<d, 200) - 1
 					for i := range n {
-						p.palette = append(p.palette, byte(i*3), byte(i*5), byte(i*7))
+						p.Palette = append(p.Palette, byte(i*3), byte(i*5), byte(i*7))
 					}
 					for i := range n / 2 {
-						p.trns = append(p.trns, byte(i*11))
+						p.TRNS = append(p.TRNS, byte(i*11))
 					}
 				case 0:
-					p.trns = binary.BigEndian.AppendUint16(nil, uint16(top/2))
+					p.TRNS = binary.BigEndian.AppendUint16(nil, uint16(top/2))
 				case 2:
 					k := uint16(top / 2)
-					p.trns = binary.BigEndian.AppendUint16(binary.BigEndian.AppendUint16(binary.BigEndian.AppendUint16(nil, k), k), k)
+					p.TRNS = binary.BigEndian.AppendUint16(binary.BigEndian.AppendUint16(binary.BigEndian.AppendUint16(nil, k), k), k)
 				}
 				cases = append(cases, p)
 				if ct.ctype == 0 || ct.ctype == 2 {
 					opaque := p
-					opaque.trns = nil
+					opaque.TRNS = nil
 					cases = append(cases, opaque)
 				}
 			}
 		}
 	}
 	for _, p := range cases {
-		name := fmt.Sprintf("type %d depth %d interlaced %v tRNS %v", p.ctype, p.depth, p.interlaced, p.trns != nil)
+		name := fmt.Sprintf("type %d depth %d interlaced %v tRNS %v", p.ColorType, p.Depth, p.Interlaced, p.TRNS != nil)
 		t.Run(name, func(t *testing.T) {
-			data := writePNG(t, p)
+			data := renditiontest.PNG(p)
 			img, err := png.Decode(bytes.NewReader(data))
 			if err != nil {
 				t.Fatalf("image/png: %v", err)
@@ -229,7 +100,7 @@ func TestDecodePNGMatchesImagePNG(t *testing.T) {
 // TestDecodePNGErrors: damaged PNGs are refused with the reason, and a
 // cancelled context stops a decode.
 func TestDecodePNGErrors(t *testing.T) {
-	good := writePNG(t, testPNG{w: 300, h: 200, depth: 16, ctype: 6, sample: func(x, y, c int) int { return x * y * (c + 1) }})
+	good := renditiontest.PNG(renditiontest.PNGSpec{W: 300, H: 200, Depth: 16, ColorType: 6, Sample: func(x, y, c int) int { return x * y * (c + 1) }})
 	idat := bytes.Index(good, []byte("IDAT"))
 	badCRC := bytes.Clone(good)
 	badCRC[idat+10] ^= 0xFF
@@ -288,7 +159,7 @@ func TestDecodePNG16BitMemory(t *testing.T) {
 		t.Skip("a 3000 x 3000 PNG: slow under -race or -short")
 	}
 	const side = 3000
-	data := writePNG(t, testPNG{w: side, h: side, depth: 16, ctype: 6, sample: func(x, y, c int) int { return (x + y) * 16 * (c + 1) }})
+	data := renditiontest.PNG(renditiontest.PNGSpec{W: side, H: side, Depth: 16, ColorType: 6, Sample: func(x, y, c int) int { return (x + y) * 16 * (c + 1) }})
 	h, err := ReadHeader(bytes.NewReader(data), 0)
 	if err != nil {
 		t.Fatal(err)
@@ -323,11 +194,11 @@ func TestReadHeader(t *testing.T) {
 	}{
 		{"jpeg colour", encodeTestJPEG(t, gradient(40, 30)), Header{"jpeg", 40, 30, 3, 8}},
 		{"jpeg grey", encodeTestJPEG(t, grey), Header{"jpeg", 40, 30, 1, 8}},
-		{"progressive jpeg", progressiveJPEG(40, 30, 10), Header{"jpeg", 40, 30, 1, 8}},
+		{"progressive jpeg", renditiontest.ProgressiveJPEG(40, 30, 10), Header{"jpeg", 40, 30, 1, 8}},
 		{"png grey", encodeTestPNG(t, grey), Header{"png", 40, 30, 1, 8}},
-		{"png 16-bit RGBA", writePNG(t, testPNG{w: 40, h: 30, depth: 16, ctype: 6, sample: func(x, y, c int) int { return x }}), Header{"png", 40, 30, 4, 16}},
-		{"png 1-bit palette", writePNG(t, testPNG{w: 40, h: 30, depth: 1, ctype: 3, palette: []byte{0, 0, 0, 9, 9, 9}, sample: func(x, y, c int) int { return x & 1 }}), Header{"png", 40, 30, 3, 8}},
-		{"png 2-bit grey", writePNG(t, testPNG{w: 40, h: 30, depth: 2, ctype: 0, sample: func(x, y, c int) int { return x & 3 }}), Header{"png", 40, 30, 1, 2}},
+		{"png 16-bit RGBA", renditiontest.PNG(renditiontest.PNGSpec{W: 40, H: 30, Depth: 16, ColorType: 6, Sample: func(x, y, c int) int { return x }}), Header{"png", 40, 30, 4, 16}},
+		{"png 1-bit palette", renditiontest.PNG(renditiontest.PNGSpec{W: 40, H: 30, Depth: 1, ColorType: 3, Palette: []byte{0, 0, 0, 9, 9, 9}, Sample: func(x, y, c int) int { return x & 1 }}), Header{"png", 40, 30, 3, 8}},
+		{"png 2-bit grey", renditiontest.PNG(renditiontest.PNGSpec{W: 40, H: 30, Depth: 2, ColorType: 0, Sample: func(x, y, c int) int { return x & 3 }}), Header{"png", 40, 30, 1, 2}},
 	}
 	for _, tt := range tests {
 		got, err := ReadHeader(bytes.NewReader(tt.data), 0)
