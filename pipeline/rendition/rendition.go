@@ -38,6 +38,10 @@ var Headshot = append(append([]Spec(nil), Standard...), Spec{Name: "square-large
 const (
 	DefaultQuality   = 85
 	DefaultMaxPixels = 100_000_000
+	// MaxSide bounds an image's width and height, the most a JPEG can
+	// declare. It bounds what decoding a row takes: a PNG of 100 MP in one
+	// row would need gigabytes for the two rows its filters read.
+	MaxSide = 65535
 	// DefaultMaxScans bounds the scans of a JPEG, as djpeg -maxscans
 	// does: each scan of a progressive JPEG is a pass over the whole
 	// image, however few bytes it takes, so thousands of tiny scans cost
@@ -93,7 +97,8 @@ func Render(ctx context.Context, data []byte, opts Options) (Result, error) {
 // maxPixels <= 0 means DefaultMaxPixels.
 //
 // Errors are *catalog.Error: Invalid when r holds neither a JPEG nor a PNG or
-// the header is unreadable; TooLarge when width x height exceeds maxPixels.
+// the header is unreadable; TooLarge when width x height exceeds maxPixels
+// or a side MaxSide.
 func CheckConfig(r io.Reader, maxPixels int64) (format string, width, height int, err error) {
 	h, err := readHeader("rendition.CheckConfig", r, maxPixels)
 	return h.Format, h.Width, h.Height, err
@@ -169,6 +174,10 @@ func readHeader(op string, r io.Reader, maxPixels int64) (Header, error) {
 	if px := int64(h.Width) * int64(h.Height); px > maxPixels {
 		return Header{}, catalog.E(catalog.TooLarge, op, nil,
 			"image is %dx%d (%.0f MP), over the %s limit", h.Width, h.Height, float64(px)/1e6, pixelLimit(maxPixels))
+	}
+	if h.Width > MaxSide || h.Height > MaxSide {
+		return Header{}, catalog.E(catalog.TooLarge, op, nil,
+			"image is %dx%d, over the limit of %d pixels a side", h.Width, h.Height, MaxSide)
 	}
 	return h, nil
 }
