@@ -36,8 +36,8 @@
 //
 // Hostile input is bounded before and during decoding:
 //
-//   - Pixels: an image over Options.MaxPixels (100 MP) by its header is
-//     refused without decoding. ReadHeader also gives the channels and bit
+//   - Pixels: an image over Options.MaxPixels (100 MP), or over MaxSide
+//     (65535) pixels a side, by its header is refused without decoding. ReadHeader also gives the channels and bit
 //     depth, and Header.Bytes the image's size decoded whole at its depth,
 //     by which a worker's render budget charges a render.
 //   - Bit depth: PNGs are decoded a row at a time to 8-bit RGB
