@@ -444,8 +444,9 @@ func (d *Decoder) readInterlaced() error {
 		if pw <= 0 || ph <= 0 {
 			continue
 		}
-		clear(d.cur)
-		clear(d.prev) // a pass starts afresh: its first row has no row above
+		// A pass starts afresh: its first row has no row above.
+		clear(d.cur[:cap(d.cur)])
+		clear(d.prev[:cap(d.prev)])
 		for py := range ph {
 			if rows++; rows%16 == 0 {
 				if err := d.ctx.Err(); err != nil {
