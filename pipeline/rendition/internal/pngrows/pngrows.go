@@ -257,6 +257,7 @@ func (d *Decoder) Next(dst []uint8) error {
 // checksum is right.
 func (d *Decoder) finish() error {
 	defer d.zc.Close()
+	d.whole = nil // an interlaced image is done with
 	var b [1]byte
 	n, err := io.ReadFull(d.z, b[:])
 	if n != 0 {
