@@ -20,20 +20,22 @@ import (
 	"golang.org/x/sync/singleflight"
 )
 
-// maxImportBytes bounds a schedule or recordings file.
-const maxImportBytes = 64 << 20
-
-func readImport(r *http.Request) (name string, data []byte, err error) {
+// readImport reads an imported file of at most limit bytes (the parser's
+// MaxBytes), refusing a longer body without reading past the limit.
+func readImport(r *http.Request, limit int) (name string, data []byte, err error) {
 	name = filepath.Base(r.URL.Query().Get("name"))
 	if name == "." || name == "/" {
 		name = "upload"
 	}
-	data, err = io.ReadAll(io.LimitReader(r.Body, maxImportBytes+1))
+	if r.ContentLength > int64(limit) {
+		return name, nil, catalog.E(catalog.TooLarge, "web.readImport", nil, "%s: %d bytes, over the %d MiB limit", name, r.ContentLength, limit>>20)
+	}
+	data, err = io.ReadAll(io.LimitReader(r.Body, int64(limit)+1))
 	if err != nil {
 		return name, nil, catalog.E(catalog.Invalid, "web.readImport", err, "%s: upload interrupted", name)
 	}
-	if len(data) > maxImportBytes {
-		return name, nil, catalog.E(catalog.TooLarge, "web.readImport", nil, "%s: over %d bytes", name, maxImportBytes)
+	if len(data) > limit {
+		return name, nil, catalog.E(catalog.TooLarge, "web.readImport", nil, "%s: over the %d MiB limit", name, limit>>20)
 	}
 	return name, data, nil
 }
@@ -55,7 +57,7 @@ type ScheduleImportResponse struct {
 
 func (s *Server) handleScheduleImport(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	name, data, err := readImport(r)
+	name, data, err := readImport(r, schedule.MaxBytes)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -163,7 +165,7 @@ type RecordingsImportResponse struct {
 
 func (s *Server) handleRecordingsImport(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	name, data, err := readImport(r)
+	name, data, err := readImport(r, recording.MaxBytes)
 	if err != nil {
 		s.writeError(w, r, err)
 		return

@@ -8,42 +8,47 @@ import (
 	"golang.org/x/sync/semaphore"
 )
 
-// PixelsPerSlot is the share of the pixel budget each unit of worker
-// concurrency brings: photos up to 50 MP render at full concurrency, larger
-// ones take the room of several. Two 45 MP photos at a time peak at about
-// 300 MiB for the whole process (docs/BENCHMARKS.md); the budget, not the
-// task count, is what keeps a batch of 100 MP panoramas to one at a time.
-const PixelsPerSlot = 50_000_000
+// BytesPerSlot is the share of the render budget each unit of worker
+// concurrency brings: 150 MB, a 50 MP photo of 8-bit RGB (3 bytes a pixel).
+// Such photos render at full concurrency; larger ones, and deeper ones,
+// take the room of several. Two 45 MP photos at a time peak at about 300
+// MiB for the whole process (docs/BENCHMARKS.md); the budget, not the task
+// count, is what keeps a batch of 100 MP panoramas or 16-bit PNGs to one at
+// a time.
+const BytesPerSlot = 150_000_000
 
-// PixelBudget bounds the pixels being rendered at once across a worker's
-// tasks, weighted by each image's size from its header.
-type PixelBudget struct {
+// RenderBudget bounds the images being rendered at once across a worker's
+// tasks, in bytes: each render is charged its image's size decoded whole at
+// its bit depth, from its header (rendition.Header.Bytes: width x height x
+// channels x bytes per sample), so a 16-bit RGBA PNG costs eight bytes a
+// pixel where an 8-bit grey JPEG costs one.
+type RenderBudget struct {
 	sem   *semaphore.Weighted
 	limit int64
 }
 
-// NewPixelBudget returns a budget of limit pixels; limit <= 0 means one
-// slot, PixelsPerSlot.
-func NewPixelBudget(limit int64) *PixelBudget {
+// NewRenderBudget returns a budget of limit bytes; limit <= 0 means one
+// slot, BytesPerSlot.
+func NewRenderBudget(limit int64) *RenderBudget {
 	if limit <= 0 {
-		limit = PixelsPerSlot
+		limit = BytesPerSlot
 	}
-	return &PixelBudget{sem: semaphore.NewWeighted(limit), limit: limit}
+	return &RenderBudget{sem: semaphore.NewWeighted(limit), limit: limit}
 }
 
-// Limit returns the budget's size in pixels.
-func (b *PixelBudget) Limit() int64 { return b.limit }
+// Limit returns the budget's size in bytes.
+func (b *RenderBudget) Limit() int64 { return b.limit }
 
-// Acquire waits until pixels more fit in the budget and returns the function
-// that gives them back. An image larger than the whole budget waits until it
-// can run alone. Waiters are served in turn, so a large image is not passed
-// over by small ones indefinitely. A nil budget never waits. The error, when
-// ctx is done first, is ctx.Err().
-func (b *PixelBudget) Acquire(ctx context.Context, pixels int64) (release func(), err error) {
-	if b == nil || pixels <= 0 {
+// Acquire waits until n more bytes fit in the budget and returns the
+// function that gives them back. An image larger than the whole budget
+// waits until it can run alone. Waiters are served in turn, so a large
+// image is not passed over by small ones indefinitely. A nil budget never
+// waits. The error, when ctx is done first, is ctx.Err().
+func (b *RenderBudget) Acquire(ctx context.Context, n int64) (release func(), err error) {
+	if b == nil || n <= 0 {
 		return func() {}, nil
 	}
-	n := min(pixels, b.limit)
+	n = min(n, b.limit)
 	if err := b.sem.Acquire(ctx, n); err != nil {
 		return nil, err
 	}
@@ -52,29 +57,30 @@ func (b *PixelBudget) Acquire(ctx context.Context, pixels int64) (release func()
 
 type budgetKey struct{}
 
-// WithPixelBudget returns a context whose tasks share b: NewServer gives
+// WithRenderBudget returns a context whose tasks share b: NewServer gives
 // every task one, and ProcessMedia renders within it.
-func WithPixelBudget(ctx context.Context, b *PixelBudget) context.Context {
+func WithRenderBudget(ctx context.Context, b *RenderBudget) context.Context {
 	return context.WithValue(ctx, budgetKey{}, b)
 }
 
-// PixelBudgetFrom returns the budget of ctx, or nil when it has none.
-func PixelBudgetFrom(ctx context.Context) *PixelBudget {
-	b, _ := ctx.Value(budgetKey{}).(*PixelBudget)
+// RenderBudgetFrom returns the budget of ctx, or nil when it has none.
+func RenderBudgetFrom(ctx context.Context) *RenderBudget {
+	b, _ := ctx.Value(budgetKey{}).(*RenderBudget)
 	return b
 }
 
-// reservePixels waits for room in ctx's pixel budget for the image in data,
-// sized from its header. An image whose header cannot be read (or is over
-// opts.MaxPixels) reserves nothing: Develop refuses it without decoding.
+// reservePixels waits for room in ctx's render budget for the image in
+// data, charged its decoded bytes from its header. An image whose header
+// cannot be read (or is over opts.MaxPixels) reserves nothing: Develop
+// refuses it without decoding.
 func reservePixels(ctx context.Context, data []byte, opts rendition.Options) (release func(), err error) {
-	b := PixelBudgetFrom(ctx)
+	b := RenderBudgetFrom(ctx)
 	if b == nil {
 		return func() {}, nil
 	}
-	_, w, h, err := rendition.CheckConfig(bytes.NewReader(data), opts.MaxPixels)
+	h, err := rendition.ReadHeader(bytes.NewReader(data), opts.MaxPixels)
 	if err != nil {
 		return func() {}, nil
 	}
-	return b.Acquire(ctx, int64(w)*int64(h))
+	return b.Acquire(ctx, h.Bytes())
 }

@@ -23,20 +23,20 @@ import (
 // people upload or import, and each of their tasks is short. A slot
 // reserved for headshots would sit idle most of the evening.
 //
-// Renders share a pixel budget of concurrency x PixelsPerSlot (see
-// PixelBudget), which every task's context carries.
+// Renders share a budget of concurrency x BytesPerSlot decoded bytes (see
+// RenderBudget), which every task's context carries.
 //
 // When store is not nil, a task given up on (a permanent failure, or its
 // retries spent) ends its item failed at once with the reason (see
 // failItem); the reconciler does it otherwise, and for tasks whose worker
 // died.
 func NewServer(opt asynq.RedisConnOpt, concurrency int, logger *slog.Logger, store ItemStore) *asynq.Server {
-	budget := NewPixelBudget(int64(max(concurrency, 1)) * PixelsPerSlot)
+	budget := NewRenderBudget(int64(max(concurrency, 1)) * BytesPerSlot)
 	return asynq.NewServer(opt, asynq.Config{
 		Concurrency:     concurrency,
 		Queues:          queueWeights,
 		StrictPriority:  true,
-		BaseContext:     func() context.Context { return WithPixelBudget(context.Background(), budget) },
+		BaseContext:     func() context.Context { return WithRenderBudget(context.Background(), budget) },
 		Logger:          slogAdapter{logger.With("component", "asynq")},
 		LogLevel:        asynq.WarnLevel,
 		RetryDelayFunc:  retryDelay,

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/confmedia/confmedia/catalog"
+	"github.com/confmedia/confmedia/pipeline/internal/nesting"
 )
 
 const op = "recording.Parse"
@@ -23,6 +24,14 @@ const (
 	FormatPyvideo      = "pyvideo-json"       // one pyvideo video object
 	FormatPyvideoArray = "pyvideo-json-array" // a JSON array of them
 	FormatCSV          = "csv"
+)
+
+// Limits on a recordings file, checked before anything is built from it. A
+// pyvideo video record is a few kilobytes nesting 3 levels deep; a whole
+// conference's records in one array or CSV stay well under a megabyte.
+const (
+	MaxBytes = 16 << 20 // 16 MiB
+	MaxDepth = 64       // JSON objects and arrays inside one another
 )
 
 // Parse reads recording metadata: one pyvideo video JSON object (a
@@ -39,10 +48,15 @@ const (
 // Every error is a catalog.Invalid *catalog.Error whose message names the
 // file, the record (pyvideo) or line (CSV) and the reason: a syntax error, a
 // record with no video URL, a bad date, time or duration, a duplicate id, or
-// a file with no record. Nothing is returned with an error.
+// a file with no record, a JSON value nested deeper than MaxDepth — except a
+// file over MaxBytes, which is a catalog.TooLarge error. Nothing is returned
+// with an error.
 func Parse(name string, data []byte) ([]catalog.Recording, error) {
+	if err := checkLimits(data); err != nil {
+		return nil, catalog.E(catalog.ErrorKind(err), op, err, "%s", name)
+	}
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
-	format, err := Sniff(data)
+	format, err := sniff(data)
 	if err != nil {
 		return nil, catalog.E(catalog.Invalid, op, err, "%s", name)
 	}
@@ -91,8 +105,33 @@ func wrapf(cause error, name, where, format string, args ...any) error {
 
 // Sniff names the format of recording metadata: FormatPyvideo,
 // FormatPyvideoArray or FormatCSV. It returns a catalog.Invalid error for
-// empty content or content that is none of them.
+// empty content, content that is none of them or JSON nested deeper than
+// MaxDepth, and a catalog.TooLarge error for content over MaxBytes.
 func Sniff(data []byte) (string, error) {
+	if err := checkLimits(data); err != nil {
+		return "", err
+	}
+	return sniff(data)
+}
+
+// checkLimits refuses data over MaxBytes, or JSON nesting deeper than
+// MaxDepth, before any parser builds values from it.
+func checkLimits(data []byte) error {
+	const op = "recording.Sniff"
+	if len(data) > MaxBytes {
+		return catalog.E(catalog.TooLarge, op, nil, "the file is %d bytes, over the %d MiB limit for recording metadata", len(data), MaxBytes>>20)
+	}
+	b := bytes.TrimLeft(bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")), " \t\r\n")
+	if len(b) > 0 && (b[0] == '{' || b[0] == '[') {
+		if off, over := nesting.JSON(data, MaxDepth); over {
+			line := 1 + bytes.Count(data[:off], []byte{'\n'})
+			return catalog.E(catalog.Invalid, op, nil, "line %d: JSON nested more than %d levels deep", line, MaxDepth)
+		}
+	}
+	return nil
+}
+
+func sniff(data []byte) (string, error) {
 	b := bytes.TrimLeft(bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")), " \t\r\n")
 	if len(b) == 0 {
 		return "", catalog.E(catalog.Invalid, "recording.Sniff", nil, "the file is empty")

@@ -27,7 +27,9 @@ func fromImage(img image.Image, needW, needH int) *pixels {
 	if y, ok := img.(*image.YCbCr); ok {
 		return shrinkYCbCr(y, k)
 	}
-	return shrinkRGB(rowReader(img), b.Dx(), b.Dy(), k)
+	read := rowReader(img)
+	out, _ := shrinkRGB(func(y int, dst []uint8) error { read(y, dst); return nil }, b.Dx(), b.Dy(), k)
+	return out
 }
 
 // boxes splits n samples into ceilDiv(n, k) blocks of k, the last one
@@ -109,8 +111,9 @@ func shrinkYCbCr(img *image.YCbCr, k int) *pixels {
 	return out
 }
 
-// shrinkRGB box-filters the w x h image whose rows read gives by k.
-func shrinkRGB(read func(y int, dst []uint8), w, h, k int) *pixels {
+// shrinkRGB box-filters the w x h image whose rows read gives by k. read is
+// called for every row once, top to bottom; its first error is returned.
+func shrinkRGB(read func(y int, dst []uint8) error, w, h, k int) (*pixels, error) {
 	rx, ry := boxes(w, k), boxes(h, k)
 	out := newPixels(len(rx), len(ry))
 	line := make([]uint8, 3*w)
@@ -118,7 +121,10 @@ func shrinkRGB(read func(y int, dst []uint8), w, h, k int) *pixels {
 	for oy := range ry {
 		clear(sums)
 		for y := oy * k; y < min(oy*k+k, h); y++ {
-			read(y, line)
+			if err := read(y, line); err != nil {
+				releaseAll(out)
+				return nil, err
+			}
 			for ox := range rx {
 				var r, g, bl uint32
 				for x := ox * k; x < min(ox*k+k, w); x++ {
@@ -139,7 +145,7 @@ func shrinkRGB(read func(y int, dst []uint8), w, h, k int) *pixels {
 			row[ox] = pack(mean(s[0], rx[ox], ry[oy]), mean(s[1], rx[ox], ry[oy]), mean(s[2], rx[ox], ry[oy]))
 		}
 	}
-	return out
+	return out, nil
 }
 
 // rowReader returns a function that reads row y of img as RGB samples,

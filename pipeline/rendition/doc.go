@@ -34,7 +34,26 @@
 // by image/jpeg. Both pass the same tests; the figures are in
 // docs/BENCHMARKS.md.
 //
+// Hostile input is bounded before and during decoding:
+//
+//   - Pixels: an image over Options.MaxPixels (100 MP), or over MaxSide
+//     (65535) pixels a side, by its header is refused without decoding. ReadHeader also gives the channels and bit
+//     depth, and Header.Bytes the image's size decoded whole at its depth,
+//     by which a worker's render budget charges a render.
+//   - Bit depth: PNGs are decoded a row at a time to 8-bit RGB
+//     (internal/pngrows) and shrunk as they come, so a 16-bit PNG is never
+//     held whole at 16 bits; an interlaced one is gathered at 1 (grey) or 3
+//     bytes a pixel.
+//   - Scans: a JPEG of more than Options.MaxScans scans (500) is refused, as
+//     djpeg -maxscans does: its SOS markers are counted before decoding
+//     starts (microseconds), and libjpeg-turbo's progress monitor also stops
+//     at the first scan over.
+//   - Time: decoding stops soon after ctx ends — libjpeg-turbo at its next
+//     row of blocks or scan, image/jpeg at its next read (of at most 512
+//     bytes), jpegscale and the PNG decoder between rows.
+//
 // Errors are *catalog.Error: Invalid when the input is not a decodable JPEG
 // or PNG (damaged or truncated image data included: never a grey patch),
-// TooLarge when it has more pixels than allowed. Both are permanent.
+// TooLarge when it has more pixels or scans than allowed. Both are
+// permanent.
 package rendition

@@ -22,6 +22,7 @@ typedef struct {
 	struct jpeg_error_mgr pub;
 	jmp_buf jump;
 	int truncated;
+	int stop;  // CM_TOO_MANY_SCANS or CM_CANCELLED when the progress monitor stopped decoding
 	char *msg; // 200 bytes, the caller's
 } cm_error;
 
@@ -64,8 +65,41 @@ static void cm_init_error(cm_error *e, char *msg) {
 	e->pub.error_exit = cm_error_exit;
 	e->pub.emit_message = cm_emit_message;
 	e->truncated = 0;
+	e->stop = 0;
 	e->msg = msg;
 	msg[0] = 0;
+}
+
+// cm_progress watches a decode: libjpeg calls its monitor for every row of
+// blocks read or output and at every scan, which is where a decode stops
+// when it has too many scans (as djpeg -maxscans does) or is cancelled.
+typedef struct {
+	struct jpeg_progress_mgr pub;
+	int max_scans;
+	const int *cancel;
+} cm_progress;
+
+static void cm_stop(j_common_ptr c, int code) {
+	cm_error *e = (cm_error *)c->err;
+	e->stop = code;
+	longjmp(e->jump, 1);
+}
+
+static void cm_progress_monitor(j_common_ptr c) {
+	cm_progress *p = (cm_progress *)c->progress;
+	j_decompress_ptr d = (j_decompress_ptr)c;
+	if (p->max_scans > 0 && d->input_scan_number > p->max_scans) {
+		cm_error *e = (cm_error *)c->err;
+		snprintf(e->msg, 200, "more than %d scans", p->max_scans);
+		cm_stop(c, CM_TOO_MANY_SCANS);
+	}
+	if (p->cancel != NULL && __atomic_load_n(p->cancel, __ATOMIC_RELAXED)) {
+		cm_stop(c, CM_CANCELLED);
+	}
+}
+
+void cm_cancel(int *flag) {
+	__atomic_store_n(flag, 1, __ATOMIC_RELAXED);
 }
 
 // cm_start reads the header and sets up decoding to packable RGB.
@@ -121,17 +155,26 @@ int cm_jpeg_header(const unsigned char *data, size_t len, int need_w, int need_h
 	return CM_OK;
 }
 
-int cm_jpeg_decode(const unsigned char *data, size_t len, int scale, uint64_t *dst, size_t stride, cm_header *h) {
+int cm_jpeg_decode(const unsigned char *data, size_t len, int scale, uint64_t *dst, size_t stride,
+	int max_scans, const int *cancel, cm_header *h) {
 	struct jpeg_decompress_struct d;
 	cm_error e;
+	cm_progress progress;
 	JSAMPLE *volatile rows = NULL;
 	cm_init_error(&e, h->msg);
 	d.err = &e.pub;
 	jpeg_create_decompress(&d);
+	progress.pub.progress_monitor = cm_progress_monitor;
+	progress.max_scans = max_scans;
+	progress.cancel = cancel;
+	d.progress = &progress.pub;
 	cm_error *volatile ep = &e;
 	if (setjmp(e.jump)) {
 		jpeg_destroy_decompress(&d);
 		free(rows);
+		if (ep->stop) {
+			return ep->stop;
+		}
 		return ep->truncated ? CM_TRUNCATED : CM_ERROR;
 	}
 	int rc = cm_start(&d, data, len, h);

@@ -8,10 +8,9 @@ package rendition
 import "C"
 
 import (
-	"bytes"
+	"context"
 	"errors"
 	"fmt"
-	"image/jpeg"
 	"io"
 	"strings"
 	"unsafe"
@@ -21,7 +20,20 @@ import (
 // domain by the smallest factor (in eighths) that keeps it at least needW x
 // needH: most of the cost of a large photo is avoided there. Corrupt image
 // data is an error, never a grey patch. CMYK and YCCK JPEGs go to image/jpeg.
-func decodeJPEG(data []byte, needW, needH int) (*pixels, error) {
+// A JPEG of more than maxScans scans is a scanLimitError; once ctx is done
+// decoding stops with ctx.Err().
+func decodeJPEG(ctx context.Context, data []byte, needW, needH, maxScans int) (*pixels, error) {
+	// Counting takes microseconds; libjpeg would only stop at the first
+	// scan over, after decoding all the others.
+	if countScans(data, maxScans) > maxScans {
+		return nil, scanLimitError{maxScans}
+	}
+	return decodeLibjpeg(ctx, data, needW, needH, maxScans)
+}
+
+// decodeLibjpeg is decodeJPEG without counting the scans first: libjpeg's
+// progress monitor stops at the first scan over maxScans.
+func decodeLibjpeg(ctx context.Context, data []byte, needW, needH, maxScans int) (*pixels, error) {
 	if len(data) == 0 {
 		return nil, io.ErrUnexpectedEOF
 	}
@@ -29,17 +41,38 @@ func decodeJPEG(data []byte, needW, needH int) (*pixels, error) {
 	p := (*C.uchar)(unsafe.Pointer(&data[0]))
 	rc := C.cm_jpeg_header(p, C.size_t(len(data)), C.int(needW), C.int(needH), &h)
 	if rc == C.CM_UNSUPPORTED {
-		img, err := jpeg.Decode(bytes.NewReader(data))
-		if err != nil {
-			return nil, err
-		}
-		return fromImage(img, needW, needH), nil
+		return decodeStdJPEG(ctx, data, needW, needH, maxScans)
 	}
 	if err := libjpegError(rc, &h); err != nil {
 		return nil, err
 	}
 	out := newPixels(int(h.out_width), int(h.out_height))
-	rc = C.cm_jpeg_decode(p, C.size_t(len(data)), h.scale, (*C.uint64_t)(unsafe.Pointer(&out.buf[0])), C.size_t(out.stride), &h)
+
+	// The decoder watches a flag in C memory, which ctx ending sets.
+	cancel := (*C.int)(C.calloc(1, C.sizeof_int))
+	if cancel == nil {
+		releaseAll(out)
+		return nil, errors.New("out of memory")
+	}
+	defer C.free(unsafe.Pointer(cancel))
+	set := make(chan struct{})
+	stop := context.AfterFunc(ctx, func() {
+		C.cm_cancel(cancel)
+		close(set)
+	})
+	rc = C.cm_jpeg_decode(p, C.size_t(len(data)), h.scale, (*C.uint64_t)(unsafe.Pointer(&out.buf[0])), C.size_t(out.stride),
+		C.int(maxScans), cancel, &h)
+	if !stop() {
+		<-set // the flag is not freed under cm_cancel
+	}
+	switch rc {
+	case C.CM_TOO_MANY_SCANS:
+		releaseAll(out)
+		return nil, scanLimitError{maxScans}
+	case C.CM_CANCELLED:
+		releaseAll(out)
+		return nil, ctx.Err()
+	}
 	if err := libjpegError(rc, &h); err != nil {
 		releaseAll(out)
 		return nil, err

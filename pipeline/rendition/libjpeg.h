@@ -15,6 +15,8 @@ enum {
 	CM_ERROR = 1,       // libjpeg failed; msg says why
 	CM_TRUNCATED = 2,   // the data ends before the image does
 	CM_UNSUPPORTED = 3, // a colour space this decoder leaves to image/jpeg
+	CM_TOO_MANY_SCANS = 4, // more scans than the caller allows
+	CM_CANCELLED = 5,      // *cancel became non-zero
 };
 
 // cm_header is what cm_jpeg_header learns, and the message of a failure.
@@ -32,8 +34,15 @@ int cm_jpeg_header(const unsigned char *data, size_t len, int need_w, int need_h
 
 // cm_jpeg_decode decodes data at scale/8 into dst, h->out_width x
 // h->out_height packed RGB pixels, row after row with stride pixels between
-// rows. Any corrupt-data warning is an error.
-int cm_jpeg_decode(const unsigned char *data, size_t len, int scale, uint64_t *dst, size_t stride, cm_header *h);
+// rows. Any corrupt-data warning is an error. It stops with
+// CM_TOO_MANY_SCANS when the input has more than max_scans scans, and with
+// CM_CANCELLED soon after *cancel becomes non-zero (set it with cm_cancel
+// from another thread).
+int cm_jpeg_decode(const unsigned char *data, size_t len, int scale, uint64_t *dst, size_t stride,
+	int max_scans, const int *cancel, cm_header *h);
+
+// cm_cancel sets *flag, which a running cm_jpeg_decode watches.
+void cm_cancel(int *flag);
 
 // cm_jpeg_encode encodes w x h packed RGB pixels (stride pixels between rows)
 // as a baseline 4:2:0 JPEG of the given quality, with the already encoded

@@ -4,6 +4,7 @@ package rendition
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"image/jpeg"
 
@@ -13,8 +14,9 @@ import (
 // decodeJPEG decodes a JPEG scaled down in the DCT domain by the smallest
 // factor (in eighths) that keeps it at least needW x needH (jpegscale), or,
 // for JPEGs that package leaves aside (progressive, CMYK), with image/jpeg
-// and box filtering.
-func decodeJPEG(data []byte, needW, needH int) (*pixels, error) {
+// and box filtering. A JPEG of more than maxScans scans is a
+// scanLimitError; once ctx is done decoding stops with ctx.Err().
+func decodeJPEG(ctx context.Context, data []byte, needW, needH, maxScans int) (*pixels, error) {
 	cfg, err := jpeg.DecodeConfig(bytes.NewReader(data))
 	if err != nil {
 		return nil, err
@@ -26,9 +28,9 @@ func decodeJPEG(data []byte, needW, needH int) (*pixels, error) {
 			break
 		}
 	}
-	img, err := jpegscale.Decode(data, m)
+	img, err := jpegscale.DecodeContext(ctx, data, m)
 	if errors.Is(err, jpegscale.ErrUnsupported) {
-		img, err = jpeg.Decode(bytes.NewReader(data))
+		return decodeStdJPEG(ctx, data, needW, needH, maxScans)
 	}
 	if err != nil {
 		return nil, err

@@ -12,6 +12,7 @@ import (
 	"io"
 
 	"github.com/confmedia/confmedia/catalog"
+	"github.com/confmedia/confmedia/pipeline/rendition/internal/pngrows"
 )
 
 // Spec names one rendition and its size.
@@ -37,6 +38,19 @@ var Headshot = append(append([]Spec(nil), Standard...), Spec{Name: "square-large
 const (
 	DefaultQuality   = 85
 	DefaultMaxPixels = 100_000_000
+	// MaxSide bounds an image's width and height, the most a JPEG can
+	// declare. It bounds what decoding a row takes: a PNG of 100 MP in one
+	// row would need gigabytes for the two rows its filters read.
+	MaxSide = 65535
+	// DefaultMaxScans bounds the scans of a JPEG, as djpeg -maxscans
+	// does: each scan of a progressive JPEG is a pass over the whole
+	// image, however few bytes it takes, so thousands of tiny scans cost
+	// minutes. Encoders write 1 scan (baseline) or about 10 (libjpeg's
+	// and mozjpeg's progressive scripts, at most 20 or so with scan
+	// optimisation); even a script refining every coefficient band bit by
+	// bit stays in the low hundreds. 500 scans of a 100 MP image decode in
+	// seconds.
+	DefaultMaxScans = 500
 )
 
 // Options control a render. The zero value renders Standard at quality 85
@@ -46,6 +60,7 @@ type Options struct {
 	Quality     int    // JPEG quality 1..100, default 85
 	MaxPixels   int64  // refuse larger images by their header; default 100_000_000
 	Orientation int    // EXIF orientation 1..8 of the source; any other value means 1
+	MaxScans    int    // refuse JPEGs of more scans; default DefaultMaxScans
 	// Artist and Copyright are the only EXIF kept, written as a minimal
 	// APP1 Exif block with IFD0 Artist and Copyright. Empty means absent.
 	Artist, Copyright string
@@ -82,9 +97,37 @@ func Render(ctx context.Context, data []byte, opts Options) (Result, error) {
 // maxPixels <= 0 means DefaultMaxPixels.
 //
 // Errors are *catalog.Error: Invalid when r holds neither a JPEG nor a PNG or
-// the header is unreadable; TooLarge when width x height exceeds maxPixels.
+// the header is unreadable; TooLarge when width x height exceeds maxPixels
+// or a side MaxSide.
 func CheckConfig(r io.Reader, maxPixels int64) (format string, width, height int, err error) {
-	return checkConfig("rendition.CheckConfig", r, maxPixels)
+	h, err := readHeader("rendition.CheckConfig", r, maxPixels)
+	return h.Format, h.Width, h.Height, err
+}
+
+// Header is what an image's header says about it, read without decoding
+// the image.
+type Header struct {
+	Format        string // "jpeg" or "png"
+	Width, Height int    // stored size, before any EXIF orientation
+	// Channels is the samples per decoded pixel: a JPEG's components (1
+	// grey, 3 colour, 4 CMYK); for a PNG 1 (grey), 2 (grey and alpha), 3
+	// (RGB, and palette images, which decode to colour) or 4 (RGBA).
+	Channels int
+	BitDepth int // bits per sample: 8 for JPEG; 1, 2, 4, 8 or 16 for PNG
+}
+
+// Bytes is the size of the image decoded whole at its bit depth: width x
+// height x channels x bytes per sample, a sample under 8 bits taking a
+// byte. It is what a render of the image is charged, whatever the decoder
+// manages to save.
+func (h Header) Bytes() int64 {
+	return int64(h.Width) * int64(h.Height) * int64(h.Channels) * int64((h.BitDepth+7)/8)
+}
+
+// ReadHeader reads only the header of the image in r. maxPixels <= 0 means
+// DefaultMaxPixels. Its errors are CheckConfig's.
+func ReadHeader(r io.Reader, maxPixels int64) (Header, error) {
+	return readHeader("rendition.ReadHeader", r, maxPixels)
 }
 
 var (
@@ -92,39 +135,80 @@ var (
 	pngMagic  = []byte("\x89PNG\r\n\x1a\n")
 )
 
-func checkConfig(op string, r io.Reader, maxPixels int64) (string, int, int, error) {
+func readHeader(op string, r io.Reader, maxPixels int64) (Header, error) {
 	if maxPixels <= 0 {
 		maxPixels = DefaultMaxPixels
 	}
 	br := bufio.NewReaderSize(r, 4096)
 	head, _ := br.Peek(len(pngMagic))
+	// What the decoder reads of the header, to find what image.Config
+	// leaves out (bit depth, channels).
+	var seen bytes.Buffer
+	tee := io.TeeReader(br, &seen)
 	var (
-		format string
-		cfg    image.Config
-		err    error
+		h   Header
+		cfg image.Config
+		err error
 	)
 	switch {
 	case bytes.HasPrefix(head, jpegMagic):
-		format = "jpeg"
-		cfg, err = jpeg.DecodeConfig(br)
+		h.Format = "jpeg"
+		if cfg, err = jpeg.DecodeConfig(tee); err == nil {
+			h.Channels, h.BitDepth = jpegSOF(seen.Bytes())
+		}
 	case bytes.HasPrefix(head, pngMagic):
-		format = "png"
-		cfg, err = png.DecodeConfig(br)
+		h.Format = "png"
+		if cfg, err = png.DecodeConfig(tee); err == nil {
+			h.Channels, h.BitDepth = pngIHDR(seen.Bytes())
+		}
 	default:
-		return "", 0, 0, catalog.E(catalog.Invalid, op, nil, "cannot decode image: not a JPEG or PNG file")
+		return Header{}, catalog.E(catalog.Invalid, op, nil, "cannot decode image: not a JPEG or PNG file")
 	}
 	if err != nil {
-		return "", 0, 0, catalog.E(catalog.Invalid, op, err, "cannot decode image: %s", decodeReason(err))
+		return Header{}, catalog.E(catalog.Invalid, op, err, "cannot decode image: %s", decodeReason(err))
 	}
-	w, h := cfg.Width, cfg.Height
-	if w <= 0 || h <= 0 {
-		return "", 0, 0, catalog.E(catalog.Invalid, op, nil, "cannot decode image: it is %dx%d pixels", w, h)
+	h.Width, h.Height = cfg.Width, cfg.Height
+	if h.Width <= 0 || h.Height <= 0 {
+		return Header{}, catalog.E(catalog.Invalid, op, nil, "cannot decode image: it is %dx%d pixels", h.Width, h.Height)
 	}
-	if px := int64(w) * int64(h); px > maxPixels {
-		return "", 0, 0, catalog.E(catalog.TooLarge, op, nil,
-			"image is %dx%d (%.0f MP), over the %s limit", w, h, float64(px)/1e6, pixelLimit(maxPixels))
+	if px := int64(h.Width) * int64(h.Height); px > maxPixels {
+		return Header{}, catalog.E(catalog.TooLarge, op, nil,
+			"image is %dx%d (%.0f MP), over the %s limit", h.Width, h.Height, float64(px)/1e6, pixelLimit(maxPixels))
 	}
-	return format, w, h, nil
+	if h.Width > MaxSide || h.Height > MaxSide {
+		return Header{}, catalog.E(catalog.TooLarge, op, nil,
+			"image is %dx%d, over the limit of %d pixels a side", h.Width, h.Height, MaxSide)
+	}
+	return h, nil
+}
+
+// jpegSOF returns the components and sample precision from the SOF segment
+// of the JPEG header jpg (which image/jpeg has read and found good), or 3
+// and 8 when it cannot find one.
+func jpegSOF(jpg []byte) (channels, depth int) {
+	channels, depth = 3, 8
+	_ = walkHeader(jpg, func(m byte, p []byte) bool {
+		if m >= 0xC0 && m <= 0xCF && m != 0xC4 && m != 0xC8 && m != 0xCC && len(p) >= 6 {
+			channels, depth = int(p[5]), int(p[0])
+			return false
+		}
+		return true
+	})
+	return channels, depth
+}
+
+// pngIHDR returns the channels and bit depth from the IHDR chunk that starts
+// every PNG (png.DecodeConfig has checked it).
+func pngIHDR(b []byte) (channels, depth int) {
+	if len(b) < 26 {
+		return 4, 16
+	}
+	channels = map[byte]int{0: 1, 2: 3, 3: 3, 4: 2, 6: 4}[b[25]]
+	depth = int(b[24])
+	if b[25] == 3 {
+		depth = 8 // palette indices decode to 8-bit colour
+	}
+	return channels, depth
 }
 
 // pixelLimit spells a pixel limit in megapixels, or in pixels when it is
@@ -203,10 +287,11 @@ func develop(ctx context.Context, data []byte, opts Options, resize resizeFunc) 
 	if err := ctx.Err(); err != nil {
 		return developed{}, cancelled(op, err)
 	}
-	format, sw, sh, err := checkConfig(op, bytes.NewReader(data), opts.MaxPixels)
+	hdr, err := readHeader(op, bytes.NewReader(data), opts.MaxPixels)
 	if err != nil {
 		return developed{}, err
 	}
+	format, sw, sh := hdr.Format, hdr.Width, hdr.Height
 	orient := opts.Orientation
 	if orient < 1 || orient > 8 {
 		orient = 1
@@ -223,11 +308,19 @@ func develop(ctx context.Context, data []byte, opts Options, resize resizeFunc) 
 
 	var src *pixels
 	if format == "jpeg" {
-		src, err = decodeJPEG(data, needW, needH)
+		src, err = decodeJPEG(ctx, data, needW, needH, opts.MaxScans)
 	} else {
-		src, err = decodePNG(data, needW, needH)
+		src, err = decodePNG(ctx, data, needW, needH)
 	}
-	if err != nil {
+	var tooMany scanLimitError
+	switch {
+	case err == nil:
+	case ctx.Err() != nil:
+		return developed{}, cancelled(op, ctx.Err())
+	case errors.As(err, &tooMany):
+		return developed{}, catalog.E(catalog.TooLarge, op, err,
+			"the JPEG has more than %d scans, over the limit (a progressive photo has about 10)", tooMany.limit)
+	default:
 		reason := decodeReason(err)
 		if format == "jpeg" && !errors.Is(err, io.ErrUnexpectedEOF) && !hasEOI(data) {
 			reason += " (the file appears truncated)"
@@ -258,13 +351,15 @@ func develop(ctx context.Context, data []byte, opts Options, resize resizeFunc) 
 }
 
 // decodePNG decodes a PNG to packed pixels, box-shrunk as far as it stays
-// at least needW x needH.
-func decodePNG(data []byte, needW, needH int) (*pixels, error) {
-	img, err := png.Decode(bytes.NewReader(data))
+// at least needW x needH, a row at a time (pngrows): whatever its bit depth,
+// the image is never held whole at that depth.
+func decodePNG(ctx context.Context, data []byte, needW, needH int) (*pixels, error) {
+	d, err := pngrows.New(ctx, data)
 	if err != nil {
 		return nil, err
 	}
-	return fromImage(img, needW, needH), nil
+	w, h := d.Size()
+	return shrinkRGB(func(_ int, dst []uint8) error { return d.Next(dst) }, w, h, shrinkFactor(w, h, needW, needH))
 }
 
 func withDefaults(o Options) (Options, error) {
@@ -285,6 +380,9 @@ func withDefaults(o Options) (Options, error) {
 	}
 	if o.MaxPixels <= 0 {
 		o.MaxPixels = DefaultMaxPixels
+	}
+	if o.MaxScans <= 0 {
+		o.MaxScans = DefaultMaxScans
 	}
 	return o, nil
 }

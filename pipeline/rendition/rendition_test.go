@@ -691,6 +691,7 @@ func TestCheckConfig(t *testing.T) {
 		{"png", encodeTestPNG(t, gradient(30, 20)), 0, catalog.Other, "png", 30, 20, ""},
 		{"huge jpeg header", headerOnlyJPEG(20000, 20000), 0, catalog.TooLarge, "", 0, 0, "image is 20000x20000 (400 MP), over the 100 MP limit"},
 		{"huge png header", headerOnlyPNG(30000, 10000), 0, catalog.TooLarge, "", 0, 0, "image is 30000x10000 (300 MP), over the 100 MP limit"},
+		{"one row of 100 MP", headerOnlyPNG(100_000_000, 1), 0, catalog.TooLarge, "", 0, 0, "image is 100000000x1, over the limit of 65535 pixels a side"},
 		{"over a small limit", small, 3000, catalog.TooLarge, "", 0, 0, "image is 64x48 (0 MP), over the 3000 pixel limit"},
 		{"at the limit", small, 64 * 48, catalog.Other, "jpeg", 64, 48, ""},
 		{"garbage", []byte("definitely not an image"), 0, catalog.Invalid, "", 0, 0, "not a JPEG or PNG file"},

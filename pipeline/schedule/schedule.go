@@ -11,11 +11,13 @@ package schedule
 
 import (
 	"bytes"
+	"encoding/xml"
 	"fmt"
 	"strings"
 	"time"
 
 	"github.com/confmedia/confmedia/catalog"
+	"github.com/confmedia/confmedia/pipeline/internal/nesting"
 )
 
 // The formats Sniff names.
@@ -29,6 +31,15 @@ const (
 
 const op = "schedule.Parse"
 
+// Limits on a schedule file, checked before anything is built from it. The
+// largest real schedule known to the tests, FOSDEM 2025's schedule.xml, is
+// 2.3 MB and nests 6 elements deep; c3voc and pretalx JSON nest at most 8
+// levels.
+const (
+	MaxBytes = 16 << 20 // 16 MiB
+	MaxDepth = 64       // elements (XML) or objects and arrays (JSON) inside one another
+)
+
 // Parse reads a schedule: frab/pentabarf schedule.xml, pretalx / c3voc
 // "schedule 1" JSON (schedule.json), c3voc "schedule 2" JSON, pretalx
 // submissions or CSV; the format is sniffed from the content (see Sniff).
@@ -41,10 +52,15 @@ const op = "schedule.Parse"
 // file, the place (a line, and for JSON the path of the value) and the
 // reason: an unknown format, a syntax error, an event with no id, duplicate
 // talk ids, an unparseable start or duration, an end before the start, no
-// or an unknown time zone (the message then says to pass --timezone), or a
-// schedule with no talks. Nothing is returned with an error.
+// or an unknown time zone (the message then says to pass --timezone), a
+// schedule with no talks, or one nesting deeper than MaxDepth — except a file
+// over MaxBytes, which is a catalog.TooLarge error. Nothing is returned with
+// an error.
 func Parse(name string, data []byte, zone string) (catalog.Schedule, error) {
-	format, err := Sniff(data)
+	if err := checkLimits(data); err != nil {
+		return catalog.Schedule{}, catalog.E(catalog.ErrorKind(err), op, err, "%s", name)
+	}
+	format, err := sniff(data)
 	if err != nil {
 		return catalog.Schedule{}, catalog.E(catalog.Invalid, op, err, "%s", name)
 	}
@@ -71,8 +87,16 @@ func Parse(name string, data []byte, zone string) (catalog.Schedule, error) {
 // Sniff names the format of a schedule from its content: FormatFrabXML,
 // FormatPretalxJSON, FormatSchedule2JSON, FormatPretalxSubmissions or
 // FormatCSV. It returns a catalog.Invalid error when the content is none of
-// them (the message says what was found instead).
+// them (the message says what was found instead) or nests deeper than
+// MaxDepth, and a catalog.TooLarge error when it is over MaxBytes.
 func Sniff(data []byte) (string, error) {
+	if err := checkLimits(data); err != nil {
+		return "", err
+	}
+	return sniff(data)
+}
+
+func sniff(data []byte) (string, error) {
 	b := bytes.TrimLeft(trimBOM(data), " \t\r\n")
 	if len(b) == 0 {
 		return "", catalog.E(catalog.Invalid, "schedule.Sniff", nil, "the file is empty")
@@ -88,6 +112,60 @@ func Sniff(data []byte) (string, error) {
 	}
 	return "", catalog.E(catalog.Invalid, "schedule.Sniff", nil,
 		"not a schedule: expected schedule.xml, schedule.json or CSV with a header row naming id, title, room and start")
+}
+
+// checkLimits refuses data over MaxBytes or nesting deeper than MaxDepth,
+// before any parser builds values from it.
+func checkLimits(data []byte) error {
+	const op = "schedule.Sniff"
+	if len(data) > MaxBytes {
+		return catalog.E(catalog.TooLarge, op, nil, "the file is %d bytes, over the %d MiB limit for a schedule", len(data), MaxBytes>>20)
+	}
+	b := bytes.TrimLeft(trimBOM(data), " \t\r\n")
+	if len(b) == 0 {
+		return nil
+	}
+	switch b[0] {
+	case '{', '[':
+		if off, over := nesting.JSON(data, MaxDepth); over {
+			return catalog.E(catalog.Invalid, op, nil, "line %d: JSON nested more than %d levels deep", lineAt(data, off), MaxDepth)
+		}
+	case '<':
+		if line, over := xmlDepth(data, MaxDepth); over {
+			return catalog.E(catalog.Invalid, op, nil, "line %d: XML elements nested more than %d levels deep", line, MaxDepth)
+		}
+	}
+	return nil
+}
+
+// xmlDepth reads the elements of data without building them and returns the
+// line of the first element nested deeper than max, and true. It stops
+// quietly at a syntax error, which the parser reports.
+func xmlDepth(data []byte, max int) (line int, over bool) {
+	dec := xml.NewDecoder(bytes.NewReader(data))
+	dec.Strict = false
+	dec.CharsetReader = charsetReader
+	depth := 0
+	for {
+		tok, err := dec.RawToken()
+		if err != nil {
+			return 0, false
+		}
+		switch tok.(type) {
+		case xml.StartElement:
+			if depth++; depth > max {
+				line, _ := dec.InputPos()
+				return line, true
+			}
+		case xml.EndElement:
+			depth--
+		}
+	}
+}
+
+// lineAt is the line of byte offset off in data.
+func lineAt(data []byte, off int) int {
+	return 1 + bytes.Count(data[:min(off, len(data))], []byte{'\n'})
 }
 
 func trimBOM(b []byte) []byte {

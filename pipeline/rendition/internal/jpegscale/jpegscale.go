@@ -11,6 +11,7 @@
 package jpegscale
 
 import (
+	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -42,10 +43,16 @@ func Size(w, h, m int) (int, int) {
 // FormatError for damaged data; an error wrapping io.ErrUnexpectedEOF when
 // the data ends before the image does.
 func Decode(data []byte, m int) (image.Image, error) {
+	return DecodeContext(context.Background(), data, m)
+}
+
+// DecodeContext is Decode that stops between rows of blocks once ctx is
+// done, returning ctx.Err().
+func DecodeContext(ctx context.Context, data []byte, m int) (image.Image, error) {
 	if m < 1 || m > 8 {
 		return nil, fmt.Errorf("jpegscale: scale %d/8 out of range", m)
 	}
-	d := &decoder{data: data, n: m}
+	d := &decoder{ctx: ctx, data: data, n: m}
 	return d.decode()
 }
 
@@ -59,6 +66,7 @@ type component struct {
 }
 
 type decoder struct {
+	ctx  context.Context
 	data []byte
 	pos  int
 	n    int // output block side: scale n/8
@@ -382,6 +390,9 @@ func (d *decoder) scan(p []byte) (image.Image, error) {
 	mcus := 0
 	expectRST := 0
 	for my := range mcusY {
+		if err := d.ctx.Err(); err != nil {
+			return nil, err
+		}
 		for mx := range mcusX {
 			if d.restart > 0 && mcus > 0 && mcus%d.restart == 0 {
 				if err := d.resync(expectRST); err != nil {
