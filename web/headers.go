@@ -5,6 +5,8 @@ package web
 
 import (
 	"context"
+	"github.com/confmedia/confmedia/pipeline/recording"
+	"github.com/confmedia/confmedia/pipeline/schedule"
 	"net/http"
 	"net/url"
 	"strings"
@@ -116,7 +118,7 @@ func (s *Server) secureRequests(next http.Handler) http.Handler {
 			limit = max(s.MaxBytes, maxBodyBytes) + 1<<20
 			s.extendDeadlines(w)
 		case r.Method == http.MethodPost && (r.URL.Path == "/api/schedule" || r.URL.Path == "/api/recordings"):
-			limit = maxImportBytes + 1<<20
+			limit = int64(max(schedule.MaxBytes, recording.MaxBytes)) + 1<<20
 		case strings.HasSuffix(r.URL.Path, ".zip"), strings.HasPrefix(r.URL.Path, "/download/"),
 			strings.HasPrefix(r.URL.Path, "/api/uploads/") && strings.HasSuffix(r.URL.Path, "/complete"):
 			s.extendDeadlines(w)
