@@ -5,8 +5,6 @@ package web
 
 import (
 	"context"
-	"github.com/confmedia/confmedia/pipeline/recording"
-	"github.com/confmedia/confmedia/pipeline/schedule"
 	"net/http"
 	"net/url"
 	"strings"
@@ -14,6 +12,8 @@ import (
 	"time"
 
 	"github.com/confmedia/confmedia/catalog"
+	"github.com/confmedia/confmedia/pipeline/recording"
+	"github.com/confmedia/confmedia/pipeline/schedule"
 )
 
 // Request limits. A body over its limit fails its handler's read (413 via
