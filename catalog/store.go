@@ -119,12 +119,22 @@ type Store interface {
 type BlobInfo struct {
 	Size        int64
 	ContentType string
+	// CacheControl is the policy stored with the blob: CacheControl(key)
+	// when it was put.
+	CacheControl string
+	// ETag names this version of the blob's bytes, quoted as HTTP has it
+	// ("..."): it changes when the blob is put again with other bytes.
+	ETag string
+	// Modified is when the blob was last put (zero when unknown).
+	Modified time.Time
 }
 
 // BlobPutter stores blobs.
 type BlobPutter interface {
-	// Put stores size bytes of body under key, replacing what was there.
-	// body must be seekable so that a failed request can be retried.
+	// Put stores size bytes of body under key, replacing what was there,
+	// with the cache policy CacheControl(key), so that a bucket served
+	// directly tells caches what the web app tells them. body must be
+	// seekable so that a failed request can be retried.
 	Put(ctx context.Context, key string, body io.ReadSeeker, size int64, contentType string) error
 }
 

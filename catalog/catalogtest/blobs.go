@@ -9,6 +9,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 
@@ -32,6 +33,7 @@ func TestBlobs(t *testing.T, b catalog.Blobs) {
 	t.Run("Ping", s.ping)
 	t.Run("PutGetStat", s.putGetStat)
 	t.Run("ContentType", s.contentType)
+	t.Run("CachePolicy", s.cachePolicy)
 	t.Run("Overwrite", s.overwrite)
 	t.Run("Delete", s.delete)
 	t.Run("Missing", s.missing)
@@ -80,23 +82,40 @@ func (s *blobSuite) get(t *testing.T, key string) ([]byte, catalog.BlobInfo) {
 	return data, info
 }
 
-// check asserts that key holds want with contentType, through Get and Stat.
-func (s *blobSuite) check(t *testing.T, key string, want []byte, contentType string) {
+// check asserts that key holds want with contentType and the cache policy
+// of its key, through Get and Stat, which agree on its ETag. It returns
+// the info Stat gave.
+func (s *blobSuite) check(t *testing.T, key string, want []byte, contentType string) catalog.BlobInfo {
 	t.Helper()
 	got, info := s.get(t, key)
 	if !bytes.Equal(got, want) {
 		t.Errorf("Get(%q) = %d bytes %q…, want %d bytes %q…", key, len(got), blobHead(got), len(want), blobHead(want))
 	}
-	wantInfo := catalog.BlobInfo{Size: int64(len(want)), ContentType: contentType}
-	if info != wantInfo {
-		t.Errorf("Get(%q) info = %+v, want %+v", key, info, wantInfo)
-	}
+	checkInfo(t, "Get", key, info, int64(len(want)), contentType)
 	st, err := s.b.Stat(t.Context(), key)
 	if err != nil {
 		t.Fatalf("Stat(%q): %v", key, err)
 	}
-	if st != wantInfo {
-		t.Errorf("Stat(%q) = %+v, want %+v", key, st, wantInfo)
+	checkInfo(t, "Stat", key, st, int64(len(want)), contentType)
+	if st.ETag != info.ETag {
+		t.Errorf("Stat(%q) ETag = %s, Get's = %s, want the same", key, st.ETag, info.ETag)
+	}
+	return st
+}
+
+// checkInfo asserts what op said of the blob at key: its size, content
+// type and cache policy (catalog.CacheControl), a quoted ETag and a time.
+func checkInfo(t *testing.T, op, key string, got catalog.BlobInfo, size int64, contentType string) {
+	t.Helper()
+	if got.Size != size || got.ContentType != contentType || got.CacheControl != catalog.CacheControl(key) {
+		t.Errorf("%s(%q) = size %d, type %q, Cache-Control %q; want %d, %q, %q", op, key,
+			got.Size, got.ContentType, got.CacheControl, size, contentType, catalog.CacheControl(key))
+	}
+	if len(got.ETag) < 3 || !strings.HasPrefix(got.ETag, `"`) && !strings.HasPrefix(got.ETag, `W/"`) || !strings.HasSuffix(got.ETag, `"`) {
+		t.Errorf("%s(%q) ETag = %s, want a quoted entity tag", op, key, got.ETag)
+	}
+	if got.Modified.IsZero() {
+		t.Errorf("%s(%q) Modified is zero, want when it was put", op, key)
 	}
 }
 
@@ -154,14 +173,39 @@ func (s *blobSuite) contentType(t *testing.T) {
 	}
 }
 
+// cachePolicy checks that public blobs carry a policy that lets a takedown
+// end (revalidated, never immutable) and private ones none.
+func (s *blobSuite) cachePolicy(t *testing.T) {
+	for _, key := range []string{
+		catalog.RenditionKey(blobTestID("policy"), "large"),
+		catalog.TalkKey("catalogtest policy"),
+		catalog.OriginalKey(blobTestID("policy")),
+		catalog.StaffRenditionKey(blobTestID("policy"), "large"),
+	} {
+		data := []byte("policy of " + key)
+		s.put(t, key, data, "image/jpeg")
+		st := s.check(t, key, data, "image/jpeg")
+		public := strings.HasPrefix(key, catalog.PublicPrefix)
+		if public && (!strings.Contains(st.CacheControl, "must-revalidate") && !strings.Contains(st.CacheControl, "no-cache") || strings.Contains(st.CacheControl, "immutable")) {
+			t.Errorf("Stat(%q) Cache-Control = %q, want one that revalidates", key, st.CacheControl)
+		}
+		if !public && st.CacheControl != "" {
+			t.Errorf("Stat(%q) Cache-Control = %q, want none on a private blob", key, st.CacheControl)
+		}
+	}
+}
+
 func (s *blobSuite) overwrite(t *testing.T) {
 	key := catalog.RenditionKey(blobTestID("overwrite"), "medium")
 	first := bytes.Repeat([]byte("first version "), 100)
 	s.put(t, key, first, "image/jpeg")
-	s.check(t, key, first, "image/jpeg")
+	before := s.check(t, key, first, "image/jpeg")
 	second := []byte("second, shorter")
 	s.put(t, key, second, "image/png")
-	s.check(t, key, second, "image/png")
+	after := s.check(t, key, second, "image/png")
+	if after.ETag == before.ETag {
+		t.Errorf("ETag of %q = %s after other bytes were put, want a new one", key, after.ETag)
+	}
 }
 
 func (s *blobSuite) delete(t *testing.T) {
@@ -215,9 +259,7 @@ func (s *blobSuite) large(t *testing.T) {
 	if n != LargeBlobSize || !bytes.Equal(h.Sum(nil), want[:]) {
 		t.Errorf("Get(%q) streamed %d bytes with sha256 %x, want %d bytes with %x", key, n, h.Sum(nil), LargeBlobSize, want)
 	}
-	if got, want := info, (catalog.BlobInfo{Size: LargeBlobSize, ContentType: "image/jpeg"}); got != want {
-		t.Errorf("Get(%q) info = %+v, want %+v", key, got, want)
-	}
+	checkInfo(t, "Get", key, info, LargeBlobSize, "image/jpeg")
 }
 
 func (s *blobSuite) nestedKeys(t *testing.T) {

@@ -3,10 +3,13 @@ package catalogtest
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"io"
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/confmedia/confmedia/catalog"
 )
@@ -23,6 +26,9 @@ type MemBlobs struct {
 type memBlob struct {
 	data        []byte // never changed once stored
 	contentType string
+	cache       string
+	etag        string
+	modified    time.Time
 }
 
 var _ catalog.Blobs = (*MemBlobs)(nil)
@@ -32,8 +38,9 @@ func NewMemBlobs() *MemBlobs {
 	return &MemBlobs{blobs: make(map[string]memBlob)}
 }
 
-// Put stores size bytes of body under key. An empty content type is stored
-// as application/octet-stream. It returns an Invalid error for an empty key
+// Put stores size bytes of body under key with catalog.CacheControl(key),
+// an ETag that is the quoted sha256 of the bytes and the time of the call.
+// An empty content type is stored as application/octet-stream. It returns an Invalid error for an empty key
 // or a body shorter than size, a Conflict error for a key that is an
 // object's prefix or has one as its prefix, and ctx's error when ctx is done.
 func (m *MemBlobs) Put(ctx context.Context, key string, body io.ReadSeeker, size int64, contentType string) error {
@@ -60,7 +67,8 @@ func (m *MemBlobs) Put(ctx context.Context, key string, body io.ReadSeeker, size
 	if other, ok := m.clash(key); ok {
 		return catalog.E(catalog.Conflict, op, nil, "store %s: clashes with blob %s (a key cannot be both a blob and a folder)", key, other)
 	}
-	m.blobs[key] = memBlob{data: data, contentType: contentType}
+	sum := sha256.Sum256(data)
+	m.blobs[key] = memBlob{data: data, contentType: contentType, cache: catalog.CacheControl(key), etag: `"` + hex.EncodeToString(sum[:16]) + `"`, modified: time.Now()}
 	return nil
 }
 
@@ -116,7 +124,8 @@ func (m *MemBlobs) lookup(ctx context.Context, op, key string) (memBlob, error) 
 }
 
 func (b memBlob) info() catalog.BlobInfo {
-	return catalog.BlobInfo{Size: int64(len(b.data)), ContentType: b.contentType}
+	return catalog.BlobInfo{Size: int64(len(b.data)), ContentType: b.contentType,
+		CacheControl: b.cache, ETag: b.etag, Modified: b.modified}
 }
 
 // Delete removes the blob at key; a missing key is not an error.

@@ -150,7 +150,9 @@ func (s *Store) Ping(ctx context.Context) error {
 }
 
 // Put stores size bytes of body under key with the given content type
-// (application/octet-stream when empty), replacing what was there. body is
+// (application/octet-stream when empty) and the Cache-Control of
+// catalog.CacheControl(key), which the bucket sends when it is served
+// directly, replacing what was there. body is
 // rewound when the request is retried. An empty key is Invalid; an
 // unreachable store is Unavailable.
 func (s *Store) Put(ctx context.Context, key string, body io.ReadSeeker, size int64, contentType string) error {
@@ -164,13 +166,17 @@ func (s *Store) Put(ctx context.Context, key string, body io.ReadSeeker, size in
 	if contentType == "" {
 		contentType = defaultContentType
 	}
-	_, err := s.client.PutObject(ctx, &s3.PutObjectInput{
+	in := &s3.PutObjectInput{
 		Bucket:        aws.String(s.bucket),
 		Key:           aws.String(key),
 		Body:          body,
 		ContentLength: aws.Int64(size),
 		ContentType:   aws.String(contentType),
-	})
+	}
+	if cc := catalog.CacheControl(key); cc != "" {
+		in.CacheControl = aws.String(cc)
+	}
+	_, err := s.client.PutObject(ctx, in)
 	if err != nil {
 		return keyError(op, key, "store", err)
 	}
@@ -192,12 +198,16 @@ func (s *Store) Get(ctx context.Context, key string) (io.ReadCloser, catalog.Blo
 		return nil, catalog.BlobInfo{}, keyError(op, key, "read", err)
 	}
 	return out.Body, catalog.BlobInfo{
-		Size:        aws.ToInt64(out.ContentLength),
-		ContentType: aws.ToString(out.ContentType),
+		Size:         aws.ToInt64(out.ContentLength),
+		ContentType:  aws.ToString(out.ContentType),
+		CacheControl: aws.ToString(out.CacheControl),
+		ETag:         aws.ToString(out.ETag),
+		Modified:     aws.ToTime(out.LastModified),
 	}, nil
 }
 
-// Stat returns the size and content type of the blob at key (HeadObject). A
+// Stat returns the size, content type, cache policy, ETag and time of the
+// blob at key (HeadObject). A
 // missing blob is a NotFound error; an unreachable store is Unavailable.
 func (s *Store) Stat(ctx context.Context, key string) (catalog.BlobInfo, error) {
 	const op = "s3store.Stat"
@@ -212,8 +222,11 @@ func (s *Store) Stat(ctx context.Context, key string) (catalog.BlobInfo, error) 
 		return catalog.BlobInfo{}, keyError(op, key, "look up", err)
 	}
 	return catalog.BlobInfo{
-		Size:        aws.ToInt64(out.ContentLength),
-		ContentType: aws.ToString(out.ContentType),
+		Size:         aws.ToInt64(out.ContentLength),
+		ContentType:  aws.ToString(out.ContentType),
+		CacheControl: aws.ToString(out.CacheControl),
+		ETag:         aws.ToString(out.ETag),
+		Modified:     aws.ToTime(out.LastModified),
 	}, nil
 }
 
