@@ -1,9 +1,7 @@
 package web
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"io"
 	"mime"
 	"net/http"
@@ -16,7 +14,6 @@ import (
 	"github.com/confmedia/confmedia/catalog"
 	"github.com/confmedia/confmedia/pipeline/recording"
 	"github.com/confmedia/confmedia/pipeline/schedule"
-	"golang.org/x/sync/errgroup"
 	"golang.org/x/sync/singleflight"
 )
 
@@ -363,11 +360,19 @@ func (s *Server) Document(ctx context.Context, public bool) (catalog.Document, e
 // under S3PublicURL when the bucket is served directly, else the web app's
 // own /public/ route, which serves the same keys from the bucket.
 func (s *Server) BlobURL(key string) string {
-	base := s.PublicURL
-	if s.S3PublicURL != "" {
-		base = s.S3PublicURL
+	return PublicBlobURL(s.PublicURL, s.S3PublicURL)(key)
+}
+
+// PublicBlobURL returns the function that turns a public blob key into the
+// URL a browser GETs: under s3PublicURL when the bucket is served
+// directly, else under the web app's publicURL (its /public/ route).
+func PublicBlobURL(publicURL, s3PublicURL string) func(key string) string {
+	base := publicURL
+	if s3PublicURL != "" {
+		base = s3PublicURL
 	}
-	return strings.TrimRight(base, "/") + "/" + key
+	base = strings.TrimRight(base, "/") + "/"
+	return func(key string) string { return base + key }
 }
 
 func (s *Server) handleCatalog(w http.ResponseWriter, r *http.Request) {
@@ -400,77 +405,26 @@ func (s *Server) handlePublish(w http.ResponseWriter, r *http.Request) {
 }
 
 // Publish writes the public catalog document to the bucket as catalog.json,
-// with one JSON document per talk and per speaker beside it.
+// with one JSON document per talk and per speaker beside it
+// (catalog.Publisher).
 func (s *Server) Publish(ctx context.Context) (PublishResponse, error) {
-	doc, err := s.Document(ctx, true)
-	if err != nil {
-		return PublishResponse{}, err
-	}
-	idx := catalog.NewIndex(&doc)
-	var (
-		mu   sync.Mutex
-		resp = PublishResponse{CatalogURL: s.BlobURL(catalog.CatalogKey), Talks: len(doc.Talks), Speakers: len(doc.Speakers), Media: len(doc.Media)}
-	)
-	put := func(ctx context.Context, key string, v any) error {
-		b, err := json.MarshalIndent(v, "", "  ")
-		if err != nil {
-			return err
+	res, err := s.publisher().Publish(ctx)
+	return PublishResponse{
+		Objects: res.Objects, Bytes: res.Bytes, CatalogURL: s.BlobURL(catalog.CatalogKey),
+		Talks: res.Talks, Speakers: res.Speakers, Media: res.Media, Removed: res.Removed,
+	}, err
+}
+
+// publisher returns the Publisher every publish of s goes through:
+// s.Publisher, or one over s.Store and s.Blobs.
+func (s *Server) publisher() *catalog.Publisher {
+	s.pubOnce.Do(func() {
+		s.pub = s.Publisher
+		if s.pub == nil {
+			s.pub = &catalog.Publisher{Store: s.Store, Blobs: s.Blobs, URL: s.BlobURL, Now: s.now, Logger: s.Logger}
 		}
-		if err := s.Blobs.Put(ctx, key, bytes.NewReader(b), int64(len(b)), "application/json"); err != nil {
-			return err
-		}
-		mu.Lock()
-		resp.Objects++
-		resp.Bytes += int64(len(b))
-		mu.Unlock()
-		return nil
-	}
-	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(8)
-	for _, t := range doc.Talks {
-		g.Go(func() error {
-			p, _ := idx.TalkPage(t.ID)
-			return put(gctx, catalog.TalkKey(t.ID), p)
-		})
-	}
-	for _, sp := range doc.Speakers {
-		g.Go(func() error {
-			p, _ := idx.SpeakerPage(sp.ID)
-			return put(gctx, catalog.SpeakerKey(sp.ID), p)
-		})
-	}
-	if err := g.Wait(); err != nil {
-		return resp, err
-	}
-	// The catalog goes last, so that it never names a page not yet written.
-	if err := put(ctx, catalog.CatalogKey, doc); err != nil {
-		return resp, err
-	}
-	// Pages of talks and speakers that left the catalog go after it.
-	written := map[string]bool{}
-	for _, t := range doc.Talks {
-		written[catalog.TalkKey(t.ID)] = true
-	}
-	for _, sp := range doc.Speakers {
-		written[catalog.SpeakerKey(sp.ID)] = true
-	}
-	for _, prefix := range []string{catalog.PublicPrefix + "talks/", catalog.PublicPrefix + "speakers/"} {
-		keys, err := s.Blobs.List(ctx, prefix)
-		if err != nil {
-			return resp, err
-		}
-		for _, k := range keys {
-			if written[k] {
-				continue
-			}
-			if err := s.Blobs.Delete(ctx, k); err != nil {
-				return resp, err
-			}
-			resp.Removed++
-		}
-	}
-	s.Logger.Info("catalog published", "objects", resp.Objects, "bytes", resp.Bytes)
-	return resp, nil
+	})
+	return s.pub
 }
 
 // publicIndex returns the published view of the catalog, indexed. It is

@@ -75,15 +75,10 @@ func (s *Server) syncRenditions(ctx context.Context, id string) error {
 }
 
 // republishIfPublished publishes the catalog again when one was published
-// before, so that a takedown reaches the bucket's catalog at once.
+// before, so that a takedown reaches the bucket's catalog at once
+// (catalog.Publisher.Republish).
 func (s *Server) republishIfPublished(ctx context.Context) error {
-	if _, err := s.Blobs.Stat(ctx, catalog.CatalogKey); err != nil {
-		if catalog.IsNotFound(err) {
-			return nil
-		}
-		return err
-	}
-	_, err := s.Publish(ctx)
+	_, err := s.publisher().Republish(ctx)
 	return err
 }
 

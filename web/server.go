@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/confmedia/confmedia/catalog"
@@ -65,10 +66,15 @@ type Server struct {
 	// QueueDashboard, when set, is served to admins under /admin/queues/
 	// (asynqmon with RootPath "/admin/queues").
 	QueueDashboard http.Handler
+	// Publisher publishes the catalog; nil: one over Store and Blobs.
+	// Share one with the workers of the same process.
+	Publisher *catalog.Publisher
 
 	tmpl    map[string]*template.Template
 	sessKey []byte
 	cache   docCache
+	pubOnce sync.Once
+	pub     *catalog.Publisher
 	csp     cspCache
 	// originalSlots bounds the full-size original renders run at once.
 	originalSlots chan struct{}

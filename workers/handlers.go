@@ -28,6 +28,16 @@ type Handlers struct {
 	MaxBytes int64
 	// Now is the clock; time.Now when nil.
 	Now func() time.Time
+	// Publisher republishes the public catalog when tagging takes down an
+	// item that was public (an opt-out, a rejection, a re-tag), so that
+	// the hide reaches the published JSON; nil publishes nothing.
+	Publisher Republisher
+}
+
+// Republisher publishes the public catalog again if it was published
+// before (catalog.Publisher).
+type Republisher interface {
+	Republish(ctx context.Context) (published bool, err error)
 }
 
 // Mux routes every task type to its handler.
@@ -137,7 +147,7 @@ func (h *Handlers) ProcessMedia(ctx context.Context, t *asynq.Task) error {
 		return err
 	}
 	if err == nil {
-		if err := h.tag(ctx, m.ID); err != nil {
+		if _, err := h.tag(ctx, m.ID); err != nil {
 			return err
 		}
 	}
@@ -209,18 +219,47 @@ func (h *Handlers) TagMedia(ctx context.Context, t *asynq.Task) error {
 		// Its processing task tags it with the current schedule.
 		return nil
 	}
-	if err := h.tag(ctx, p.ID); err != nil {
+	wasPublic := m.Status.Public()
+	status, err := h.tag(ctx, p.ID)
+	if err != nil {
 		return err
 	}
-	return catalog.SyncRenditions(ctx, h.Store, h.Blobs, p.ID)
+	if err := catalog.SyncRenditions(ctx, h.Store, h.Blobs, p.ID); err != nil {
+		return err
+	}
+	// A public item taken down leaves the published catalog now, not at the
+	// next publish. A task delivered again (after a crash between deciding
+	// and publishing) finds the item hidden already: it publishes too.
+	retried, _ := asynq.GetRetryCount(ctx)
+	if !status.Public() && (wasPublic || retried > 0) {
+		return h.republish(ctx, p.ID)
+	}
+	return nil
+}
+
+// republish publishes the catalog again, if it was published, after item
+// id left it.
+func (h *Handlers) republish(ctx context.Context, id string) error {
+	if h.Publisher == nil {
+		return nil
+	}
+	published, err := h.Publisher.Republish(ctx)
+	if err != nil {
+		return fmt.Errorf("republish without %s: %w", id, err)
+	}
+	if published {
+		h.Logger.Info("catalog republished", "media", id, "reason", "hidden by tagging")
+	}
+	return nil
 }
 
 // tag decides a processed item's talk and speakers and stores the decision;
-// the caller makes the bytes match it (catalog.SyncRenditions).
-func (h *Handlers) tag(ctx context.Context, id string) error {
+// the caller makes the bytes match it (catalog.SyncRenditions). It returns
+// the item's status after the decision.
+func (h *Handlers) tag(ctx context.Context, id string) (catalog.Status, error) {
 	sched, err := h.Store.Schedule(ctx)
 	if err != nil {
-		return err
+		return "", err
 	}
 	var idx *match.Index
 	if len(sched.Talks) > 0 {
@@ -231,11 +270,11 @@ func (h *Handlers) tag(ctx context.Context, id string) error {
 	}
 	optouts, err := h.Store.OptOuts(ctx)
 	if err != nil {
-		return err
+		return "", err
 	}
 	m, err := h.Store.Media(ctx, id)
 	if err != nil {
-		return err
+		return "", err
 	}
 	var offset time.Duration
 	if m.Camera != "" {
@@ -244,15 +283,18 @@ func (h *Handlers) tag(ctx context.Context, id string) error {
 		case err == nil:
 			offset = cam.Offset
 		case !catalog.IsNotFound(err):
-			return err
+			return "", err
 		}
 	} else if m.HasOffset {
 		offset = m.ClockOffset
 	}
-	return h.Store.UpdateMedia(ctx, id, func(m *catalog.Media) error {
+	var status catalog.Status
+	err = h.Store.UpdateMedia(ctx, id, func(m *catalog.Media) error {
 		Decide(m, idx, offset, optouts)
+		status = m.Status
 		return nil
 	})
+	return status, err
 }
 
 // Decide sets m's corrected capture time, and moves it through the

@@ -42,6 +42,9 @@ type backends struct {
 	// counters; nil when it runs no workers.
 	reconciler *workers.Reconciler
 	crashGuard *workers.CrashGuard
+	// pub publishes the catalog for the web app and the workers of this
+	// process alike (see publisher).
+	pub *catalog.Publisher
 }
 
 func (b *backends) Close() error {
@@ -172,7 +175,7 @@ func (m *Main) webServer(b *backends, tokenHash string) (*web.Server, func() err
 		AdminTokenHash: tokenHash, PublicURL: b.cfg.PublicURL, S3PublicURL: b.cfg.S3PublicURL,
 		MaxBytes: b.cfg.MaxBytes, MaxPixels: b.cfg.MaxPixels, TempDir: uploadTempDir(b.cfg),
 		AllowOriginals: b.cfg.AllowOriginals, PrivateSpeakers: b.cfg.PrivateSpeakers,
-		QueueDashboard: dash, SessionKey: b.cfg.SessionKey,
+		QueueDashboard: dash, SessionKey: b.cfg.SessionKey, Publisher: b.publisher(),
 	}, dash.Close
 }
 
@@ -189,7 +192,7 @@ func (m *Main) workerServer(b *backends, concurrency int) (*asynq.Server, *asynq
 		concurrency = runtime.NumCPU()
 	}
 	h := &workers.Handlers{Store: b.store, Blobs: b.blobs, Logger: b.log.With("component", "worker"),
-		Render: renderOptions(b.cfg), MaxBytes: b.cfg.MaxBytes}
+		Render: renderOptions(b.cfg), MaxBytes: b.cfg.MaxBytes, Publisher: b.publisher()}
 	mux := h.Mux()
 	b.crashGuard = &workers.CrashGuard{Store: b.store, Queue: b.queue, Logger: b.log.With("component", "crashguard")}
 	mux.Use(b.crashGuard.Middleware)

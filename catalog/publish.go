@@ -1,0 +1,302 @@
+package catalog
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"log/slog"
+	"reflect"
+	"sync"
+	"time"
+)
+
+// PublishStore is what publishing reads of the catalog.
+type PublishStore interface {
+	Schedule(ctx context.Context) (Schedule, error)
+	ListMedia(ctx context.Context, f MediaFilter) ([]*Media, error)
+	ListRecordings(ctx context.Context) ([]*Recording, error)
+}
+
+// PublishBlobs is what publishing needs of the bucket.
+type PublishBlobs interface {
+	BlobPutter
+	BlobStatter
+	BlobDeleter
+	BlobLister
+}
+
+// PublishResult says what a publish wrote.
+type PublishResult struct {
+	Objects  int   // objects written
+	Bytes    int64 // bytes written
+	Talks    int
+	Speakers int
+	Media    int
+	Removed  int // pages of talks and speakers no longer in the catalog
+	Rounds   int // times the catalog was written: more than one when it changed meanwhile
+}
+
+// Publisher writes the public catalog document to the bucket as
+// CatalogKey, with one page per talk (TalkKey) and per speaker (SpeakerKey)
+// beside it. The web app (an organizer's publish, a takedown, a review
+// hide) and the workers (a photo hidden by an opt-out, a rejection or a
+// re-tag) publish through it, so that every hide reaches the bucket.
+//
+// Publishes in one process run one at a time, and a Republish asked for
+// while one runs shares the next one. Publishes in several processes (web
+// nodes, workers) need no lock between them: after writing, a publish
+// reads the catalog again and, if it changed meanwhile, writes it again,
+// whole. So whichever publish writes last has written a catalog at least as
+// new as the moment it checked, and a change after that check has a
+// publish of its own to follow it: an older document is never left last.
+//
+// Its fields are its dependencies; set them before the first call. The
+// zero value of the rest is ready to use.
+type Publisher struct {
+	Store PublishStore
+	Blobs PublishBlobs
+	// URL turns a public blob key into the absolute URL a browser GETs.
+	URL func(key string) string
+	// Now is the clock; time.Now when nil.
+	Now func() time.Time
+	// Logger, when set, records each publish.
+	Logger *slog.Logger
+
+	once    sync.Once
+	running chan struct{} // holds a token while a publish runs
+	mu      sync.Mutex
+	asked   uint64 // Republish calls so far
+	covered uint64 // asks a publish that has started covers
+	lastErr error  // of the last publish
+}
+
+// maxRounds bounds how many times one publish writes the catalog while it
+// keeps changing; the publish that follows each change carries on.
+const maxRounds = 4
+
+func (p *Publisher) now() time.Time {
+	if p.Now != nil {
+		return p.Now()
+	}
+	return time.Now()
+}
+
+// acquire waits until no other publish of p runs, or ctx is done.
+func (p *Publisher) acquire(ctx context.Context) (release func(), err error) {
+	p.once.Do(func() { p.running = make(chan struct{}, 1) })
+	select {
+	case p.running <- struct{}{}:
+		return func() { <-p.running }, nil
+	case <-ctx.Done():
+		return nil, E(Unavailable, "catalog.Publish", ctx.Err(), "publish: cancelled while another publish ran")
+	}
+}
+
+// Document builds the public catalog document from the store.
+func (p *Publisher) Document(ctx context.Context) (Document, error) {
+	sched, err := p.Store.Schedule(ctx)
+	if err != nil {
+		return Document{}, err
+	}
+	media, err := p.Store.ListMedia(ctx, MediaFilter{})
+	if err != nil {
+		return Document{}, err
+	}
+	recs, err := p.Store.ListRecordings(ctx)
+	if err != nil {
+		return Document{}, err
+	}
+	return BuildDocument(DocumentInput{
+		Schedule: sched, Media: media, Recordings: recs, Now: p.now(), URL: p.URL, Public: true,
+	}), nil
+}
+
+// Publish publishes the catalog, whether or not it was published before.
+func (p *Publisher) Publish(ctx context.Context) (PublishResult, error) {
+	release, err := p.acquire(ctx)
+	if err != nil {
+		return PublishResult{}, err
+	}
+	defer release()
+	p.mu.Lock()
+	p.covered = p.asked
+	p.mu.Unlock()
+	res, err := p.publish(ctx)
+	p.mu.Lock()
+	p.lastErr = err
+	p.mu.Unlock()
+	return res, err
+}
+
+// Republish publishes the catalog again if it was published before
+// (CatalogKey exists), so that a change — a hide above all — reaches the
+// bucket; a catalog never published stays unpublished. When it returns
+// nil, a publish that started after the call has ended. published says
+// whether the catalog was published.
+func (p *Publisher) Republish(ctx context.Context) (published bool, err error) {
+	p.mu.Lock()
+	p.asked++
+	ticket := p.asked
+	p.mu.Unlock()
+	release, err := p.acquire(ctx)
+	if err != nil {
+		return false, err
+	}
+	defer release()
+	p.mu.Lock()
+	if p.covered >= ticket {
+		// A publish that started after this call has ended meanwhile.
+		err := p.lastErr
+		p.mu.Unlock()
+		return err == nil, err
+	}
+	p.covered = p.asked
+	p.mu.Unlock()
+
+	_, err = p.Blobs.Stat(ctx, CatalogKey)
+	if IsNotFound(err) {
+		p.setErr(nil)
+		return false, nil
+	}
+	if err == nil {
+		_, err = p.publish(ctx)
+	}
+	p.setErr(err)
+	return err == nil, err
+}
+
+func (p *Publisher) setErr(err error) {
+	p.mu.Lock()
+	p.lastErr = err
+	p.mu.Unlock()
+}
+
+// publish writes the catalog, then checks that it has not changed
+// meanwhile, writing it again if it has.
+func (p *Publisher) publish(ctx context.Context) (PublishResult, error) {
+	doc, err := p.Document(ctx)
+	if err != nil {
+		return PublishResult{}, err
+	}
+	var total PublishResult
+	for round := 1; ; round++ {
+		res, err := p.write(ctx, doc)
+		total.Objects += res.Objects
+		total.Bytes += res.Bytes
+		total.Removed += res.Removed
+		total.Talks, total.Speakers, total.Media, total.Rounds = res.Talks, res.Speakers, res.Media, round
+		if err != nil {
+			return total, err
+		}
+		fresh, err := p.Document(ctx)
+		if err != nil {
+			return total, err
+		}
+		if sameDocument(doc, fresh) || round == maxRounds {
+			if p.Logger != nil {
+				p.Logger.Info("catalog published", "objects", total.Objects, "bytes", total.Bytes, "rounds", round)
+			}
+			return total, nil
+		}
+		doc = fresh
+	}
+}
+
+// sameDocument reports whether a and b publish the same catalog, whenever
+// each was generated.
+func sameDocument(a, b Document) bool {
+	a.GeneratedAt, b.GeneratedAt = "", ""
+	return reflect.DeepEqual(a, b)
+}
+
+// publishWorkers bounds the objects written at once.
+const publishWorkers = 8
+
+// write writes doc's pages, then doc, then deletes the pages of talks and
+// speakers doc no longer has.
+func (p *Publisher) write(ctx context.Context, doc Document) (PublishResult, error) {
+	idx := NewIndex(&doc)
+	res := PublishResult{Talks: len(doc.Talks), Speakers: len(doc.Speakers), Media: len(doc.Media)}
+	var mu sync.Mutex
+	put := func(ctx context.Context, key string, v any) error {
+		b, err := json.MarshalIndent(v, "", "  ")
+		if err != nil {
+			return err
+		}
+		if err := p.Blobs.Put(ctx, key, bytes.NewReader(b), int64(len(b)), "application/json"); err != nil {
+			return err
+		}
+		mu.Lock()
+		res.Objects++
+		res.Bytes += int64(len(b))
+		mu.Unlock()
+		return nil
+	}
+
+	type page struct {
+		key string
+		v   any
+	}
+	pages := make([]page, 0, len(doc.Talks)+len(doc.Speakers))
+	written := make(map[string]bool, cap(pages))
+	for _, t := range doc.Talks {
+		v, _ := idx.TalkPage(t.ID)
+		pages = append(pages, page{TalkKey(t.ID), v})
+	}
+	for _, sp := range doc.Speakers {
+		v, _ := idx.SpeakerPage(sp.ID)
+		pages = append(pages, page{SpeakerKey(sp.ID), v})
+	}
+	ctx2, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var (
+		wg       sync.WaitGroup
+		firstErr error
+		errOnce  sync.Once
+		slots    = make(chan struct{}, publishWorkers)
+	)
+	for _, pg := range pages {
+		written[pg.key] = true
+		select {
+		case slots <- struct{}{}:
+		case <-ctx2.Done():
+		}
+		if ctx2.Err() != nil {
+			break
+		}
+		wg.Go(func() {
+			defer func() { <-slots }()
+			if err := put(ctx2, pg.key, pg.v); err != nil {
+				errOnce.Do(func() { firstErr = err; cancel() })
+			}
+		})
+	}
+	wg.Wait()
+	if firstErr != nil {
+		return res, firstErr
+	}
+	if err := ctx.Err(); err != nil {
+		return res, err
+	}
+	// The catalog goes last, so that it never names a page not yet written.
+	if err := put(ctx, CatalogKey, doc); err != nil {
+		return res, err
+	}
+	// Pages of talks and speakers that left the catalog go after it.
+	for _, prefix := range []string{PublicPrefix + "talks/", PublicPrefix + "speakers/"} {
+		keys, err := p.Blobs.List(ctx, prefix)
+		if err != nil {
+			return res, err
+		}
+		for _, k := range keys {
+			if written[k] {
+				continue
+			}
+			if err := p.Blobs.Delete(ctx, k); err != nil {
+				return res, err
+			}
+			res.Removed++
+		}
+	}
+	return res, nil
+}
