@@ -1183,7 +1183,7 @@ func TestCacheKeptByAnonymousRequests(t *testing.T) {
 	cached := func() bool {
 		s.cache.mu.Lock()
 		defer s.cache.mu.Unlock()
-		return s.cache.idx != nil
+		return s.cache.view != nil
 	}
 	if rec := do(t, h, "GET", "/api/talks/t1", "", nil); rec.Code != 200 || !cached() {
 		t.Fatalf("public read: %d, cached %v", rec.Code, cached())

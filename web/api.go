@@ -2,6 +2,9 @@ package web
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"io"
 	"mime"
 	"net/http"
@@ -323,17 +326,26 @@ func (s *Server) handleMedia(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, m)
 }
 
+// handleSchedule answers GET /api/schedule from the cached public view
+// (publicView): the body is encoded once per catalog change, and a client
+// that has it already gets 304.
 func (s *Server) handleSchedule(w http.ResponseWriter, r *http.Request) {
-	doc, err := s.Document(r.Context(), true)
+	v, err := s.publicView(r.Context())
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, struct {
-		Conference catalog.DocConference `json:"conference"`
-		Talks      []catalog.DocTalk     `json:"talks"`
-		Speakers   []catalog.DocSpeaker  `json:"speakers"`
-	}{doc.Conference, doc.Talks, doc.Speakers})
+	body, etag := v.schedule()
+	h := w.Header()
+	h.Set("Cache-Control", "public, no-cache")
+	h.Set("ETag", etag)
+	if notModified(r, catalog.BlobInfo{ETag: etag}) {
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	h.Set("Content-Type", "application/json")
+	h.Set("Content-Length", itoa(int64(len(body))))
+	_, _ = w.Write(body)
 }
 
 // Document builds the catalog document: the organizers' view, or with
@@ -427,51 +439,106 @@ func (s *Server) publisher() *catalog.Publisher {
 	return s.pub
 }
 
-// publicIndex returns the published view of the catalog, indexed. It is
-// built at most once per publicTTL (and at once after a change made through
-// this server), so that page and JSON reads under load cost a map lookup,
-// not a walk of the whole catalog; concurrent misses share one build.
-func (s *Server) publicIndex(ctx context.Context) (*catalog.Index, error) {
-	s.cache.mu.Lock()
-	idx, fresh := s.cache.idx, s.now().Sub(s.cache.at) < publicTTL && s.cache.idx != nil
-	s.cache.mu.Unlock()
-	if fresh {
-		return idx, nil
-	}
-	v, err, _ := s.cache.group.Do("public", func() (any, error) {
-		start := s.now()
-		doc, err := s.Document(context.WithoutCancel(ctx), true)
+// publicView is the published view of the catalog, built once and shared
+// by every public read until the catalog changes: its index (pages, JSON)
+// and, made on first use, the /api/schedule body.
+type publicView struct {
+	idx *catalog.Index
+
+	schedOnce sync.Once
+	sched     []byte // the /api/schedule body
+	schedETag string
+}
+
+// schedule returns the /api/schedule body and its ETag.
+func (v *publicView) schedule() ([]byte, string) {
+	v.schedOnce.Do(func() {
+		d := v.idx.Doc
+		b, err := json.MarshalIndent(struct {
+			Conference catalog.DocConference `json:"conference"`
+			Talks      []catalog.DocTalk     `json:"talks"`
+			Speakers   []catalog.DocSpeaker  `json:"speakers"`
+		}{d.Conference, d.Talks, d.Speakers}, "", "  ")
 		if err != nil {
-			return nil, err
+			panic(err) // the document is plain data
 		}
-		idx := catalog.NewIndex(&doc)
-		s.cache.mu.Lock()
-		s.cache.idx, s.cache.at = idx, start
-		s.cache.mu.Unlock()
-		return idx, nil
+		sum := sha256.Sum256(b)
+		v.sched, v.schedETag = append(b, '\n'), `"`+hex.EncodeToString(sum[:12])+`"`
 	})
+	return v.sched, v.schedETag
+}
+
+// publicIndex returns the published view of the catalog, indexed.
+func (s *Server) publicIndex(ctx context.Context) (*catalog.Index, error) {
+	v, err := s.publicView(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return v.(*catalog.Index), nil
+	return v.idx, nil
+}
+
+// publicView returns the published view of the catalog. It is built once
+// per catalog change, not per read: at once after a change made through
+// this server (invalidate, called only for requests a role may make), and
+// at most publicTTL after a change made elsewhere (another web node, a
+// worker), when the next read finds the view older than publicTTL: that
+// read is still answered from the old view while a new one is built in the
+// background. Concurrent builds of one generation are shared.
+func (s *Server) publicView(ctx context.Context) (*publicView, error) {
+	s.cache.mu.Lock()
+	v, at, gen := s.cache.view, s.cache.at, s.cache.gen
+	s.cache.mu.Unlock()
+	if v != nil {
+		if s.now().Sub(at) >= publicTTL {
+			s.cache.group.DoChan(viewKey(gen), func() (any, error) { return s.buildView(context.WithoutCancel(ctx), gen) })
+		}
+		return v, nil
+	}
+	res, err, _ := s.cache.group.Do(viewKey(gen), func() (any, error) { return s.buildView(context.WithoutCancel(ctx), gen) })
+	if err != nil {
+		return nil, err
+	}
+	return res.(*publicView), nil
+}
+
+func viewKey(gen uint64) string { return "public " + catalog.Itoa(int64(gen)) }
+
+// buildView builds the view and keeps it, unless the catalog changed
+// (invalidate) since generation gen began.
+func (s *Server) buildView(ctx context.Context, gen uint64) (*publicView, error) {
+	start := s.now()
+	doc, err := s.Document(ctx, true)
+	if err != nil {
+		return nil, err
+	}
+	v := &publicView{idx: catalog.NewIndex(&doc)}
+	s.cache.mu.Lock()
+	if s.cache.gen == gen {
+		s.cache.view, s.cache.at = v, start
+	}
+	s.cache.mu.Unlock()
+	return v, nil
 }
 
 // publicTTL bounds how stale a public read may be when the change was made
-// through another server process (a worker tagging a photo, say).
+// through another process (another web node, a worker tagging or hiding a
+// photo): the next read after it starts a rebuild.
 const publicTTL = 2 * time.Second
 
-// docCache holds the last public index.
+// docCache holds the last public view.
 type docCache struct {
 	mu    sync.Mutex
-	idx   *catalog.Index
-	at    time.Time
+	view  *publicView
+	at    time.Time // when the view's build began
+	gen   uint64    // changes made through this server
 	group singleflight.Group
 }
 
 // invalidate drops the cached public view after a change made here.
 func (s *Server) invalidate() {
 	s.cache.mu.Lock()
-	s.cache.idx = nil
+	s.cache.view = nil
+	s.cache.gen++
 	s.cache.mu.Unlock()
 }
 
@@ -504,34 +571,66 @@ func (s *Server) handleSpeaker(w http.ResponseWriter, r *http.Request) {
 }
 
 // handlePublic serves a public blob (a rendition or published JSON) from
-// the bucket. Nothing outside the public prefix is reachable.
+// the bucket. Nothing outside the public prefix is reachable. It sends the
+// blob's cache policy (catalog.CacheControl: renditions fresh for a few
+// minutes, then revalidated, so that a takedown reaches caches) with its
+// ETag and Last-Modified, and answers a revalidation that matches with 304.
 func (s *Server) handlePublic(w http.ResponseWriter, r *http.Request) {
 	p := r.PathValue("path")
 	if p == "" || strings.Contains(p, "..") || strings.Contains(p, "//") || strings.HasPrefix(p, "/") {
 		http.NotFound(w, r)
 		return
 	}
-	rc, info, err := s.Blobs.Get(r.Context(), catalog.PublicPrefix+p)
+	key := catalog.PublicPrefix + p
+	rc, info, err := s.Blobs.Get(r.Context(), key)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
 	defer rc.Close()
+	h := w.Header()
+	h.Set("Cache-Control", catalog.CacheControl(key))
+	if strings.HasSuffix(p, ".json") {
+		h.Set("Access-Control-Allow-Origin", "*")
+	}
+	if info.ETag != "" {
+		h.Set("ETag", info.ETag)
+	}
+	if !info.Modified.IsZero() {
+		h.Set("Last-Modified", info.Modified.UTC().Format(http.TimeFormat))
+	}
+	if notModified(r, info) {
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
 	ctype := info.ContentType
 	if ctype == "" || ctype == "application/octet-stream" {
 		ctype = mime.TypeByExtension(path.Ext(p))
 	}
-	w.Header().Set("Content-Type", ctype)
+	h.Set("Content-Type", ctype)
 	if info.Size > 0 {
-		w.Header().Set("Content-Length", itoa(info.Size))
-	}
-	if strings.HasSuffix(p, ".json") {
-		w.Header().Set("Cache-Control", "no-cache")
-		w.Header().Set("Access-Control-Allow-Origin", "*")
-	} else {
-		w.Header().Set("Cache-Control", "public, max-age=86400, immutable")
+		h.Set("Content-Length", itoa(info.Size))
 	}
 	_, _ = io.Copy(w, rc)
+}
+
+// notModified reports whether r's validators match the blob (RFC 9110
+// 13.1.2, 13.1.3): If-None-Match when sent, else If-Modified-Since.
+func notModified(r *http.Request, info catalog.BlobInfo) bool {
+	if inm := r.Header.Get("If-None-Match"); inm != "" {
+		if info.ETag == "" {
+			return false
+		}
+		for _, tag := range strings.Split(inm, ",") {
+			tag = strings.TrimSpace(tag)
+			if tag == "*" || strings.TrimPrefix(tag, "W/") == strings.TrimPrefix(info.ETag, "W/") {
+				return true
+			}
+		}
+		return false
+	}
+	ims, err := http.ParseTime(r.Header.Get("If-Modified-Since"))
+	return err == nil && !info.Modified.IsZero() && !info.Modified.Truncate(time.Second).After(ims)
 }
 
 func itoa(n int64) string { return catalog.Itoa(n) }
