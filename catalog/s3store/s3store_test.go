@@ -159,6 +159,14 @@ func TestPresignGetServes(t *testing.T) {
 	if resp.StatusCode != http.StatusOK || !bytes.Equal(got, data) {
 		t.Errorf("GET presigned URL = %s %q, want 200 %q", resp.Status, got, data)
 	}
+	// The bucket, served directly, tells caches what the web app does: a
+	// takedown must be able to end a cached rendition.
+	if cc := resp.Header.Get("Cache-Control"); cc != catalog.CacheControl(key) {
+		t.Errorf("bucket GET Cache-Control = %q, want %q", cc, catalog.CacheControl(key))
+	}
+	if resp.Header.Get("ETag") == "" {
+		t.Errorf("bucket GET sent no ETag to revalidate with")
+	}
 }
 
 func TestNewValidates(t *testing.T) {
