@@ -77,6 +77,7 @@ test-short: ## unit tests only, no services
 
 bench: build ## benchmarks (see docs/BENCHMARKS.md)
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 3x ./pipeline/...
+	$(GO) test -run '^$$' -bench BenchmarkSchedule -benchmem -benchtime 200x ./web
 
 bench-all: bench bench-vs-vips bench-load ## every figure of docs/BENCHMARKS.md, in one go (about 15 minutes)
 

@@ -20,19 +20,26 @@ import (
 )
 
 // fosdemSchedule is FOSDEM 2025's schedule (1,074 talks) from the shared
-// test data, or a generated one of the same size when that is absent.
+// test data; it skips when that is absent.
 func fosdemSchedule(tb testing.TB) catalog.Schedule {
 	tb.Helper()
-	if data, err := os.ReadFile("../../shared/data/fosdem-2025/schedule.xml"); err == nil {
-		s, err := schedule.Parse("schedule.xml", data, "")
-		if err != nil {
-			tb.Fatal(err)
-		}
-		return s
+	data, err := os.ReadFile(catalogtest.SharedData(tb, "fosdem-2025", "schedule.xml"))
+	if err != nil {
+		tb.Fatal(err)
 	}
+	s, err := schedule.Parse("schedule.xml", data, "")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return s
+}
+
+// generatedSchedule is a schedule of n talks in rooms of 40, one speaker
+// each.
+func generatedSchedule(n int) catalog.Schedule {
 	s := catalog.Schedule{Conference: catalog.Conference{Title: "Generated", Timezone: "Europe/Brussels"}}
 	start := time.Date(2025, 2, 1, 9, 0, 0, 0, time.UTC)
-	for i := range 1074 {
+	for i := range n {
 		sp := catalog.Speaker{ID: "s" + catalog.Itoa(int64(i)), Name: "Speaker " + catalog.Itoa(int64(i))}
 		s.Speakers = append(s.Speakers, sp)
 		at := start.Add(time.Duration(i%40) * 20 * time.Minute)
@@ -66,30 +73,40 @@ func (c *testClock) Add(d time.Duration) {
 	c.mu.Unlock()
 }
 
-func scheduleServer(tb testing.TB) (*Server, http.Handler) {
+func scheduleServer(tb testing.TB, sched catalog.Schedule) (*Server, http.Handler) {
 	tb.Helper()
 	s := &Server{
 		Store: &countingStore{Store: catalogtest.NewMemStore()}, Blobs: catalogtest.NewMemBlobs(), Queue: &fakeQueue{},
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), AdminTokenHash: HashToken(adminToken),
 		PublicURL: "http://example.test",
 	}
-	if _, err := s.Store.ReplaceSchedule(context.Background(), fosdemSchedule(tb)); err != nil {
+	if _, err := s.Store.ReplaceSchedule(context.Background(), sched); err != nil {
 		tb.Fatal(err)
 	}
 	return s, s.Handler()
 }
 
-// BenchmarkSchedule measures an anonymous GET /api/schedule of a
-// FOSDEM-sized schedule.
+// BenchmarkSchedule measures an anonymous GET /api/schedule of FOSDEM
+// 2025's schedule (1,074 talks, when the shared data is present) and of a
+// generated one of the same size.
 func BenchmarkSchedule(b *testing.B) {
-	_, h := scheduleServer(b)
-	b.ResetTimer()
-	for b.Loop() {
-		rec := httptest.NewRecorder()
-		h.ServeHTTP(rec, httptest.NewRequest("GET", "/api/schedule", nil))
-		if rec.Code != http.StatusOK {
-			b.Fatalf("status %d", rec.Code)
-		}
+	for _, bc := range []struct {
+		name  string
+		sched func(testing.TB) catalog.Schedule
+	}{
+		{"fosdem-2025", fosdemSchedule},
+		{"generated-1074", func(testing.TB) catalog.Schedule { return generatedSchedule(1074) }},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			_, h := scheduleServer(b, bc.sched(b))
+			for b.Loop() {
+				rec := httptest.NewRecorder()
+				h.ServeHTTP(rec, httptest.NewRequest("GET", "/api/schedule", nil))
+				if rec.Code != http.StatusOK {
+					b.Fatalf("status %d", rec.Code)
+				}
+			}
+		})
 	}
 }
 
@@ -110,7 +127,7 @@ func getH(t *testing.T, h http.Handler, path string, hdr ...string) *httptest.Re
 // change does, at once; a change made through another process (here:
 // straight in the store) shows within publicTTL.
 func TestScheduleBuiltPerChange(t *testing.T) {
-	s, _ := scheduleServer(t)
+	s, _ := scheduleServer(t, generatedSchedule(200))
 	clock := &testClock{t: time.Date(2026, 5, 15, 12, 0, 0, 0, time.UTC)}
 	s.Now = clock.Now
 	h := s.Handler()
@@ -146,7 +163,7 @@ func TestScheduleBuiltPerChange(t *testing.T) {
 	// An organizer's change shows at the next read: the change is made in
 	// the store, and the organizer's request (here an opt-out) drops the
 	// view as any successful change does.
-	sched := fosdemSchedule(t)
+	sched := generatedSchedule(200)
 	sched.Conference.Title = "Renamed by an organizer"
 	if _, err := st.ReplaceSchedule(ctx, sched); err != nil {
 		t.Fatal(err)
@@ -194,7 +211,7 @@ func (s *Server) mustFirstTalk(t *testing.T) string {
 // catalog.RenditionMaxAge and then revalidated — never immutable — so
 // that a takedown ends it: 304 while it is public, 404 once it is gone.
 func TestPublicRenditionRevalidates(t *testing.T) {
-	s, h := scheduleServer(t)
+	s, h := scheduleServer(t, generatedSchedule(1))
 	ctx := context.Background()
 	key := catalog.RenditionKey("0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", "large")
 	data := []byte("\xff\xd8 a rendition")
