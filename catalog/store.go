@@ -110,6 +110,13 @@ type Store interface {
 	TokenStore
 	SessionStore
 	OptOutStore
+	// Version returns a number that grows with every committed change to
+	// the schedule, the media or the recordings (what the catalog document
+	// is built from) and with no other write. A reader that reads it before
+	// reading the catalog knows, when it reads the same number later, that
+	// nothing it read has changed since: caches rebuild on a new number
+	// only.
+	Version(ctx context.Context) (int64, error)
 	// Ping checks that the database answers.
 	Ping(ctx context.Context) error
 	Close() error

@@ -443,7 +443,8 @@ func (s *Server) publisher() *catalog.Publisher {
 // by every public read until the catalog changes: its index (pages, JSON)
 // and, made on first use, the /api/schedule body.
 type publicView struct {
-	idx *catalog.Index
+	idx     *catalog.Index
+	version int64 // the catalog Version it was built from
 
 	schedOnce sync.Once
 	sched     []byte // the /api/schedule body
@@ -480,17 +481,22 @@ func (s *Server) publicIndex(ctx context.Context) (*catalog.Index, error) {
 // publicView returns the published view of the catalog. It is built once
 // per catalog change, not per read: at once after a change made through
 // this server (invalidate, called only for requests a role may make), and
-// at most publicTTL after a change made elsewhere (another web node, a
-// worker), when the next read finds the view older than publicTTL: that
-// read is still answered from the old view while a new one is built in the
-// background. Concurrent builds of one generation are shared.
+// after a change made elsewhere (another web node, a worker) when the first
+// read more than publicTTL after the last check finds a new catalog
+// Version: that read is still answered from the old view while a new one
+// is built in the background. Concurrent builds of one generation are
+// shared; an unchanged catalog is never rebuilt.
 func (s *Server) publicView(ctx context.Context) (*publicView, error) {
 	s.cache.mu.Lock()
-	v, at, gen := s.cache.view, s.cache.at, s.cache.gen
+	v, checked, gen := s.cache.view, s.cache.checked, s.cache.gen
+	due := v != nil && s.now().Sub(checked) >= publicTTL
+	if due {
+		s.cache.checked = s.now() // one check per publicTTL, whatever the reads
+	}
 	s.cache.mu.Unlock()
 	if v != nil {
-		if s.now().Sub(at) >= publicTTL {
-			s.cache.group.DoChan(viewKey(gen), func() (any, error) { return s.buildView(context.WithoutCancel(ctx), gen) })
+		if due {
+			s.refreshIfChanged(context.WithoutCancel(ctx), v, gen)
 		}
 		return v, nil
 	}
@@ -501,37 +507,54 @@ func (s *Server) publicView(ctx context.Context) (*publicView, error) {
 	return res.(*publicView), nil
 }
 
+// refreshIfChanged starts a background build of generation gen when the
+// catalog's Version moved on from view v's. A Version that cannot be read
+// counts as a change: the build then reports the error to no one and the
+// old view is kept.
+func (s *Server) refreshIfChanged(ctx context.Context, v *publicView, gen uint64) {
+	if n, err := s.Store.Version(ctx); err == nil && n == v.version {
+		return
+	}
+	s.cache.group.DoChan(viewKey(gen), func() (any, error) { return s.buildView(ctx, gen) })
+}
+
 func viewKey(gen uint64) string { return "public " + catalog.Itoa(int64(gen)) }
 
 // buildView builds the view and keeps it, unless the catalog changed
-// (invalidate) since generation gen began.
+// (invalidate) since generation gen began. The catalog Version is read
+// before the catalog, so that a change committed during the build shows as
+// a new Version at the next check.
 func (s *Server) buildView(ctx context.Context, gen uint64) (*publicView, error) {
 	start := s.now()
+	version, err := s.Store.Version(ctx)
+	if err != nil {
+		return nil, err
+	}
 	doc, err := s.Document(ctx, true)
 	if err != nil {
 		return nil, err
 	}
-	v := &publicView{idx: catalog.NewIndex(&doc)}
+	v := &publicView{idx: catalog.NewIndex(&doc), version: version}
 	s.cache.mu.Lock()
 	if s.cache.gen == gen {
-		s.cache.view, s.cache.at = v, start
+		s.cache.view, s.cache.checked = v, start
 	}
 	s.cache.mu.Unlock()
 	return v, nil
 }
 
-// publicTTL bounds how stale a public read may be when the change was made
-// through another process (another web node, a worker tagging or hiding a
-// photo): the next read after it starts a rebuild.
+// publicTTL is how often a server checks the catalog Version for changes
+// made through other processes (another web node, a worker tagging or
+// hiding a photo): such a change shows within publicTTL and one build.
 const publicTTL = 2 * time.Second
 
 // docCache holds the last public view.
 type docCache struct {
-	mu    sync.Mutex
-	view  *publicView
-	at    time.Time // when the view's build began
-	gen   uint64    // changes made through this server
-	group singleflight.Group
+	mu      sync.Mutex
+	view    *publicView
+	checked time.Time // when the view's Version was last compared with the catalog's
+	gen     uint64    // changes made through this server
+	group   singleflight.Group
 }
 
 // invalidate drops the cached public view after a change made here.

@@ -28,6 +28,7 @@ type MemStore struct {
 	tokens     map[string]catalog.Token
 	sessions   map[string]catalog.Session
 	optOuts    map[string]catalog.OptOut
+	version    int64 // changes to the schedule, media and recordings
 }
 
 var _ catalog.Store = (*MemStore)(nil)
@@ -127,7 +128,15 @@ func (s *MemStore) ReplaceSchedule(_ context.Context, sc catalog.Schedule) (cata
 	}
 	conf := sc.Conference
 	s.conf, s.talks, s.speakers = &conf, talks, speakers
+	s.version++
 	return d, nil
+}
+
+// Version counts the changes to the schedule, media and recordings.
+func (s *MemStore) Version(context.Context) (int64, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.version, nil
 }
 
 // Schedule returns the current schedule: talks ordered by start then id, in
@@ -195,6 +204,7 @@ func (s *MemStore) CreateMedia(_ context.Context, m *catalog.Media) (bool, error
 		return false, nil
 	}
 	s.media[m.ID] = memMedia(m)
+	s.version++
 	return true, nil
 }
 
@@ -267,6 +277,7 @@ func (s *MemStore) UpdateMedia(_ context.Context, id string, fn func(*catalog.Me
 		return catalog.E(catalog.Invalid, op, nil, "media %s cannot take unknown kind %q", id, c.Kind)
 	}
 	s.media[id] = memMedia(c)
+	s.version++
 	return nil
 }
 
@@ -359,6 +370,7 @@ func (s *MemStore) PutRecording(_ context.Context, r *catalog.Recording) (bool, 
 		}
 	}
 	s.recordings[r.ID] = put
+	s.version++
 	return true, nil
 }
 
@@ -402,6 +414,7 @@ func (s *MemStore) UpdateRecording(_ context.Context, id string, fn func(*catalo
 		return catalog.E(catalog.Invalid, op, nil, "recording %s cannot change its id to %s", id, c.ID)
 	}
 	s.recordings[id] = memRecording(c)
+	s.version++
 	return nil
 }
 

@@ -69,6 +69,7 @@ func TestStore(t *testing.T, open func(t *testing.T) catalog.Store) {
 		{"Tokens", storeTokens},
 		{"Sessions", storeSessions},
 		{"OptOuts", storeOptOuts},
+		{"Version", storeVersion},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.run(t, open(t)) })

@@ -91,15 +91,21 @@ func (s *Store) CreateMedia(ctx context.Context, m *catalog.Media) (created bool
 	}
 	args := s.mediaArgs(m)
 	q := "INSERT INTO media (" + mediaColumns + ") VALUES (" + placeholders(1, len(args)) + ") ON CONFLICT (id) DO NOTHING"
-	res, err := s.w.ExecContext(ctx, q, args...)
-	if err != nil {
-		return false, s.fail(op, err)
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return false, s.fail(op, err)
-	}
-	return n == 1, nil
+	err = s.write(ctx, op, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, q, args...)
+		if err != nil {
+			return s.fail(op, err)
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return s.fail(op, err)
+		}
+		if created = n == 1; created {
+			return s.bump(ctx, tx, op)
+		}
+		return nil
+	})
+	return created, err
 }
 
 // Media returns one item, or a NotFound error.
@@ -240,6 +246,6 @@ func (s *Store) UpdateMedia(ctx context.Context, id string, fn func(*catalog.Med
 		if _, err := tx.ExecContext(ctx, "UPDATE media SET "+strings.Join(set, ", ")+" WHERE id = $1", args...); err != nil {
 			return s.fail(op, err)
 		}
-		return nil
+		return s.bump(ctx, tx, op)
 	})
 }

@@ -89,7 +89,7 @@ func (s *Store) PutRecording(ctx context.Context, r *catalog.Recording) (changed
 					return s.fail(op, err)
 				} else if n == 1 {
 					changed = true
-					return nil
+					return s.bump(ctx, tx, op)
 				}
 				continue
 			case err != nil:
@@ -99,7 +99,10 @@ func (s *Store) PutRecording(ctx context.Context, r *catalog.Recording) (changed
 			}
 			keepDecision(&put, old)
 			changed = true
-			return s.updateRecording(ctx, tx, op, &put)
+			if err := s.updateRecording(ctx, tx, op, &put); err != nil {
+				return err
+			}
+			return s.bump(ctx, tx, op)
 		}
 		return catalog.E(catalog.Conflict, op, nil, "recording %s changed meanwhile", r.ID)
 	})
@@ -186,6 +189,9 @@ func (s *Store) UpdateRecording(ctx context.Context, id string, fn func(*catalog
 		if r.ID != id {
 			return catalog.E(catalog.Invalid, op, nil, "recording %s cannot change its id to %s", id, r.ID)
 		}
-		return s.updateRecording(ctx, tx, op, r)
+		if err := s.updateRecording(ctx, tx, op, r); err != nil {
+			return err
+		}
+		return s.bump(ctx, tx, op)
 	})
 }

@@ -201,6 +201,26 @@ func (s *Store) Close() error {
 	return err
 }
 
+// Version returns the count of committed changes to the schedule, media
+// and recordings (table catalog_version, migration 0007): each of their
+// writes bumps it in its own transaction, last, so that the number is
+// seen with the change it counts.
+func (s *Store) Version(ctx context.Context) (int64, error) {
+	var n int64
+	if err := s.r.QueryRowContext(ctx, "SELECT n FROM catalog_version WHERE id = 1").Scan(&n); err != nil {
+		return 0, s.fail("sqlstore.Version", err)
+	}
+	return n, nil
+}
+
+// bump counts a change to the catalog (see Version) in tx.
+func (s *Store) bump(ctx context.Context, tx *sql.Tx, op string) error {
+	if _, err := tx.ExecContext(ctx, "UPDATE catalog_version SET n = n + 1 WHERE id = 1"); err != nil {
+		return s.fail(op, err)
+	}
+	return nil
+}
+
 // write runs fn in a write transaction and commits it when fn returns nil.
 // fn's error is returned as it is; fn classifies its own database errors.
 func (s *Store) write(ctx context.Context, op string, fn func(tx *sql.Tx) error) error {

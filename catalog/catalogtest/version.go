@@ -1,0 +1,79 @@
+package catalogtest
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/confmedia/confmedia/catalog"
+)
+
+// storeVersion: Version grows with each committed change to the schedule,
+// media and recordings, and with nothing else (reads, refused or empty
+// changes, tokens, sessions, opt-outs, cameras).
+func storeVersion(t *testing.T, s catalog.Store) {
+	ctx := context.Background()
+	last, err := s.Version(ctx)
+	if err != nil {
+		t.Fatalf("Version: %v", err)
+	}
+	step := func(what string, grows bool, err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+		v, err := s.Version(ctx)
+		if err != nil {
+			t.Fatalf("Version after %s: %v", what, err)
+		}
+		switch {
+		case grows && v <= last:
+			t.Errorf("Version after %s = %d, want more than %d", what, v, last)
+		case !grows && v != last:
+			t.Errorf("Version after %s = %d, want %d unchanged", what, v, last)
+		}
+		last = v
+	}
+	start := time.Date(2026, 5, 15, 9, 0, 0, 0, time.UTC)
+	_, err = s.ReplaceSchedule(ctx, catalog.Schedule{
+		Conference: catalog.Conference{Title: "Conf", Timezone: "UTC"},
+		Talks:      []catalog.Talk{{ID: "t1", Title: "Keynote", Room: "A", Start: start, End: start.Add(time.Hour)}},
+	})
+	step("ReplaceSchedule", true, err)
+	_, err = s.Schedule(ctx)
+	step("Schedule", false, err)
+
+	m := &catalog.Media{ID: "version-media", Kind: catalog.Photo, SourceName: "v.jpg", OriginalKey: catalog.OriginalKey("version-media"), Status: catalog.Pending}
+	_, err = s.CreateMedia(ctx, m)
+	step("CreateMedia", true, err)
+	created, err := s.CreateMedia(ctx, m)
+	if created {
+		t.Errorf("CreateMedia of an existing id: created")
+	}
+	step("CreateMedia of an existing id", false, err)
+	step("UpdateMedia", true, s.UpdateMedia(ctx, m.ID, func(m *catalog.Media) error { m.Status = catalog.Tagged; return nil }))
+	refused := errors.New("refused")
+	if err := s.UpdateMedia(ctx, m.ID, func(*catalog.Media) error { return refused }); !errors.Is(err, refused) {
+		t.Errorf("UpdateMedia refused by fn: %v", err)
+	}
+	step("a refused UpdateMedia", false, nil)
+	_, err = s.ListMedia(ctx, catalog.MediaFilter{})
+	step("ListMedia", false, err)
+
+	r := &catalog.Recording{ID: "version-rec", URL: "https://video.example/1", Title: "Keynote"}
+	_, err = s.PutRecording(ctx, r)
+	step("PutRecording", true, err)
+	_, err = s.PutRecording(ctx, r)
+	step("an identical PutRecording", false, err)
+	r.Title = "Keynote, again"
+	_, err = s.PutRecording(ctx, r)
+	step("a changed PutRecording", true, err)
+	step("UpdateRecording", true, s.UpdateRecording(ctx, r.ID, func(r *catalog.Recording) error { r.Reason = "checked"; return nil }))
+
+	step("PutToken", false, s.PutToken(ctx, catalog.Token{Hash: "version-token", Role: catalog.RoleAdmin, Name: "v"}))
+	step("PutSession", false, s.PutSession(ctx, catalog.Session{Hash: "version-session", TokenHash: "version-token", Expires: start.Add(time.Hour)}))
+	step("PutOptOut", false, s.PutOptOut(ctx, catalog.OptOut{Name: "Version Person"}))
+	_, err = s.SetCameraOffset(ctx, "version-camera", time.Minute)
+	step("SetCameraOffset", false, err)
+}
