@@ -1,6 +1,11 @@
 package match
 
 import (
+	"github.com/confmedia/confmedia/catalog/catalogtest"
+	"github.com/confmedia/confmedia/pipeline/exif"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -198,5 +203,66 @@ func TestParseOffset(t *testing.T) {
 	}
 	if got := FormatOffset(-(7955*day + 3*time.Hour)); got != "-7955d3h0m0s" {
 		t.Errorf("FormatOffset = %q", got)
+	}
+}
+
+// TestSuggestOffsetRealCamerasAtEuroPython groups the real camera files by
+// camera, as uploaded in one batch for a room of EuroPython 2022: every
+// camera with at least MinClockSamples photos (all dated years before the
+// conference) gets a suggestion with its evidence, and with it its photos
+// fall inside the conference's days.
+func TestSuggestOffsetRealCamerasAtEuroPython(t *testing.T) {
+	s, _, _ := europython2022(t)
+	root := catalogtest.SharedData(t, "photos", "cameras")
+	x, err := NewIndex(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	byCamera := map[string][]ClockSample{}
+	err = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		md, err := exif.Read(data)
+		if err != nil || md.Taken.IsZero() {
+			return nil
+		}
+		key := catalog.CameraKey(md.Make, md.Model, md.Serial)
+		byCamera[key] = append(byCamera[key], ClockSample{MediaID: d.Name(), Room: "Liffey Hall 1", Wall: md.Taken})
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	suggested := 0
+	for key, samples := range byCamera {
+		sg, ok := x.SuggestOffset(samples, 0)
+		if len(samples) < MinClockSamples {
+			if ok {
+				t.Errorf("%s: %d photos, suggestion %+v", key, len(samples), sg)
+			}
+			continue
+		}
+		if !ok {
+			t.Errorf("%s: %d photos dated outside the conference, no suggestion", key, len(samples))
+			continue
+		}
+		suggested++
+		t.Logf("%s: %s", key, sg.Reason)
+		if !strings.Contains(sg.Reason, "outside the conference") || !strings.Contains(sg.Reason, "shifting by "+FormatOffset(sg.Offset)) {
+			t.Errorf("%s: reason %q lacks the evidence", key, sg.Reason)
+		}
+		for _, p := range samples {
+			if _, out := x.DaysOff(ResolveTime(p.Wall, sg.Offset, x.Zone())); out {
+				t.Errorf("%s: %s still outside the conference with %s", key, p.MediaID, FormatOffset(sg.Offset))
+			}
+		}
+	}
+	if suggested == 0 {
+		t.Error("no camera of the data has enough photos for a suggestion")
 	}
 }
