@@ -16,6 +16,7 @@ import (
 
 	"github.com/confmedia/confmedia/catalog"
 	"github.com/confmedia/confmedia/pipeline/accept"
+	"github.com/confmedia/confmedia/pipeline/match"
 	"github.com/confmedia/confmedia/web"
 	"github.com/confmedia/confmedia/web/client"
 	"golang.org/x/sync/errgroup"
@@ -96,7 +97,7 @@ func (m *Main) runUpload(ctx context.Context, args []string) error {
 	kind := fs.String("kind", "photo", "photo or headshot")
 	room := fs.String("room", "", "the room the photos were taken in, as the schedule spells it")
 	photographer := fs.String("photographer", "", "credit line")
-	clockOffset := fs.String("clock-offset", "", "what to add to the camera's clock to get true local time (+1h, -7m30s)")
+	clockOffset := fs.String("clock-offset", "", "what to add to the camera's clock to get true local time (+1h, -7m30s, +400d2h)")
 	speaker := fs.String("speaker", "", "the speaker a headshot shows")
 	license := fs.String("license", "", "licence of the photos (e.g. CC-BY-4.0)")
 	var syncs syncFlag
@@ -119,9 +120,9 @@ func (m *Main) runUpload(ctx context.Context, args []string) error {
 		return usageErr("--kind %q: want photo or headshot", *kind)
 	}
 	if *clockOffset != "" {
-		d, err := parseDurationFlag("clock-offset", *clockOffset)
+		d, err := match.ParseOffset(*clockOffset)
 		if err != nil {
-			return err
+			return usageErr("--clock-offset %q: want a duration like +1h, -7m30s or +400d2h", *clockOffset)
 		}
 		*clockOffset = d.String()
 	}
