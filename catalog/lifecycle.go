@@ -234,7 +234,7 @@ func Apply(m *Media, e Event) error {
 			return E(Invalid, op, nil, "%s: unknown kind %q: want photo or headshot", m.SourceName, e.MediaKind)
 		}
 		if e.MediaKind == Photo && e.Speaker != "" {
-			return E(Invalid, op, nil, "%s: a photo shows a talk, not one speaker: give --speaker only with --kind headshot", m.SourceName)
+			return E(Invalid, op, nil, "%s: a photo shows a talk, not one speaker: name a speaker only for a headshot", m.SourceName)
 		}
 		if e.MediaKind == m.Kind && e.Speaker == m.SpeakerHint {
 			what := "an event photo"

@@ -31,7 +31,7 @@ func TestApplyReclassify(t *testing.T) {
 		{"still pending", catalog.Pending, catalog.Headshot, "Ana Lima", catalog.Conflict, "still being processed"},
 		{"hidden", catalog.Hidden, catalog.Headshot, "Ana Lima", catalog.Invalid, "stays hidden"},
 		{"unknown kind", catalog.Tagged, "poster", "", catalog.Invalid, "unknown kind"},
-		{"a photo of a speaker", catalog.Tagged, catalog.Photo, "Ana Lima", catalog.Invalid, "only with --kind headshot"},
+		{"a photo of a speaker", catalog.Tagged, catalog.Photo, "Ana Lima", catalog.Invalid, "only for a headshot"},
 		{"no change", catalog.Tagged, catalog.Photo, "", catalog.Invalid, "is an event photo already"},
 	}
 	for _, tt := range tests {

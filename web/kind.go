@@ -72,6 +72,9 @@ func (s *Server) handleSetKindForm(w http.ResponseWriter, r *http.Request) {
 		id = r.PostFormValue("id")
 	}
 	req := SetKindRequest{Kind: strings.TrimSpace(r.PostFormValue("kind")), Speaker: strings.TrimSpace(r.PostFormValue("speaker"))}
+	if req.Kind == string(catalog.Photo) {
+		req.Speaker = "" // the form's speaker field is for headshots
+	}
 	resp, err := s.SetKind(r.Context(), id, req)
 	if err != nil {
 		s.done(w, r, "/review", err, "")

@@ -31,7 +31,7 @@ func TestSetKind(t *testing.T) {
 	}{
 		{"unknown speaker", idTagged, SetKindRequest{Kind: "headshot", Speaker: "Nobody"}, 400, "Nobody"},
 		{"unknown kind", idTagged, SetKindRequest{Kind: "poster"}, 400, "unknown kind"},
-		{"a speaker on a photo", idTagged, SetKindRequest{Kind: "photo", Speaker: "Jane Doe"}, 400, "only with --kind headshot"},
+		{"a speaker on a photo", idTagged, SetKindRequest{Kind: "photo", Speaker: "Jane Doe"}, 400, "only for a headshot"},
 		{"still pending", idPending, SetKindRequest{Kind: "headshot"}, 409, "still being processed"},
 		{"no such item", strings.Repeat("9", 64), SetKindRequest{Kind: "headshot"}, 404, ""},
 		{"photographers may not", idTagged, SetKindRequest{Kind: "headshot"}, 403, ""},
