@@ -101,7 +101,7 @@ type CameraTime struct {
 	Wall      time.Time
 	HasOffset bool
 	Offset    int    // seconds east of UTC, when HasOffset
-	Source    string // where it came from: "exif", "xmp", "iptc"
+	Source    string // where it came from: "exif", "xmp", "iptc", "makernote"
 }
 
 // IsZero reports whether no capture time is known.

@@ -18,6 +18,8 @@ import (
 //	pending | failed                   Failure      failed
 //	any                                Hiding       hidden
 //	pending | failed                   Retry        pending, generation+1
+//	tagged | untagged | needs_review   Reclassify   pending, generation+1, new kind or speaker
+//	  | failed
 //
 // Every transition leaves a Reason a person understands, except a
 // person's own decision (Reviewed), which records who decided instead. Which bytes exist
@@ -36,6 +38,8 @@ const (
 	EventFailed    EventKind = "failed"    // the item cannot be processed
 	EventHidden    EventKind = "hidden"    // taken down, by a person or a rule
 	EventRetry     EventKind = "retry"     // processing starts over
+	// EventReclassified: a person changed the item's kind or speaker.
+	EventReclassified EventKind = "reclassified"
 )
 
 // Decision is what tagging (or a person) decided about a media item.
@@ -53,8 +57,12 @@ type Event struct {
 	Kind     EventKind
 	Decision Decision  // Processed, Retagged, Reviewed
 	Reason   string    // Failure, Hiding
-	By       string    // who: Reviewed, Hiding (empty: a rule, not a person)
-	At       time.Time // when: Received, Reviewed, Hiding, Failure
+	By       string    // who: Reviewed, Hiding, Reclassify (empty: a rule, not a person)
+	At       time.Time // when: Received, Reviewed, Hiding, Failure, Reclassify
+	// MediaKind and Speaker are the new kind and speaker (the name a
+	// headshot shows, "" for a photo) of Reclassify.
+	MediaKind MediaKind
+	Speaker   string
 }
 
 // Received is the event of an upload being stored at at.
@@ -90,6 +98,15 @@ func Hiding(reason, by string, at time.Time) Event {
 // Retry starts processing a failed or pending item over, in a new
 // generation.
 func Retry() Event { return Event{Kind: EventRetry} }
+
+// Reclassify is a person's (by's) decision at at that a processed or
+// failed item is of kind, showing speaker when it is a headshot: the item
+// is processed again from its original, in a new generation, as that kind
+// (a headshot gets headshot renditions and is matched to speaker). What
+// was decided about it before no longer holds.
+func Reclassify(kind MediaKind, speaker, by string, at time.Time) Event {
+	return Event{Kind: EventReclassified, MediaKind: kind, Speaker: speaker, By: by, At: at}
+}
 
 // Default reasons of the transitions.
 const (
@@ -203,6 +220,36 @@ func Apply(m *Media, e Event) error {
 		}
 		return nil
 
+	case EventReclassified:
+		switch from {
+		case Pending:
+			return E(Conflict, op, nil, "%s is still being processed; change it once `confmedia wait` returns", m.SourceName)
+		case Hidden:
+			return E(Invalid, op, nil, "%s is hidden (%s) and its renditions were deleted: it stays hidden", m.SourceName, m.Reason)
+		}
+		if !processed && from != Failed {
+			return illegal()
+		}
+		if !e.MediaKind.Valid() {
+			return E(Invalid, op, nil, "%s: unknown kind %q: want photo or headshot", m.SourceName, e.MediaKind)
+		}
+		if e.MediaKind == Photo && e.Speaker != "" {
+			return E(Invalid, op, nil, "%s: a photo shows a talk, not one speaker: name a speaker only for a headshot", m.SourceName)
+		}
+		if e.MediaKind == m.Kind && e.Speaker == m.SpeakerHint {
+			what := "an event photo"
+			if m.Kind == Headshot {
+				what = "a headshot of " + nonEmpty(m.SpeakerHint, "an unnamed speaker")
+			}
+			return E(Invalid, op, nil, "%s is %s already", m.SourceName, what)
+		}
+		m.Kind, m.SpeakerHint = e.MediaKind, e.Speaker
+		m.Status, m.Reason = Pending, reclassifiedReason(e)
+		m.TalkIDs, m.SpeakerIDs, m.Candidates = nil, nil, nil
+		m.Decided, m.DecidedBy, m.DecidedAt = false, "", time.Time{}
+		m.Generation++
+		return nil
+
 	case EventRetry:
 		if !in(Pending, Failed) {
 			return illegal()
@@ -212,6 +259,18 @@ func Apply(m *Media, e Event) error {
 		return nil
 	}
 	return E(Invalid, op, nil, "%s: unknown event %q", m.SourceName, e.Kind)
+}
+
+// reclassifiedReason says what Reclassify event e did.
+func reclassifiedReason(e Event) string {
+	what := "an event photo"
+	if e.MediaKind == Headshot {
+		what = "a headshot"
+		if e.Speaker != "" {
+			what += " of " + e.Speaker
+		}
+	}
+	return "changed to " + what + " by " + nonEmpty(e.By, "a person") + "; queued to be processed again"
 }
 
 func reasonOr(reason string, s Status) string {

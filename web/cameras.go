@@ -231,15 +231,9 @@ func (s *Server) handleSetCamera(w http.ResponseWriter, r *http.Request) {
 }
 
 // ParseOffset parses a clock offset: a Go duration with an optional sign,
-// "+1h", "-7m30s", "0". Anything else is an Invalid error.
-func ParseOffset(v string) (time.Duration, error) {
-	s := strings.TrimSpace(v)
-	d, err := time.ParseDuration(strings.TrimPrefix(s, "+"))
-	if err != nil || s == "" || strings.HasPrefix(s, "+-") || strings.HasPrefix(s, "++") {
-		return 0, catalog.E(catalog.Invalid, "web.ParseOffset", nil, "clock offset %q: want a duration like +1h or -7m30s", v)
-	}
-	return d, nil
-}
+// optionally led by whole days, "+1h", "-7m30s", "0", "+7955d3h" (see
+// match.ParseOffset). Anything else is an Invalid error.
+func ParseOffset(v string) (time.Duration, error) { return match.ParseOffset(v) }
 
 // deriveCameraOffset derives the clock offset of m's camera from a
 // person's word that m shows talk talkID (see match.DeriveOffset), counting

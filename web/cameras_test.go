@@ -339,18 +339,43 @@ func TestDeriveCameraOffsetImplausible(t *testing.T) {
 	s, q, _ := newTestServer(t)
 	ctx := context.Background()
 	clockFixture(t, s)
-	m := &catalog.Media{ID: strings.Repeat("e", 64), Kind: catalog.Photo, SourceName: "reset.jpg", Room: "Main",
+	// The day before the conference at 00:05 is within its days' margin:
+	// no offset within 14h puts the photo in m2.
+	m := &catalog.Media{ID: strings.Repeat("e", 64), Kind: catalog.Photo, SourceName: "early.jpg", Room: "Main",
 		Status: catalog.Untagged, Generation: 1, Camera: "serial:Sony:9",
-		CameraTime: catalog.CameraTime{Wall: time.Date(2000, 1, 1, 0, 5, 0, 0, time.UTC)}}
+		CameraTime: catalog.CameraTime{Wall: time.Date(2026, 5, 14, 0, 5, 0, 0, time.UTC)}}
 	if _, err := s.Store.CreateMedia(ctx, m); err != nil {
 		t.Fatal(err)
 	}
 	changed, err := s.deriveCameraOffset(ctx, m, "m2")
 	if changed || catalog.ErrorKind(err) != catalog.Invalid || !strings.Contains(catalog.ErrorMessage(err), "no clock offset within") {
-		t.Errorf("camera reset to 2000: changed %v, err %v; want an Invalid error", changed, err)
+		t.Errorf("a day early: changed %v, err %v; want an Invalid error", changed, err)
 	}
 	if _, err := s.Store.Camera(ctx, "serial:Sony:9"); !catalog.IsNotFound(err) || len(q.tags) != 0 {
 		t.Errorf("a failed derivation changed something: %v, queued %v", err, q.tags)
+	}
+}
+
+// TestDeriveCameraOffsetReset: a camera whose clock restarted at
+// 2000-01-01 gets the offset that puts the photo in the talk a person
+// chose.
+func TestDeriveCameraOffsetReset(t *testing.T) {
+	s, q, _ := newTestServer(t)
+	ctx := context.Background()
+	clockFixture(t, s)
+	m := &catalog.Media{ID: strings.Repeat("e", 64), Kind: catalog.Photo, SourceName: "reset.jpg", Room: "Main",
+		Status: catalog.NeedsReview, Generation: 1, Camera: "serial:Sony:9",
+		CameraTime: catalog.CameraTime{Wall: time.Date(2000, 1, 1, 0, 5, 0, 0, time.UTC)}}
+	if _, err := s.Store.CreateMedia(ctx, m); err != nil {
+		t.Fatal(err)
+	}
+	changed, err := s.deriveCameraOffset(ctx, m, "m2")
+	if !changed || err != nil {
+		t.Fatalf("camera reset to 2000: changed %v, err %v; want an offset", changed, err)
+	}
+	cam, err := s.Store.Camera(ctx, "serial:Sony:9")
+	if err != nil || cam.Offset < 26*365*24*time.Hour || len(q.tags) != 1 {
+		t.Errorf("camera %+v (%v), queued %v; want an offset of over 26 years and one re-tag", cam, err, q.tags)
 	}
 }
 

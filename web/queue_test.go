@@ -61,14 +61,14 @@ func TestUploadWhileQueueDown(t *testing.T) {
 
 	// A retry while the queue is still down: a duplicate, still waiting.
 	rec = do(t, h, "PUT", path, "photo-secret", photo)
-	if got, want := decodeUpload(t, rec.Body.Bytes()), (UploadResponse{ID: id(photo), Status: UploadDuplicate, Queued: false}); rec.Code != 200 || got != want {
+	if got, want := decodeUpload(t, rec.Body.Bytes()), (UploadResponse{ID: id(photo), Status: UploadDuplicate, Queued: false}); rec.Code != 200 || !sameUpload(got, want) {
 		t.Errorf("retry with the queue down = %d %+v, want 200 %+v", rec.Code, got, want)
 	}
 
 	// The queue is back: the same file is queued.
 	q.enqueErr = nil
 	rec = do(t, h, "PUT", path, "photo-secret", photo)
-	if got, want := decodeUpload(t, rec.Body.Bytes()), (UploadResponse{ID: id(photo), Status: UploadDuplicate, Queued: true}); rec.Code != 200 || got != want {
+	if got, want := decodeUpload(t, rec.Body.Bytes()), (UploadResponse{ID: id(photo), Status: UploadDuplicate, Queued: true}); rec.Code != 200 || !sameUpload(got, want) {
 		t.Errorf("retry with the queue back = %d %+v, want 200 %+v", rec.Code, got, want)
 	}
 	if got, want := q.media, []string{id(photo)}; !slices.Equal(got, want) {
@@ -200,4 +200,10 @@ func TestQueueResponseDone(t *testing.T) {
 			t.Errorf("%s: Done() = %v, want %v", tt.name, got, tt.want)
 		}
 	}
+}
+
+// sameUpload compares two upload answers but for what the server had.
+func sameUpload(a, b UploadResponse) bool {
+	a.Existing, b.Existing = nil, nil
+	return a == b
 }

@@ -564,7 +564,8 @@ func TestResolveDerivesCameraOffset(t *testing.T) {
 	}{
 		{"an hour behind", time.Date(2026, 5, 15, 9, 10, 0, 0, time.UTC), true, time.Hour, ""},
 		{"already right", time.Date(2026, 5, 15, 10, 10, 0, 0, time.UTC), false, 0, ""},
-		{"days off", time.Date(2026, 5, 12, 10, 10, 0, 0, time.UTC), false, 0, "camera clock offset not derived: no clock offset within"},
+		{"a day off, inside the conference's margin", time.Date(2026, 5, 14, 10, 10, 0, 0, time.UTC), false, 0, "camera clock offset not derived: no clock offset within"},
+		{"days off: a clock never set", time.Date(2026, 5, 12, 10, 10, 0, 0, time.UTC), true, 72 * time.Hour, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

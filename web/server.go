@@ -110,6 +110,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /api/recordings/export", video(s.handleVideosExport))
 	s.cameraRoutes(mux, uploader, admin)
 	s.reviewRoutes(mux, admin, video)
+	s.kindRoutes(mux)
 	s.uploadPageRoutes(mux, uploader)
 	mux.Handle("GET /static/", staticHandler())
 	s.pageRoutes(mux)

@@ -31,6 +31,9 @@ type CheckResponse struct {
 	Known   []string `json:"known"`
 	Room    string   `json:"room,omitempty"`    // as the schedule spells it
 	Speaker string   `json:"speaker,omitempty"` // the speaker's name as the schedule spells it
+	// Items says what the server has for each id in Known, in the same
+	// order: its kind, speaker, uploader and date.
+	Items []KnownMedia `json:"items,omitempty"`
 }
 
 // UploadResponse answers an upload.
@@ -43,6 +46,9 @@ type UploadResponse struct {
 	// its task. It is queued when the queue is back. Queued is true for an
 	// item whose processing is queued or done.
 	Queued bool `json:"queued"`
+	// Existing is what the server has, for a duplicate: it may be of
+	// another kind or speaker than this upload asked for.
+	Existing *KnownMedia `json:"existing,omitempty"`
 }
 
 // The statuses of an UploadResponse.
@@ -91,15 +97,20 @@ func (s *Server) check(r *http.Request, req CheckRequest) (CheckResponse, error)
 		if !known[id] {
 			continue
 		}
+		m, err := s.Store.Media(ctx, id)
+		if err != nil {
+			if catalog.IsNotFound(err) {
+				continue // deleted meanwhile
+			}
+			return resp, err
+		}
 		resp.Known = append(resp.Known, id)
+		resp.Items = append(resp.Items, knownMedia(m))
 		// An item whose processing was never queued (the queue was down when
 		// it arrived) is queued now; its task id makes this idempotent. A
 		// queue still down does not fail the check, and is not asked again
 		// for the other items of this check.
-		if !queueUp {
-			continue
-		}
-		if m, err := s.Store.Media(ctx, id); err == nil {
+		if queueUp {
 			queueUp = s.requeue(ctx, m)
 		}
 	}
@@ -154,7 +165,8 @@ func (s *Server) duplicateOf(ctx context.Context, id string) (UploadResponse, in
 	if err != nil {
 		return UploadResponse{}, 0, err
 	}
-	return UploadResponse{ID: id, Status: UploadDuplicate, Queued: s.requeue(ctx, m)}, http.StatusOK, nil
+	k := knownMedia(m)
+	return UploadResponse{ID: id, Status: UploadDuplicate, Queued: s.requeue(ctx, m), Existing: &k}, http.StatusOK, nil
 }
 
 // resolveRoomSpeaker returns the schedule's spelling of room and speaker, or
@@ -257,7 +269,8 @@ func (s *Server) upload(r *http.Request) (UploadResponse, int, error) {
 	}
 
 	if m, err := s.Store.Media(ctx, id); err == nil {
-		return UploadResponse{ID: id, Status: UploadDuplicate, Queued: s.requeue(ctx, m)}, http.StatusOK, nil
+		k := knownMedia(m)
+		return UploadResponse{ID: id, Status: UploadDuplicate, Queued: s.requeue(ctx, m), Existing: &k}, http.StatusOK, nil
 	} else if !catalog.IsNotFound(err) {
 		return UploadResponse{}, 0, err
 	}

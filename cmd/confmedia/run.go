@@ -63,6 +63,7 @@ func (m *Main) commands() []command {
 		{"review list", "list what needs a person's decision", (*Main).runReviewList},
 		{"review resolve", "decide a media item or recording", (*Main).runReviewResolve},
 		{"media hide", "take a media item down", (*Main).runMediaHide},
+		{"media set-kind", "change a media item's kind or speaker (it is processed again)", (*Main).runMediaSetKind},
 		{"optout", "mark a person as not to be shown in photos (add, list, remove)", (*Main).runOptOut},
 		{"token create", "make a login link and token for a role", (*Main).runTokenCreate},
 		{"token revoke", "revoke a token by its secret, link or hash prefix", (*Main).runTokenRevoke},

@@ -16,13 +16,14 @@ import (
 
 	"github.com/confmedia/confmedia/catalog"
 	"github.com/confmedia/confmedia/pipeline/accept"
+	"github.com/confmedia/confmedia/pipeline/match"
 	"github.com/confmedia/confmedia/web"
 	"github.com/confmedia/confmedia/web/client"
 	"golang.org/x/sync/errgroup"
 )
 
 // uploadSummary is what `upload --json` prints. Every file given is counted
-// once: files = Sent + Skipped + len(Rejected).
+// once: files = Sent + Skipped + len(Rejected) + len(OtherKind).
 type uploadSummary struct {
 	// Sent counts the files this upload stored on the server: a file the
 	// server did not have when the upload began (its check call) is sent,
@@ -39,6 +40,17 @@ type uploadSummary struct {
 	// this upload (sent once).
 	Repeated int        `json:"repeated"`
 	Rejected []rejected `json:"rejected"`
+	// OtherKind lists the files the server has as another kind or
+	// speaker than this upload asks for: nothing is changed, and each says
+	// how to change it.
+	OtherKind []otherKind `json:"other_kind"`
+}
+
+// otherKind is a file the server already has as another kind or speaker.
+type otherKind struct {
+	File string         `json:"file"`
+	Has  web.KnownMedia `json:"has"`
+	Fix  string         `json:"fix"` // the command that changes it
 }
 
 // count adds the server's answer to an upload of a file it did not have
@@ -61,6 +73,9 @@ func (s *uploadSummary) line() string {
 	if s.Repeated > 0 {
 		fmt.Fprintf(&b, ", %d repeated in this upload", s.Repeated)
 	}
+	if len(s.OtherKind) > 0 {
+		fmt.Fprintf(&b, ", %d already on the server as another kind", len(s.OtherKind))
+	}
 	fmt.Fprintf(&b, ", rejected %d", len(s.Rejected))
 	return b.String()
 }
@@ -82,7 +97,7 @@ func (m *Main) runUpload(ctx context.Context, args []string) error {
 	kind := fs.String("kind", "photo", "photo or headshot")
 	room := fs.String("room", "", "the room the photos were taken in, as the schedule spells it")
 	photographer := fs.String("photographer", "", "credit line")
-	clockOffset := fs.String("clock-offset", "", "what to add to the camera's clock to get true local time (+1h, -7m30s)")
+	clockOffset := fs.String("clock-offset", "", "what to add to the camera's clock to get true local time (+1h, -7m30s, +400d2h)")
 	speaker := fs.String("speaker", "", "the speaker a headshot shows")
 	license := fs.String("license", "", "licence of the photos (e.g. CC-BY-4.0)")
 	var syncs syncFlag
@@ -105,9 +120,9 @@ func (m *Main) runUpload(ctx context.Context, args []string) error {
 		return usageErr("--kind %q: want photo or headshot", *kind)
 	}
 	if *clockOffset != "" {
-		d, err := parseDurationFlag("clock-offset", *clockOffset)
+		d, err := match.ParseOffset(*clockOffset)
 		if err != nil {
-			return err
+			return usageErr("--clock-offset %q: want a duration like +1h, -7m30s or +400d2h", *clockOffset)
 		}
 		*clockOffset = d.String()
 	}
@@ -145,6 +160,7 @@ func (m *Main) runUpload(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	sum.OtherKind = []otherKind{}
 	var todo []localFile
 	seen := map[string]bool{}
 	var ids []string
@@ -159,6 +175,7 @@ func (m *Main) runUpload(ctx context.Context, args []string) error {
 		todo = append(todo, f)
 	}
 	known := map[string]bool{}
+	has := map[string]web.KnownMedia{}
 	for start := 0; start < len(ids); start += 1000 {
 		resp, err := c.CheckMedia(ctx, web.CheckRequest{IDs: ids[start:min(start+1000, len(ids))]})
 		if err != nil {
@@ -167,10 +184,17 @@ func (m *Main) runUpload(ctx context.Context, args []string) error {
 		for _, id := range resp.Known {
 			known[id] = true
 		}
+		for _, it := range resp.Items {
+			has[it.ID] = it
+		}
 	}
 	var send []localFile
 	var total int64
 	for _, f := range todo {
+		if it, ok := has[f.id]; ok && otherKindThan(it, mk, chk.Speaker) {
+			sum.OtherKind = append(sum.OtherKind, newOtherKind(f.path, it, mk, chk.Speaker))
+			continue
+		}
 		if known[f.id] {
 			sum.Skipped++
 			continue
@@ -192,6 +216,10 @@ func (m *Main) runUpload(ctx context.Context, args []string) error {
 			mu.Lock()
 			defer mu.Unlock()
 			switch {
+			case err == nil && resp.Status == web.UploadDuplicate && resp.Existing != nil && otherKindThan(*resp.Existing, mk, chk.Speaker):
+				// Another uploader sent the same bytes as another kind
+				// since this upload's check.
+				sum.OtherKind = append(sum.OtherKind, newOtherKind(f.path, *resp.Existing, mk, chk.Speaker))
 			case err == nil:
 				// The server did not have the file when this upload began,
 				// so a "duplicate" answer means an earlier attempt of this
@@ -225,14 +253,70 @@ func (m *Main) runUpload(ctx context.Context, args []string) error {
 	for _, r := range sum.Rejected {
 		fmt.Fprintf(m.Stderr, "rejected %s: %s\n", r.File, r.Reason)
 	}
+	sort.Slice(sum.OtherKind, func(i, j int) bool { return sum.OtherKind[i].File < sum.OtherKind[j].File })
+	for _, o := range sum.OtherKind {
+		fmt.Fprintf(m.Stderr, "not uploaded %s: %s\n  to change it: %s\n", o.File, o.message(mk, chk.Speaker), o.Fix)
+	}
 	if sum.Waiting > 0 {
 		fmt.Fprintf(m.Stderr, "%d %s stored, but the server's queue is unavailable: processed when the queue is back (`confmedia wait` waits for them)\n",
 			sum.Waiting, plural(sum.Waiting, "file is", "files are"))
 	}
-	if len(sum.Rejected) > 0 {
+	if len(sum.Rejected) > 0 || len(sum.OtherKind) > 0 {
 		return &exitError{code: exitRejected}
 	}
 	return nil
+}
+
+// otherKindThan reports whether the server's item it is of another kind
+// than an upload of kind for speaker (the schedule's spelling; "" when
+// none was given) asks for: another kind, or a headshot of another
+// speaker.
+func otherKindThan(it web.KnownMedia, kind catalog.MediaKind, speaker string) bool {
+	if it.Kind != kind {
+		return true
+	}
+	return kind == catalog.Headshot && speaker != "" && !strings.EqualFold(it.Speaker, speaker)
+}
+
+func newOtherKind(path string, it web.KnownMedia, kind catalog.MediaKind, speaker string) otherKind {
+	fix := "confmedia media set-kind " + short(it.ID, idWidth) + " --kind " + string(kind)
+	if kind == catalog.Headshot && speaker != "" {
+		fix += " --speaker " + shellQuote(speaker)
+	}
+	return otherKind{File: path, Has: it, Fix: fix}
+}
+
+// message says what the server has and what this upload asked for:
+// "already uploaded on 2026-05-15 as an event photo by Pat (id
+// 1a2b3c4d5e6f, tagged), not as a headshot of Ana Lima".
+func (o otherKind) message(kind catalog.MediaKind, speaker string) string {
+	var b strings.Builder
+	b.WriteString("already uploaded")
+	if !o.Has.UploadedAt.IsZero() {
+		b.WriteString(" on " + o.Has.UploadedAt.Format(time.DateOnly))
+	}
+	b.WriteString(" as " + kindPhrase(o.Has.Kind, o.Has.Speaker))
+	if o.Has.Photographer != "" {
+		b.WriteString(" by " + o.Has.Photographer)
+	}
+	fmt.Fprintf(&b, " (id %s", short(o.Has.ID, idWidth))
+	if o.Has.SourceName != "" && o.Has.SourceName != filepath.Base(o.File) {
+		b.WriteString(", named " + o.Has.SourceName)
+	}
+	fmt.Fprintf(&b, ", %s), not as %s", o.Has.Status, kindPhrase(kind, speaker))
+	return b.String()
+}
+
+// kindPhrase says what an item of kind showing speaker is: "an event
+// photo", "a headshot of Ana Lima".
+func kindPhrase(kind catalog.MediaKind, speaker string) string {
+	switch {
+	case kind != catalog.Headshot:
+		return "an event photo"
+	case speaker == "":
+		return "a headshot"
+	}
+	return "a headshot of " + speaker
 }
 
 // sendOne uploads one file, retrying when the server is briefly unreachable.

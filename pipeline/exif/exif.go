@@ -27,14 +27,18 @@ type Metadata struct {
 	// Taken is the capture time; zero when no source states a usable one.
 	// Sources in order: EXIF DateTimeOriginal (with SubSecTimeOriginal and
 	// OffsetTimeOriginal), XMP exif:DateTimeOriginal, XMP
-	// photoshop:DateCreated, IPTC DateCreated+TimeCreated. A value without a
-	// time of day is not a capture time.
+	// photoshop:DateCreated, IPTC DateCreated+TimeCreated, and last the
+	// maker notes of the cameras that keep it only there (Reconyx). EXIF
+	// tags goexif cannot reach (it gives up on a whole directory for one
+	// bad entry) are read entry by entry. A value without a time of day is
+	// not a capture time.
 	Taken catalog.CameraTime
 	// Orientation is the EXIF orientation, 1..8; 1 when missing or invalid.
 	Orientation int
 	// Make, Model and Serial identify the camera. Serial comes from EXIF
 	// BodySerialNumber, else EXIF SerialNumber (0xC62F), else XMP
-	// exifEX:BodySerialNumber or aux:SerialNumber; maker notes are never read.
+	// exifEX:BodySerialNumber or aux:SerialNumber, else the serial a Reconyx
+	// camera keeps in its maker note; other maker notes are never read.
 	Make, Model, Serial string
 	// HasGPS reports whether the file carries a GPS latitude or longitude
 	// (EXIF GPS IFD or XMP exif:GPSLatitude/GPSLongitude).
@@ -137,7 +141,7 @@ func (r *reader) metadata(b blocks) Metadata {
 	if e.orientation >= 1 && e.orientation <= 8 {
 		m.Orientation = e.orientation
 	}
-	m.Serial = first(e.bodySerial, e.serial, x.bodySerial, x.auxSerial)
+	m.Serial = first(e.bodySerial, e.serial, x.bodySerial, x.auxSerial, makerNoteSerial(e.makerNote, e.make))
 
 	// IPTC counts where XMP is silent, and also where the IPTC block was
 	// changed after the XMP was written (its stored digest is stale).
@@ -185,6 +189,14 @@ func (r *reader) captureTime(e exifData, x xmpData, i iptcData) catalog.CameraTi
 		}
 		ct.Source = "iptc"
 		return ct
+	}
+	if y, mo, d, h, mi, s, ok := makerNoteTime(e.makerNote, e.make); ok {
+		wall, err := civil(y, mo, d, h, mi, s, 0)
+		if err != nil || y < 1900 {
+			r.warn("exif", "maker note date %04d-%02d-%02d %02d:%02d:%02d is not a valid date and time; ignored", y, mo, d, h, mi, s)
+			return catalog.CameraTime{}
+		}
+		return catalog.CameraTime{Wall: wall, Source: "makernote"}
 	}
 	return catalog.CameraTime{}
 }

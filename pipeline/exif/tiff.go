@@ -30,6 +30,7 @@ type exifData struct {
 	hasGPS               bool
 	dateTimeOriginal     field
 	subSec, offsetOrigin field
+	makerNote            []byte // Exif IFD MakerNote, for makerNoteTime
 }
 
 // field is a string tag that may be absent.
@@ -52,7 +53,8 @@ func (r *reader) readEXIF(b []byte) exifData {
 	}
 	x, err := goexif.Decode(bytes.NewReader(t))
 	if x == nil {
-		r.warn("exif", "EXIF unreadable: %v", errText(err))
+		r.warn("exif", "EXIF unreadable by goexif: %v; read entry by entry", errText(err))
+		r.fillFromIFDs(&d, t)
 		return d
 	}
 	if err != nil {
@@ -104,6 +106,7 @@ func (r *reader) readEXIF(b []byte) exifData {
 			}
 		}
 	}
+	r.fillFromIFDs(&d, t)
 	return d
 }
 

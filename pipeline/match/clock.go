@@ -4,6 +4,8 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/confmedia/confmedia/catalog"
@@ -45,11 +47,63 @@ type OffsetSuggestion struct {
 
 // FormatOffset spells a clock offset the way the CLI and API show it:
 // "+1h0m0s", "-7m30s", "0s".
+// Offsets of a day or more lead with whole days: "+7955d3h0m0s".
+// ParseOffset reads every form back.
 func FormatOffset(d time.Duration) string {
-	if d > 0 {
-		return "+" + d.String()
+	sign := ""
+	switch {
+	case d > 0:
+		sign = "+"
+	case d < 0:
+		sign = "-"
 	}
-	return d.String()
+	a := d.Abs()
+	const day = 24 * time.Hour
+	if a < day {
+		return sign + a.String()
+	}
+	s := sign + strconv.FormatInt(int64(a/day), 10) + "d"
+	if r := a % day; r != 0 {
+		s += r.String()
+	}
+	return s
+}
+
+// ParseOffset reads a clock offset: a Go duration with an optional sign,
+// optionally led by whole days ("+1h", "-7m30s", "0", "+7955d3h"). Anything
+// else is an Invalid error.
+func ParseOffset(v string) (time.Duration, error) {
+	bad := catalog.E(catalog.Invalid, "match.ParseOffset", nil, "clock offset %q: want a duration like +1h, -7m30s or +400d2h", v)
+	s := strings.TrimSpace(v)
+	neg := false
+	switch {
+	case strings.HasPrefix(s, "+"):
+		s = s[1:]
+	case strings.HasPrefix(s, "-"):
+		s, neg = s[1:], true
+	}
+	if s == "" || s[0] == '+' || s[0] == '-' {
+		return 0, bad
+	}
+	var d time.Duration
+	if i := strings.IndexByte(s, 'd'); i >= 0 {
+		n, err := strconv.ParseInt(s[:i], 10, 64)
+		if err != nil || n < 0 || n > 100*366 {
+			return 0, bad
+		}
+		d, s = time.Duration(n)*24*time.Hour, s[i+1:]
+	}
+	if s != "" {
+		r, err := time.ParseDuration(s)
+		if err != nil || r < 0 {
+			return 0, bad
+		}
+		d += r
+	}
+	if neg {
+		d = -d
+	}
+	return d, nil
 }
 
 // SuggestOffset looks for a clock offset under which a camera's photos fall
@@ -72,9 +126,34 @@ func FormatOffset(d time.Duration) string {
 // photos are counted, the offset lands at least 60% of them and at least 30
 // percentage points more than current. Otherwise it returns false. It never
 // changes anything.
+//
+// A camera whose photos mostly fall outside the conference's days (at least
+// MinClockSamples of them and more than half of those with a capture time;
+// see DaysOff) has a clock that was never set or reset itself: then
+// SuggestOffset first looks further, see suggestFar.
 func (x *Index) SuggestOffset(samples []ClockSample, current time.Duration) (OffsetSuggestion, bool) {
+	dated, out := 0, 0
+	for _, s := range samples {
+		if s.Wall.IsZero() {
+			continue
+		}
+		dated++
+		if _, off := x.DaysOff(ResolveTime(s.Wall, current, x.zone)); off {
+			out++
+		}
+	}
+	if out >= MinClockSamples && out*2 > dated {
+		if sg, ok := x.suggestFar(samples, current, out); ok {
+			return sg, true
+		}
+	}
+	return x.suggestNear(samples, current)
+}
+
+// suggestNear is SuggestOffset within MaxClockOffset of zero or current.
+func (x *Index) suggestNear(samples []ClockSample, current time.Duration) (OffsetSuggestion, bool) {
 	lines := x.newClockLines()
-	ps := lines.place(samples, "")
+	ps := lines.place(samples, "", false)
 	total := len(ps)
 	if total < MinClockSamples {
 		return OffsetSuggestion{}, false
@@ -137,6 +216,11 @@ func offsetReason(o, current time.Duration, inside, cur, total int) string {
 // offsets the one nearest current, and in it the roundest value (a whole
 // hour, else a quarter hour, a minute, a second), nearest current.
 //
+// A photo that falls outside the conference's days (see DaysOff) with
+// current, and in the talk under no plausible offset, was taken with a
+// clock that was never set: then any offset that puts it in the talk is
+// considered.
+//
 // When the photo already falls in the talk with current, it returns
 // current. The error is NotFound for a talk the schedule does not have, and
 // Invalid for a photo without a capture time, a talk without a time, or when
@@ -167,7 +251,7 @@ func (x *Index) DeriveOffset(sample ClockSample, talkID string, others []ClockSa
 	lines := x.newClockLines()
 	pos, abs := clockPos(sample.Wall)
 	want := span{lines.linePos(start, abs) - pos, lines.linePos(end, abs) - pos - 1}
-	ps := lines.place(others, sample.MediaID)
+	ps := lines.place(others, sample.MediaID, false)
 	var segs []segment
 	for _, r := range plausible(current) {
 		if r.lo < want.lo {
@@ -179,6 +263,11 @@ func (x *Index) DeriveOffset(sample ClockSample, talkID string, others []ClockSa
 		if r.lo <= r.hi {
 			segs = append(segs, sweep(ps, r)...)
 		}
+	}
+	if _, out := x.DaysOff(ResolveTime(sample.Wall, current, x.zone)); out && len(segs) == 0 {
+		// A clock never set: the photo is days or years off, and the
+		// person's word is the evidence for any offset.
+		segs = sweep(ps, want)
 	}
 	slices.SortStableFunc(segs, bySupportThenNearness(current))
 	for _, sg := range segs {
@@ -256,7 +345,7 @@ func (c *clockLines) linePos(t time.Time, abs bool) time.Duration {
 
 // roomWindows returns the union of the windows in which a photo taken in
 // the room (folded) belongs to one of its talks by time (see inRoomAt),
-// sorted and merged, on one line.
+// sorted and merged, on one line. Room "" stands for every room.
 func (c *clockLines) roomWindows(room string, abs bool) []span {
 	key := lineKey{room, abs}
 	if w, ok := c.windows[key]; ok {
@@ -264,7 +353,7 @@ func (c *clockLines) roomWindows(room string, abs bool) []span {
 	}
 	var ws []span
 	for _, k := range c.x.talks {
-		if !k.scheduled || k.room != room {
+		if !k.scheduled || room != "" && k.room != room {
 			continue
 		}
 		end := k.End
@@ -296,18 +385,21 @@ type placed struct {
 }
 
 // place returns the samples that can be counted, skipping the one whose
-// MediaID is skip (when skip is not "").
-func (c *clockLines) place(samples []ClockSample, skip string) []placed {
+// MediaID is skip (when skip is not ""). A sample without a room the
+// schedule knows is counted against the talks of every room when anyRoom
+// is set, and skipped otherwise.
+func (c *clockLines) place(samples []ClockSample, skip string, anyRoom bool) []placed {
 	var ps []placed
 	for _, s := range samples {
 		if s.Wall.IsZero() || skip != "" && s.MediaID == skip {
 			continue
 		}
-		canon, ok := c.x.Room(s.Room)
-		if !ok {
+		room := ""
+		if canon, ok := c.x.Room(s.Room); ok {
+			room = Fold(canon)
+		} else if !anyRoom {
 			continue
 		}
-		room := Fold(canon)
 		pos, abs := clockPos(s.Wall)
 		ps = append(ps, placed{sample: s, room: room, pos: pos, windows: c.roomWindows(room, abs)})
 	}

@@ -191,8 +191,10 @@ func TestDeriveOffset(t *testing.T) {
 		{name: "no capture time", sample: noTime, talk: "m2", kind: catalog.Invalid},
 		{name: "unknown talk", sample: shot(t, "Main 09:15"), talk: "zz", kind: catalog.NotFound},
 		{name: "unscheduled talk", sample: shot(t, "Main 09:15"), talk: "u1", kind: catalog.Invalid},
-		{name: "camera reset to 2000", kind: catalog.Invalid, talk: "m2", sample: ClockSample{MediaID: "r", Room: "Main",
-			Wall: catalog.CameraTime{Wall: time.Date(2000, 1, 1, 0, 3, 0, 0, time.UTC)}}},
+		{name: "camera reset to 2000: the person's word is the evidence", talk: "m2", sample: ClockSample{MediaID: "r", Room: "Main",
+			Wall: catalog.CameraTime{Wall: time.Date(2000, 1, 1, 0, 3, 0, 0, time.UTC)}}, want: 11483*24*time.Hour + 10*time.Hour},
+		{name: "a day before the conference is no reset: plausible offsets only", kind: catalog.Invalid, talk: "m2",
+			sample: ClockSample{MediaID: "r", Room: "Main", Wall: catalog.CameraTime{Wall: time.Date(2031, 6, 9, 0, 3, 0, 0, time.UTC)}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -262,7 +264,7 @@ func TestRoundest(t *testing.T) {
 // TagPhoto applies, over a day of offsets.
 func TestCountAtAgreesWithTagPhoto(t *testing.T) {
 	x := clockIndex(t)
-	ps := x.newClockLines().place(shots(t, append(dstCamera, driftCamera...)...), "")
+	ps := x.newClockLines().place(shots(t, append(dstCamera, driftCamera...)...), "", false)
 	for o := -14 * time.Hour; o <= 14*time.Hour; o += 150 * time.Second {
 		if got, want := countAt(ps, o), x.landed(ps, o); got != want {
 			t.Fatalf("countAt(%s) = %d, landed = %d", o, got, want)

@@ -23,6 +23,9 @@ type Index struct {
 	byPerson map[string][]*talk         // speaker id → talks
 	confName map[string]bool            // folded words of the conference title
 	types    map[string]bool            // folded talk types ("keynote")
+	// first and last are the conference's first and last day (midnight in
+	// zone), from the timed talks; zero when none has a time.
+	first, last time.Time
 }
 
 // talk is a schedule talk with what matching needs precomputed.
@@ -116,6 +119,7 @@ func NewIndex(s catalog.Schedule) (*Index, error) {
 		}
 	}
 	slices.Sort(x.roomList)
+	x.conferenceDays()
 	for _, w := range words(s.Conference.Title) {
 		x.confName[w] = true
 	}

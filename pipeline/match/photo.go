@@ -50,11 +50,19 @@ type PhotoInput struct {
 // Untagged.
 //
 // A photo without a capture time NeedsReview with reason "no capture time".
+// A photo taken outside the conference's days, with a day's margin either
+// side (see DaysOff), NeedsReview whatever its room and people tags, with
+// a reason that says how far off it is and how to correct the camera's
+// clock: it was most likely taken with a clock that was never set, and is
+// never published as a photo of the conference by itself.
 // A tagged photo's SpeakerIDs are the talk's speakers named in People, or
 // all its speakers when People names none of them.
 func (x *Index) TagPhoto(in PhotoInput) Decision {
 	if in.Taken.IsZero() {
 		return Decision{Status: catalog.NeedsReview, Reason: "no capture time"}
+	}
+	if off, out := x.DaysOff(in.Taken); out {
+		return Decision{Status: catalog.NeedsReview, Reason: x.outsideReason(in.Taken, off)}
 	}
 	named := x.speakersNamed(in.People)
 	at := in.Taken.In(x.zone).Format("15:04 on 2006-01-02")
@@ -166,5 +174,5 @@ func plural(n int, thing string) string {
 	if n == 1 {
 		return "1 " + thing
 	}
-	return fmt.Sprintf("%d %ss", n, thing)
+	return fmt.Sprintf("%s %ss", thousands(n), thing)
 }

@@ -496,9 +496,11 @@
     }
     var known = {};
     (resp.known || []).forEach(function (id) { known[id] = true; });
+    var has = {};
+    (resp.items || []).forEach(function (it) { has[it.id] = it; });
     group.forEach(function (e) {
       if (known[e.rec.id]) {
-        setStatus(e, 'duplicate');
+        setStatus(e, 'duplicate', otherKind(has[e.rec.id], batch.settings, resp.speaker));
         addSent(e, e.rec.size);
       } else if (seenIDs[e.rec.id] && seenIDs[e.rec.id] !== e) {
         setStatus(e, 'duplicate', 'same file as ' + seenIDs[e.rec.id].rec.path);
@@ -508,6 +510,21 @@
         enqueue(e);
       }
     });
+  }
+
+  // otherKind says what the server has when it is another kind (or a
+  // headshot of another speaker) than this batch asks for, and who can
+  // change it; '' when it is what the batch asks for.
+  function otherKind(it, set, speaker) {
+    if (!it) return '';
+    var want = set.kind === 'headshot' ? 'headshot' : 'photo';
+    var sameSpeaker = want !== 'headshot' || !speaker || (it.speaker || '').toLowerCase() === speaker.toLowerCase();
+    if (it.kind === want && sameSpeaker) return '';
+    var what = it.kind === 'headshot' ? 'a headshot' + (it.speaker ? ' of ' + it.speaker : '') : 'an event photo';
+    return 'NOT uploaded again: already uploaded on ' + String(it.uploaded_at || '').slice(0, 10) + ' as ' + what +
+      (it.photographer ? ' by ' + it.photographer : '') + ' (id ' + it.id.slice(0, 12) + '). ' +
+      'An organizer can change its kind on the review page, or with: confmedia media set-kind ' + it.id.slice(0, 12) +
+      ' --kind ' + want + (want === 'headshot' && speaker ? " --speaker '" + speaker + "'" : '');
   }
 
   async function hashAll(list) {

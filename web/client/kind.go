@@ -1,0 +1,16 @@
+package client
+
+import (
+	"context"
+	"net/url"
+
+	"github.com/confmedia/confmedia/web"
+)
+
+// SetMediaKind changes media item id (a full id or a unique prefix) to
+// another kind or speaker; the server processes it again as that.
+func (c *Client) SetMediaKind(ctx context.Context, id string, req web.SetKindRequest) (web.SetKindResponse, error) {
+	var resp web.SetKindResponse
+	err := c.postJSON(ctx, "/api/media/"+url.PathEscape(id)+"/kind", req, &resp)
+	return resp, err
+}
