@@ -111,18 +111,6 @@ func (id identity) allowed(want []catalog.Role) error {
 	return catalog.E(catalog.Forbidden, "web.require", nil, "the %s role may not do this", id.Role)
 }
 
-// accessRoutes registers login, logout and the token API.
-func (s *Server) accessRoutes(mux *http.ServeMux) {
-	s.initSessionKey()
-	admin := s.require(catalog.RoleAdmin)
-	mux.HandleFunc("GET /login", s.handleLogin)
-	mux.HandleFunc("POST /login", s.handleLoginPost)
-	mux.HandleFunc("POST /logout", s.handleLogout)
-	mux.HandleFunc("POST /api/tokens", admin(s.handleTokenCreate))
-	mux.HandleFunc("GET /api/tokens", admin(s.handleTokenList))
-	mux.HandleFunc("DELETE /api/tokens/{hash}", admin(s.handleTokenRevoke))
-}
-
 // initSessionKey settles the key that signs session cookies and CSRF
 // tokens: SessionKey, else a random one that lasts as long as the process
 // (logins then end when it stops). It is never derived from a token.

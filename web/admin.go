@@ -23,36 +23,6 @@ import (
 	"github.com/confmedia/confmedia/pipeline/recording"
 )
 
-// adminRoutes registers the organizer and video team pages and the
-// recording routes of the JSON API.
-func (s *Server) adminRoutes(mux *http.ServeMux) {
-	admin := s.requirePage(catalog.RoleAdmin)
-	video := s.requirePage(catalog.RoleAdmin, catalog.RoleVideo)
-	videoAPI := s.require(catalog.RoleAdmin, catalog.RoleVideo)
-
-	mux.HandleFunc("GET /admin", admin(s.handleStatusPage))
-	mux.HandleFunc("POST /admin/publish", admin(s.handlePublishForm))
-	mux.HandleFunc("POST /admin/hide", admin(s.handleHideForm))
-	mux.HandleFunc("/admin/queues/", admin(s.handleQueueDashboard))
-	mux.HandleFunc("GET /review", admin(s.handleReviewPage))
-	mux.HandleFunc("POST /review/{id}/resolve", admin(s.handleResolveForm))
-	mux.HandleFunc("GET /cameras", admin(s.handleCamerasPage))
-	mux.HandleFunc("POST /cameras/offset", admin(s.handleCameraForm))
-	mux.HandleFunc("GET /tokens", admin(s.handleTokensPage))
-	mux.HandleFunc("POST /tokens", admin(s.handleTokenForm))
-	mux.HandleFunc("POST /tokens/revoke", admin(s.handleRevokeForm))
-
-	mux.HandleFunc("GET /video", video(s.handleVideoPage))
-	mux.HandleFunc("POST /video/recordings", video(s.handleAddRecordingForm))
-	mux.HandleFunc("POST /video/recordings/{id}/attach", video(s.handleAttachForm))
-	mux.HandleFunc("POST /video/recordings/{id}/detach", video(s.handleDetachForm))
-	mux.HandleFunc("POST /video/recordings/{id}/dismiss", video(s.handleDismissForm))
-
-	mux.HandleFunc("POST /api/recordings/{id}/attach", videoAPI(s.handleAttachRecording))
-	mux.HandleFunc("POST /api/recordings/{id}/detach", videoAPI(s.handleDetachRecording))
-	mux.HandleFunc("POST /api/talks/{id}/recordings", videoAPI(s.handleAddRecording))
-}
-
 // staffPage is the page struct of an organizer or video team page.
 func (s *Server) staffPage(r *http.Request, title string, conf catalog.Conference, data any) page {
 	return page{

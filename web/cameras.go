@@ -10,14 +10,6 @@ import (
 	"github.com/confmedia/confmedia/pipeline/match"
 )
 
-type middleware = func(http.HandlerFunc) http.HandlerFunc
-
-// cameraRoutes registers the camera clock routes.
-func (s *Server) cameraRoutes(mux *http.ServeMux, uploader, admin middleware) {
-	mux.HandleFunc("GET /api/cameras", uploader(s.handleCameras))
-	mux.HandleFunc("PUT /api/cameras/{key}", uploader(s.handleSetCamera))
-}
-
 // CameraInfo is one camera in the camera list: its clock offset, how many
 // media items it took and, when its photos mostly miss the talks of their
 // rooms, a suggested offset.

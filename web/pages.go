@@ -14,21 +14,6 @@ import (
 	"github.com/confmedia/confmedia/pipeline/match"
 )
 
-// pageRoutes registers the web app's public pages: the schedule, talks,
-// speakers, rendition downloads and photo zips. Their addresses are built
-// from the catalog document's ids and stay stable.
-func (s *Server) pageRoutes(mux *http.ServeMux) {
-	mux.HandleFunc("GET /{$}", s.handleHome)
-	mux.HandleFunc("GET /schedule", s.handleSchedulePage)
-	mux.HandleFunc("GET /schedule/{day}", s.handleSchedulePage)
-	mux.HandleFunc("GET /talks/{id}", s.handleTalkPage)
-	mux.HandleFunc("GET /talks/{id}/photos.zip", s.handleTalkZip)
-	mux.HandleFunc("GET /speakers", s.handleSpeakersPage)
-	mux.HandleFunc("GET /speakers/{id}", s.handleSpeakerPage)
-	mux.HandleFunc("GET /speakers/{id}/photos.zip", s.handleSpeakerZip)
-	mux.HandleFunc("GET /download/{media}/{rendition}", s.handleDownload)
-}
-
 // publicPage fills in what every public page shares.
 //
 // publicPage is the page data of a public page, with the visitor's role

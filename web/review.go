@@ -15,17 +15,6 @@ import (
 	"github.com/confmedia/confmedia/pipeline/match"
 )
 
-// reviewRoutes registers the review queue, takedown and opt-out routes.
-func (s *Server) reviewRoutes(mux *http.ServeMux, admin, video middleware) {
-	mux.HandleFunc("GET /api/review", video(s.handleReviewList))
-	mux.HandleFunc("POST /api/review/{id}/resolve", video(s.handleResolve))
-	mux.HandleFunc("POST /api/media/{id}/hide", admin(s.handleHide))
-	mux.HandleFunc("GET /api/media/{id}/renditions/{name}", admin(s.handleStaffRendition))
-	mux.HandleFunc("POST /api/optouts", admin(s.handleOptOutAdd))
-	mux.HandleFunc("GET /api/optouts", admin(s.handleOptOutList))
-	mux.HandleFunc("DELETE /api/optouts/{name}", admin(s.handleOptOutRemove))
-}
-
 // Reasons and defaults a person's decisions record.
 const (
 	reasonReviewerHid   = "hidden by reviewer"

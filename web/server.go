@@ -74,7 +74,8 @@ type Server struct {
 	originalSlots chan struct{}
 }
 
-// Handler returns the server's routes. It panics if the embedded templates
+// Handler returns the server's routes: those of the route table (see
+// routes.go). It panics if the embedded templates
 // do not parse, which a test catches.
 func (s *Server) Handler() http.Handler {
 	tmpl, err := parseTemplates()
@@ -83,32 +84,11 @@ func (s *Server) Handler() http.Handler {
 	}
 	s.tmpl = tmpl
 	s.originalSlots = make(chan struct{}, 2)
+	s.initSessionKey()
 	mux := http.NewServeMux()
-	admin := s.require(catalog.RoleAdmin)
-	uploader := s.require(catalog.RoleAdmin, catalog.RolePhotographer)
-	video := s.require(catalog.RoleAdmin, catalog.RoleVideo)
-
-	mux.HandleFunc("GET /healthz", s.handleHealth)
-	mux.HandleFunc("POST /api/media/check", uploader(s.handleCheck))
-	mux.HandleFunc("PUT /api/media/{id}", uploader(s.handleUpload))
-	mux.HandleFunc("GET /api/media/{id}", admin(s.handleMedia))
-	mux.HandleFunc("POST /api/schedule", admin(s.handleScheduleImport))
-	mux.HandleFunc("GET /api/schedule", s.handleSchedule)
-	mux.HandleFunc("POST /api/recordings", video(s.handleRecordingsImport))
-	mux.HandleFunc("GET /api/queue", uploader(s.handleQueue))
-	mux.HandleFunc("GET /api/catalog", admin(s.handleCatalog))
-	mux.HandleFunc("POST /api/publish", admin(s.handlePublish))
-	mux.HandleFunc("GET /api/talks/{id}", s.handleTalk)
-	mux.HandleFunc("GET /api/speakers/{id}", s.handleSpeaker)
-	mux.HandleFunc("GET /public/{path...}", s.handlePublic)
-	mux.HandleFunc("GET /api/recordings/export", video(s.handleVideosExport))
-	s.cameraRoutes(mux, uploader, admin)
-	s.reviewRoutes(mux, admin, video)
-	s.uploadPageRoutes(mux, uploader)
-	mux.Handle("GET /static/", staticHandler())
-	s.pageRoutes(mux)
-	s.accessRoutes(mux)
-	s.adminRoutes(mux)
+	for _, rt := range s.routes() {
+		mux.Handle(rt.pattern, s.guard(rt))
+	}
 	return s.secureRequests(s.logRequests(mux))
 }
 

@@ -172,15 +172,6 @@ type AbortRequest struct {
 	UploadID string `json:"upload_id"`
 }
 
-// uploadPageRoutes registers the upload page and the browser upload API.
-func (s *Server) uploadPageRoutes(mux *http.ServeMux, uploader middleware) {
-	mux.HandleFunc("GET /upload", s.handleUploadPage)
-	mux.HandleFunc("POST /api/uploads/inspect", uploader(s.handleInspect))
-	mux.HandleFunc("POST /api/uploads", uploader(s.handlePlan))
-	mux.HandleFunc("POST /api/uploads/{id}/complete", uploader(s.handleComplete))
-	mux.HandleFunc("POST /api/uploads/{id}/abort", uploader(s.handleAbort))
-}
-
 // UploadOrigins returns the origins pages of the web app at publicURL are
 // served from, which the bucket's CORS rules must allow for direct uploads:
 // publicURL's scheme and host and, for a loopback name, its twin
