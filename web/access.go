@@ -47,6 +47,7 @@ import (
 	"time"
 
 	"github.com/confmedia/confmedia/catalog"
+	"github.com/confmedia/confmedia/pipeline/match"
 )
 
 // Names and limits of the access layer.
@@ -96,11 +97,23 @@ type identity struct {
 	Hash    string    // the token's hash
 	Expires time.Time // the token's expiry; zero: never
 	Session string    // the session cookie's value; "" for a bearer token
+	// SpeakerID is the speaker a speaker token belongs to.
+	SpeakerID string
 }
 
-// context returns ctx carrying the identity's role and name.
+// context returns ctx carrying the identity (and its role and name).
 func (id identity) context(ctx context.Context) context.Context {
+	ctx = context.WithValue(ctx, identityKey{}, id)
 	return context.WithValue(context.WithValue(ctx, ctxKey{}, id.Role), nameKey{}, id.Name)
+}
+
+type identityKey struct{}
+
+// identityOf returns who made the request whose context is ctx; the zero
+// identity for the public.
+func identityOf(ctx context.Context) identity {
+	id, _ := ctx.Value(identityKey{}).(identity)
+	return id
 }
 
 // allowed returns a Forbidden error unless the identity has one of roles.
@@ -248,7 +261,7 @@ func (s *Server) lookupToken(ctx context.Context, hash string) (identity, error)
 	if !t.Expires.IsZero() && !s.now().Before(t.Expires) {
 		return identity{}, catalog.E(catalog.Unauthorized, op, nil, "token expired")
 	}
-	return identity{Role: t.Role, Name: t.Name, Hash: t.Hash, Expires: t.Expires}, nil
+	return identity{Role: t.Role, Name: t.Name, Hash: t.Hash, Expires: t.Expires, SpeakerID: t.SpeakerID}, nil
 }
 
 // checkCSRF returns a Forbidden error when a request authenticated by a
@@ -330,25 +343,6 @@ func (s *Server) requirePage(roles ...catalog.Role) func(http.HandlerFunc) http.
 			s.serveChange(next, w, r.WithContext(id.context(r.Context())))
 		}
 	}
-}
-
-// speakerPage guards a speaker page: open to everyone, unless
-// PrivateSpeakers, when it is for the speaker and admin roles (see
-// requirePage).
-func (s *Server) speakerPage(next http.HandlerFunc) http.HandlerFunc {
-	if !s.PrivateSpeakers {
-		return next
-	}
-	return s.requirePage(catalog.RoleSpeaker, catalog.RoleAdmin)(next)
-}
-
-// speakerAPI is speakerPage for JSON routes: 401 and 403 answers instead
-// of the login page.
-func (s *Server) speakerAPI(next http.HandlerFunc) http.HandlerFunc {
-	if !s.PrivateSpeakers {
-		return next
-	}
-	return s.require(catalog.RoleSpeaker, catalog.RoleAdmin)(next)
 }
 
 func (s *Server) redirectToLogin(w http.ResponseWriter, r *http.Request, why string) {
@@ -635,11 +629,14 @@ func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) {
 
 // TokenRequest asks for a new token. Expires is a duration ("72h",
 // "30d"); "" means DefaultTokenTTL and "never" (or "0") a token that does
-// not expire.
+// not expire. Speaker, required for the speaker role and refused for the
+// others, names the speaker the token belongs to: their id, or their name
+// as the schedule spells it (compared folded).
 type TokenRequest struct {
 	Role    catalog.Role `json:"role"`
 	Name    string       `json:"name"`
 	Expires string       `json:"expires,omitempty"`
+	Speaker string       `json:"speaker,omitempty"`
 }
 
 // TokenInfo describes a stored token, never its secret: Hash is a prefix
@@ -651,6 +648,8 @@ type TokenInfo struct {
 	Created time.Time    `json:"created"`
 	Expires time.Time    `json:"expires,omitzero"` // zero: never
 	Expired bool         `json:"expired,omitempty"`
+	// SpeakerID is the speaker a speaker token belongs to.
+	SpeakerID string `json:"speaker_id,omitempty"`
 }
 
 // TokenCreated answers a TokenRequest: the secret, shown this once, and
@@ -673,7 +672,7 @@ type tokenLister interface {
 
 func (s *Server) tokenInfo(t catalog.Token) TokenInfo {
 	return TokenInfo{Hash: t.Hash[:min(len(t.Hash), shownHashPrefix)], Role: t.Role, Name: t.Name, Created: t.Created,
-		Expires: t.Expires, Expired: !t.Expires.IsZero() && !s.now().Before(t.Expires)}
+		Expires: t.Expires, Expired: !t.Expires.IsZero() && !s.now().Before(t.Expires), SpeakerID: t.SpeakerID}
 }
 
 // ParseTokenTTL parses how long a token lasts: a Go duration or a number
@@ -710,8 +709,11 @@ func ParseTokenTTL(v string) (time.Duration, error) {
 
 // CreateToken makes a token for role, named name (who it is for), that
 // lasts ttl (0: for ever), stores its hash and returns the secret with its
-// login link. An unknown role or an empty or over-long name is Invalid.
-func (s *Server) CreateToken(ctx context.Context, role catalog.Role, name string, ttl time.Duration) (TokenCreated, error) {
+// login link. A speaker token belongs to the speaker speaker names (see
+// tokenSpeaker). An unknown role, an empty or over-long name, a speaker
+// token without a speaker of the schedule, or a speaker given for another
+// role is Invalid.
+func (s *Server) CreateToken(ctx context.Context, role catalog.Role, name, speaker string, ttl time.Duration) (TokenCreated, error) {
 	const op = "web.CreateToken"
 	if !validRole(role) {
 		return TokenCreated{}, catalog.E(catalog.Invalid, op, nil, "unknown role %q: want admin, photographer, video or speaker", role)
@@ -720,21 +722,67 @@ func (s *Server) CreateToken(ctx context.Context, role catalog.Role, name string
 	if name == "" || len(name) > maxTokenName {
 		return TokenCreated{}, catalog.E(catalog.Invalid, op, nil, "a token needs a name of at most %d characters: who it is for", maxTokenName)
 	}
+	speakerID, err := s.tokenSpeaker(ctx, role, speaker)
+	if err != nil {
+		return TokenCreated{}, err
+	}
 	buf := make([]byte, 24)
 	if _, err := rand.Read(buf); err != nil {
 		return TokenCreated{}, fmt.Errorf("%s: %w", op, err)
 	}
 	secret := tokenPrefix + hex.EncodeToString(buf)
 	now := s.now().UTC().Truncate(time.Second)
-	t := catalog.Token{Hash: HashToken(secret), Role: role, Name: name, Created: now}
+	t := catalog.Token{Hash: HashToken(secret), Role: role, Name: name, Created: now, SpeakerID: speakerID}
 	if ttl > 0 {
 		t.Expires = now.Add(ttl)
 	}
 	if err := s.Store.PutToken(ctx, t); err != nil {
 		return TokenCreated{}, err
 	}
-	s.Logger.Info("token created", "role", role, "name", name, "expires", t.Expires, "by", tokenName(ctx))
+	s.Logger.Info("token created", "role", role, "name", name, "speaker", speakerID, "expires", t.Expires, "by", tokenName(ctx))
 	return TokenCreated{Token: secret, Link: s.LoginLink(secret), TokenInfo: s.tokenInfo(t)}, nil
+}
+
+// tokenSpeaker returns the id of the speaker a token of role belongs to:
+// the schedule's speaker whose id is speaker, else whose name is speaker
+// once both are folded (match.SameName: accents, case, punctuation and word
+// order aside). Only speaker tokens belong to a speaker, and each to one.
+func (s *Server) tokenSpeaker(ctx context.Context, role catalog.Role, speaker string) (string, error) {
+	const op = "web.CreateToken"
+	speaker = strings.Join(strings.Fields(speaker), " ")
+	if role != catalog.RoleSpeaker {
+		if speaker != "" {
+			return "", catalog.E(catalog.Invalid, op, nil, "only a speaker token belongs to a speaker: leave the speaker out for the %s role", role)
+		}
+		return "", nil
+	}
+	if speaker == "" {
+		return "", catalog.E(catalog.Invalid, op, nil, "a speaker token needs the speaker it belongs to: their name as the schedule spells it, or their id")
+	}
+	sched, err := s.Store.Schedule(ctx)
+	if err != nil {
+		return "", err
+	}
+	var found []catalog.Speaker
+	for _, sp := range sched.Speakers {
+		if sp.ID == speaker {
+			return sp.ID, nil
+		}
+		if match.SameName(sp.Name, speaker) {
+			found = append(found, sp)
+		}
+	}
+	switch len(found) {
+	case 0:
+		return "", catalog.E(catalog.Invalid, op, nil, "no speaker %q in the schedule: give their name as the schedule spells it, or their id", speaker)
+	case 1:
+		return found[0].ID, nil
+	}
+	ids := make([]string, len(found))
+	for i, sp := range found {
+		ids[i] = sp.ID
+	}
+	return "", catalog.E(catalog.Invalid, op, nil, "%d speakers are called %q: give one's id (%s)", len(found), speaker, strings.Join(ids, ", "))
 }
 
 // LoginLink is the link that logs a browser in with token.
@@ -825,7 +873,7 @@ func (s *Server) handleTokenCreate(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	created, err := s.CreateToken(r.Context(), req.Role, req.Name, ttl)
+	created, err := s.CreateToken(r.Context(), req.Role, req.Name, req.Speaker, ttl)
 	if err != nil {
 		s.writeError(w, r, err)
 		return

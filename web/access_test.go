@@ -78,11 +78,18 @@ const (
 	recUnmatched  = "rec-1"
 	recAttached   = "rec-2"
 	cameraKey     = "serial:Canon:123"
+	// otherCamera took another photographer's uploads.
+	otherCamera = "serial:Nikon:456"
 )
 
 var (
 	mediaTagged = strings.Repeat("a", 64)
 	mediaReview = strings.Repeat("b", 64)
+	// Headshots of the speaker token's speaker (ana-lima) and of another
+	// speaker (bo-ng).
+	mediaHeadAna = strings.Repeat("c", 64)
+	mediaHeadBo  = strings.Repeat("d", 64)
+	mediaOther   = strings.Repeat("e", 64) // another photographer's photo
 )
 
 var testNow = time.Date(2026, 5, 15, 12, 0, 0, 0, time.UTC)
@@ -98,10 +105,11 @@ func (fakeDashboard) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusNoContent)
 }
 
-// newAccessServer returns a server with a token of every role, a schedule
-// (talks t1, t2; speaker ana-lima), a tagged photo, a photo that needs
-// review, a camera, an unmatched and an attached recording, an opt-out and
-// a public blob.
+// newAccessServer returns a server with a token of every role (the
+// speaker token is ana-lima's), a schedule (talks t1, t2, t3; speakers
+// ana-lima of t1 and bo-ng of t2), a tagged photo, a photo that needs
+// review, Pat's camera, an unmatched and an attached recording, an
+// opt-out and a public blob.
 func newAccessServer(t testing.TB) (*Server, http.Handler) {
 	t.Helper()
 	ctx := context.Background()
@@ -122,7 +130,7 @@ func newAccessServer(t testing.TB) (*Server, http.Handler) {
 		{Hash: HashToken(photoSecret), Role: catalog.RolePhotographer, Name: "Pat", Created: testNow.Add(-time.Hour)},
 		{Hash: HashToken(videoSecret), Role: catalog.RoleVideo, Name: "Vic", Created: testNow.Add(-2 * time.Hour)},
 		{Hash: HashToken(speakerSecret), Role: catalog.RoleSpeaker, Name: "Ana", Created: testNow.Add(-3 * time.Hour),
-			Expires: testNow.Add(time.Hour)},
+			Expires: testNow.Add(time.Hour), SpeakerID: "ana-lima"},
 		{Hash: HashToken(expiredSecret), Role: catalog.RoleAdmin, Name: "Old", Created: testNow.Add(-72 * time.Hour),
 			Expires: testNow.Add(-time.Hour)},
 	} {
@@ -133,10 +141,10 @@ func newAccessServer(t testing.TB) (*Server, http.Handler) {
 		Conference: catalog.Conference{Title: "Test Conf", Timezone: "Europe/Dublin"},
 		Talks: []catalog.Talk{
 			{ID: "t1", Title: "Keynote", Room: "Hall A", Start: time.Date(2026, 5, 15, 9, 0, 0, 0, loc), End: time.Date(2026, 5, 15, 10, 0, 0, 0, loc), SpeakerIDs: []string{"ana-lima"}},
-			{ID: "t2", Title: "Panel", Room: "Hall A", Start: time.Date(2026, 5, 15, 11, 0, 0, 0, loc), End: time.Date(2026, 5, 15, 12, 0, 0, 0, loc)},
+			{ID: "t2", Title: "Panel", Room: "Hall A", Start: time.Date(2026, 5, 15, 11, 0, 0, 0, loc), End: time.Date(2026, 5, 15, 12, 0, 0, 0, loc), SpeakerIDs: []string{"bo-ng"}},
 			{ID: "t3", Title: "Hallway", Room: "Hall B", Start: time.Date(2026, 5, 15, 11, 0, 0, 0, loc), End: time.Date(2026, 5, 15, 12, 0, 0, 0, loc), DoNotRecord: true},
 		},
-		Speakers: []catalog.Speaker{{ID: "ana-lima", Name: "Ana Lima"}},
+		Speakers: []catalog.Speaker{{ID: "ana-lima", Name: "Ana Lima"}, {ID: "bo-ng", Name: "Bo Ng"}},
 	})
 	must(err)
 	for _, m := range []*catalog.Media{
@@ -186,6 +194,47 @@ func newAccessServer(t testing.TB) (*Server, http.Handler) {
 		must(s.Blobs.Put(ctx, catalog.RenditionKey(mediaTagged, name), bytes.NewReader(body), int64(len(body)), "image/jpeg"))
 	}
 	return s, s.Handler()
+}
+
+// addOthers adds what belongs to someone else than the fixture's
+// photographer and speaker, and what belongs to its speaker: a headshot of
+// ana-lima and of bo-ng, a photo by Quinn taken with otherCamera, and the
+// published JSON of both speakers.
+func addOthers(t testing.TB, s *Server) {
+	t.Helper()
+	ctx := context.Background()
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, m := range []*catalog.Media{
+		{ID: mediaHeadAna, Kind: catalog.Headshot, SourceName: "ana.jpg", Status: catalog.Pending, Bytes: 500, Generation: 1},
+		{ID: mediaHeadBo, Kind: catalog.Headshot, SourceName: "bo.jpg", Status: catalog.Pending, Bytes: 500, Generation: 1},
+		{ID: mediaOther, Kind: catalog.Photo, SourceName: "other.jpg", Status: catalog.Pending, Bytes: 500, Generation: 1},
+	} {
+		_, err := s.Store.CreateMedia(ctx, m)
+		must(err)
+	}
+	for id, sp := range map[string]string{mediaHeadAna: "ana-lima", mediaHeadBo: "bo-ng"} {
+		must(s.Store.UpdateMedia(ctx, id, func(m *catalog.Media) error {
+			m.Status, m.SpeakerIDs = catalog.Tagged, []string{sp}
+			m.Renditions = []catalog.Rendition{{Name: "square", Key: catalog.RenditionKey(id, "square"), Width: 400, Height: 400, Bytes: 100}}
+			return nil
+		}))
+	}
+	must(s.Store.UpdateMedia(ctx, mediaOther, func(m *catalog.Media) error {
+		m.Status, m.Reason, m.Camera, m.Photographer = catalog.NeedsReview, "no talk then", otherCamera, "Quinn"
+		return nil
+	}))
+	_, err := s.Store.EnsureCamera(ctx, catalog.Camera{Key: otherCamera, Photographer: "Quinn"})
+	must(err)
+	body := []byte(`{"ok":true}`)
+	for _, key := range []string{catalog.RenditionKey(mediaHeadAna, "square"), catalog.RenditionKey(mediaHeadBo, "square"),
+		catalog.SpeakerKey("ana-lima"), catalog.SpeakerKey("bo-ng")} {
+		must(s.Blobs.Put(ctx, key, bytes.NewReader(body), int64(len(body)), "application/octet-stream"))
+	}
 }
 
 // who is one row of the role table's columns: a role, the public, or a
@@ -258,6 +307,11 @@ type example struct {
 	body   string
 	form   bool // body is a form (else JSON or raw)
 	ok     string
+	page   bool // set from the route: refusals are pages
+	// of says whose object a route with a per-object rule is asked for:
+	// the fixture photographer's or speaker's ("own"), someone else's
+	// ("other"), or one the rule does not cover ("").
+	of string
 }
 
 // roleRow is one route of the route table with its example request.
@@ -273,19 +327,37 @@ func (rt roleRow) unsafe() bool {
 	return rt.method != http.MethodGet && rt.method != http.MethodHead
 }
 
-// want returns the expected answer for w: a status code, or "login" for a
-// redirect to the login page.
-func (rt roleRow) want(w who) string {
-	if rt.kind == openRoute || slices.Contains(rt.allow, w.role()) {
+// want returns the expected answer for w, with speaker pages private or
+// not: a status code, or "login" for a redirect to the login page.
+func (rt roleRow) want(w who, private bool) string {
+	refused := func() string {
+		switch {
+		case w.role() != "":
+			return "403"
+		case rt.page:
+			return "login"
+		}
+		return "401"
+	}
+	if rt.kind != openRoute && !slices.Contains(rt.allow, w.role()) {
+		return refused()
+	}
+	if rt.of == "" {
 		return rt.ok
 	}
-	if w.role() != "" {
-		return "403"
+	switch rt.own {
+	case ownCamera:
+		if w.role() == catalog.RolePhotographer && rt.of == "other" {
+			return "403"
+		}
+	case ownSpeaker, ownHeadshot, ownPublicFile:
+		if private && w.role() != catalog.RoleAdmin && (w.role() != catalog.RoleSpeaker || rt.of != "own") {
+			return refused()
+		}
+	default:
+		panic("a row says whose object it asks for, but its route has no per-object rule: " + rt.pattern)
 	}
-	if rt.kind == pageRoute {
-		return "login"
-	}
-	return "401"
+	return rt.ok
 }
 
 // roleTable returns the server's route table (routes.go), each route with
@@ -293,7 +365,7 @@ func (rt roleRow) want(w who) string {
 // example no route.
 func roleTable(t testing.TB) []roleRow {
 	t.Helper()
-	ex := routeExamples(t)
+	ex, more := routeExamples(t), moreExamples()
 	var out []roleRow
 	seen := map[string]bool{}
 	for _, r := range (&Server{}).routes() {
@@ -313,7 +385,18 @@ func roleTable(t testing.TB) []roleRow {
 		case r.refusal == pageAnswer:
 			row.kind = pageRoute
 		}
+		row.page = r.refusal == pageAnswer
 		out = append(out, row)
+		for _, o := range more[r.pattern] {
+			o.page = row.page
+			row.example = o
+			out = append(out, row)
+		}
+	}
+	for p := range more {
+		if !seen[p] {
+			t.Errorf("moreExamples has %q, which is not in the route table", p)
+		}
 	}
 	for p := range ex {
 		if !seen[p] {
@@ -323,6 +406,29 @@ func roleTable(t testing.TB) []roleRow {
 	return out
 }
 
+// moreExamples are requests to routes with a per-object rule beyond the
+// one of routeExamples: for someone else's object, or for the caller's own
+// where routeExamples asks for one the rule does not cover.
+func moreExamples() map[string][]example {
+	return map[string][]example{
+		"PUT /api/cameras/{key}": {{method: "PUT", path: "/api/cameras/" + otherCamera, body: `{"offset":"+1h"}`, ok: "200", of: "other"}},
+		"GET /speakers/{id}":     {{method: "GET", path: "/speakers/bo-ng", ok: "200", of: "other"}},
+		// bo-ng has no photos: allowed callers get 404.
+		"GET /speakers/{id}/photos.zip": {{method: "GET", path: "/speakers/bo-ng/photos.zip", ok: "404", of: "other"}},
+		"GET /api/speakers/{id}":        {{method: "GET", path: "/api/speakers/bo-ng", ok: "200", of: "other"}},
+		"GET /download/{media}/{rendition}": {
+			{method: "GET", path: "/download/" + mediaHeadAna + "/square", ok: "200", of: "own"},
+			{method: "GET", path: "/download/" + mediaHeadBo + "/square", ok: "200", of: "other"},
+		},
+		"GET /public/{path...}": {
+			{method: "GET", path: "/public/speakers/ana-lima.json", ok: "200", of: "own"},
+			{method: "GET", path: "/public/speakers/bo-ng.json", ok: "200", of: "other"},
+			{method: "GET", path: "/public/media/" + mediaHeadAna + "/square.jpg", ok: "200", of: "own"},
+			{method: "GET", path: "/public/media/" + mediaHeadBo + "/square.jpg", ok: "200", of: "other"},
+		},
+	}
+}
+
 // routeExamples holds a request to every route of the route table and
 // what an allowed caller gets.
 func routeExamples(t testing.TB) map[string]example {
@@ -330,80 +436,80 @@ func routeExamples(t testing.TB) map[string]example {
 	photoID := id(photo)
 	const recCSV = "title,url\nLightning talks,https://video.example/3\n"
 	return map[string]example{
-		"GET /healthz": {method: "GET", path: "/healthz", ok: "200"},
-		"POST /api/media/check": {method: "POST", path: "/api/media/check", body: `{"ids":[]}`, ok: "200"},
-		"PUT /api/media/{id}": {method: "PUT", path: "/api/media/" + photoID + "?name=a.jpg", body: string(photo), ok: "201"},
-		"GET /api/media/{id}": {method: "GET", path: "/api/media/" + mediaTagged, ok: "200"},
+		"GET /healthz":                          {method: "GET", path: "/healthz", ok: "200"},
+		"POST /api/media/check":                 {method: "POST", path: "/api/media/check", body: `{"ids":[]}`, ok: "200"},
+		"PUT /api/media/{id}":                   {method: "PUT", path: "/api/media/" + photoID + "?name=a.jpg", body: string(photo), ok: "201"},
+		"GET /api/media/{id}":                   {method: "GET", path: "/api/media/" + mediaTagged, ok: "200"},
 		"GET /api/media/{id}/renditions/{name}": {method: "GET", path: "/api/media/" + mediaTagged + "/renditions/large", ok: "200"},
-		"POST /api/schedule": {method: "POST", path: "/api/schedule?name=s.csv&timezone=Europe/Dublin", body: csvSchedule, ok: "200"},
-		"GET /api/schedule": {method: "GET", path: "/api/schedule", ok: "200"},
-		"POST /api/recordings": {method: "POST", path: "/api/recordings?name=r.csv", body: recCSV, ok: "200"},
-		"GET /api/queue": {method: "GET", path: "/api/queue", ok: "200"},
-		"GET /api/catalog": {method: "GET", path: "/api/catalog", ok: "200"},
-		"POST /api/publish": {method: "POST", path: "/api/publish", ok: "200"},
-		"GET /api/talks/{id}": {method: "GET", path: "/api/talks/t1", ok: "200"},
-		"GET /api/speakers/{id}": {method: "GET", path: "/api/speakers/ana-lima", ok: "200"},
-		"GET /public/{path...}": {method: "GET", path: "/public/x.json", ok: "200"},
-		"GET /api/recordings/export": {method: "GET", path: "/api/recordings/export", ok: "200"},
-		"GET /api/cameras": {method: "GET", path: "/api/cameras", ok: "200"},
-		"PUT /api/cameras/{key}": {method: "PUT", path: "/api/cameras/" + cameraKey, body: `{"offset":"+1h"}`, ok: "200"},
-		"GET /api/review": {method: "GET", path: "/api/review", ok: "200"},
-		"POST /api/review/{id}/resolve": {method: "POST", path: "/api/review/" + recUnmatched + "/resolve", body: `{"talk":"t1"}`, ok: "200"},
-		"POST /api/media/{id}/hide": {method: "POST", path: "/api/media/" + mediaTagged + "/hide", ok: "200"},
-		"POST /api/optouts": {method: "POST", path: "/api/optouts", body: `{"name":"Carol Example"}`, ok: "200"},
-		"GET /api/optouts": {method: "GET", path: "/api/optouts", ok: "200"},
-		"DELETE /api/optouts/{name}": {method: "DELETE", path: "/api/optouts/Bob%20Example", ok: "200"},
-		"GET /static/": {method: "GET", path: "/static/app.css", ok: "200"},
-		"GET /{$}": {method: "GET", path: "/", ok: "200"},
-		"GET /schedule": {method: "GET", path: "/schedule", ok: "200"},
-		"GET /schedule/{day}": {method: "GET", path: "/schedule/2026-05-15", ok: "200"},
-		"GET /talks/{id}": {method: "GET", path: "/talks/t1", ok: "200"},
-		"GET /talks/{id}/photos.zip": {method: "GET", path: "/talks/t1/photos.zip", ok: "200"},
-		"GET /speakers": {method: "GET", path: "/speakers?q=ana", ok: "200"},
-		"GET /speakers/{id}": {method: "GET", path: "/speakers/ana-lima", ok: "200"},
-		"GET /speakers/{id}/photos.zip": {method: "GET", path: "/speakers/ana-lima/photos.zip", ok: "200"},
-		"GET /download/{media}/{rendition}": {method: "GET", path: "/download/" + mediaTagged + "/square", ok: "200"},
+		"POST /api/schedule":                    {method: "POST", path: "/api/schedule?name=s.csv&timezone=Europe/Dublin", body: csvSchedule, ok: "200"},
+		"GET /api/schedule":                     {method: "GET", path: "/api/schedule", ok: "200"},
+		"POST /api/recordings":                  {method: "POST", path: "/api/recordings?name=r.csv", body: recCSV, ok: "200"},
+		"GET /api/queue":                        {method: "GET", path: "/api/queue", ok: "200"},
+		"GET /api/catalog":                      {method: "GET", path: "/api/catalog", ok: "200"},
+		"POST /api/publish":                     {method: "POST", path: "/api/publish", ok: "200"},
+		"GET /api/talks/{id}":                   {method: "GET", path: "/api/talks/t1", ok: "200"},
+		"GET /api/speakers/{id}":                {method: "GET", path: "/api/speakers/ana-lima", of: "own", ok: "200"},
+		"GET /public/{path...}":                 {method: "GET", path: "/public/x.json", ok: "200"},
+		"GET /api/recordings/export":            {method: "GET", path: "/api/recordings/export", ok: "200"},
+		"GET /api/cameras":                      {method: "GET", path: "/api/cameras", ok: "200"},
+		"PUT /api/cameras/{key}":                {method: "PUT", path: "/api/cameras/" + cameraKey, body: `{"offset":"+1h"}`, of: "own", ok: "200"},
+		"GET /api/review":                       {method: "GET", path: "/api/review", ok: "200"},
+		"POST /api/review/{id}/resolve":         {method: "POST", path: "/api/review/" + recUnmatched + "/resolve", body: `{"talk":"t1"}`, ok: "200"},
+		"POST /api/media/{id}/hide":             {method: "POST", path: "/api/media/" + mediaTagged + "/hide", ok: "200"},
+		"POST /api/optouts":                     {method: "POST", path: "/api/optouts", body: `{"name":"Carol Example"}`, ok: "200"},
+		"GET /api/optouts":                      {method: "GET", path: "/api/optouts", ok: "200"},
+		"DELETE /api/optouts/{name}":            {method: "DELETE", path: "/api/optouts/Bob%20Example", ok: "200"},
+		"GET /static/":                          {method: "GET", path: "/static/app.css", ok: "200"},
+		"GET /{$}":                              {method: "GET", path: "/", ok: "200"},
+		"GET /schedule":                         {method: "GET", path: "/schedule", ok: "200"},
+		"GET /schedule/{day}":                   {method: "GET", path: "/schedule/2026-05-15", ok: "200"},
+		"GET /talks/{id}":                       {method: "GET", path: "/talks/t1", ok: "200"},
+		"GET /talks/{id}/photos.zip":            {method: "GET", path: "/talks/t1/photos.zip", ok: "200"},
+		"GET /speakers":                         {method: "GET", path: "/speakers?q=ana", ok: "200"},
+		"GET /speakers/{id}":                    {method: "GET", path: "/speakers/ana-lima", of: "own", ok: "200"},
+		"GET /speakers/{id}/photos.zip":         {method: "GET", path: "/speakers/ana-lima/photos.zip", of: "own", ok: "200"},
+		"GET /download/{media}/{rendition}":     {method: "GET", path: "/download/" + mediaTagged + "/square", ok: "200"},
 
 		// Photographers' upload page and its API: an allowed request with
 		// an empty plan is refused as such, after the role check.
-		"GET /upload": {method: "GET", path: "/upload", ok: "200"},
-		"POST /api/uploads/inspect": {method: "POST", path: "/api/uploads/inspect", body: `{"files":[]}`, ok: "200"},
-		"POST /api/uploads": {method: "POST", path: "/api/uploads", body: `{}`, ok: "400"},
+		"GET /upload":                     {method: "GET", path: "/upload", ok: "200"},
+		"POST /api/uploads/inspect":       {method: "POST", path: "/api/uploads/inspect", body: `{"files":[]}`, ok: "200"},
+		"POST /api/uploads":               {method: "POST", path: "/api/uploads", body: `{}`, ok: "400"},
 		"POST /api/uploads/{id}/complete": {method: "POST", path: "/api/uploads/nope/complete", body: `{}`, ok: "400"},
-		"POST /api/uploads/{id}/abort": {method: "POST", path: "/api/uploads/nope/abort", body: `{}`, ok: "400"},
+		"POST /api/uploads/{id}/abort":    {method: "POST", path: "/api/uploads/nope/abort", body: `{}`, ok: "400"},
 
 		// Access.
 		"GET /login": {method: "GET", path: "/login", ok: "200"},
 		// Only the login page's own form signs in (it carries a nonce
 		// this request lacks).
-		"POST /login": {method: "POST", path: "/login", body: "token=" + photoSecret, form: true, ok: "403"},
-		"POST /logout": {method: "POST", path: "/logout", ok: "login"},
-		"POST /api/tokens": {method: "POST", path: "/api/tokens", body: `{"role":"photographer","name":"Sam"}`, ok: "201"},
-		"GET /api/tokens": {method: "GET", path: "/api/tokens", ok: "200"},
+		"POST /login":               {method: "POST", path: "/login", body: "token=" + photoSecret, form: true, ok: "403"},
+		"POST /logout":              {method: "POST", path: "/logout", ok: "login"},
+		"POST /api/tokens":          {method: "POST", path: "/api/tokens", body: `{"role":"photographer","name":"Sam"}`, ok: "201"},
+		"GET /api/tokens":           {method: "GET", path: "/api/tokens", ok: "200"},
 		"DELETE /api/tokens/{hash}": {method: "DELETE", path: "/api/tokens/" + HashToken(photoSecret)[:10], ok: "200"},
 
 		// Organizer pages.
-		"GET /admin": {method: "GET", path: "/admin", ok: "200"},
-		"POST /admin/publish": {method: "POST", path: "/admin/publish", form: true, ok: "303"},
-		"POST /admin/hide": {method: "POST", path: "/admin/hide", body: "id=" + mediaTagged + "&reason=asked", form: true, ok: "303"},
-		"/admin/queues/": {method: "GET", path: "/admin/queues/", ok: "200"},
-		"GET /review": {method: "GET", path: "/review", ok: "200"},
+		"GET /admin":                {method: "GET", path: "/admin", ok: "200"},
+		"POST /admin/publish":       {method: "POST", path: "/admin/publish", form: true, ok: "303"},
+		"POST /admin/hide":          {method: "POST", path: "/admin/hide", body: "id=" + mediaTagged + "&reason=asked", form: true, ok: "303"},
+		"/admin/queues/":            {method: "GET", path: "/admin/queues/", ok: "200"},
+		"GET /review":               {method: "GET", path: "/review", ok: "200"},
 		"POST /review/{id}/resolve": {method: "POST", path: "/review/" + mediaReview + "/resolve", body: "talk=t1", form: true, ok: "303"},
-		"GET /cameras": {method: "GET", path: "/cameras", ok: "200"},
-		"POST /cameras/offset": {method: "POST", path: "/cameras/offset", body: "key=" + url.QueryEscape(cameraKey) + "&offset=%2B1h", form: true, ok: "303"},
-		"GET /tokens": {method: "GET", path: "/tokens", ok: "200"},
-		"POST /tokens": {method: "POST", path: "/tokens", body: "name=Sam&role=video&expires=7d", form: true, ok: "200"},
-		"POST /tokens/revoke": {method: "POST", path: "/tokens/revoke", body: "token=" + photoSecret, form: true, ok: "303"},
+		"GET /cameras":              {method: "GET", path: "/cameras", ok: "200"},
+		"POST /cameras/offset":      {method: "POST", path: "/cameras/offset", body: "key=" + url.QueryEscape(cameraKey) + "&offset=%2B1h", form: true, ok: "303"},
+		"GET /tokens":               {method: "GET", path: "/tokens", ok: "200"},
+		"POST /tokens":              {method: "POST", path: "/tokens", body: "name=Sam&role=video&expires=7d", form: true, ok: "200"},
+		"POST /tokens/revoke":       {method: "POST", path: "/tokens/revoke", body: "token=" + photoSecret, form: true, ok: "303"},
 
 		// Video team.
-		"GET /video": {method: "GET", path: "/video", ok: "200"},
-		"POST /video/recordings": {method: "POST", path: "/video/recordings", body: "talk=t1&url=" + url.QueryEscape("https://video.example/new"), form: true, ok: "303"},
-		"POST /video/recordings/{id}/attach": {method: "POST", path: "/video/recordings/" + recUnmatched + "/attach", body: "talk=t1", form: true, ok: "303"},
-		"POST /video/recordings/{id}/detach": {method: "POST", path: "/video/recordings/" + recAttached + "/detach", form: true, ok: "303"},
+		"GET /video":                          {method: "GET", path: "/video", ok: "200"},
+		"POST /video/recordings":              {method: "POST", path: "/video/recordings", body: "talk=t1&url=" + url.QueryEscape("https://video.example/new"), form: true, ok: "303"},
+		"POST /video/recordings/{id}/attach":  {method: "POST", path: "/video/recordings/" + recUnmatched + "/attach", body: "talk=t1", form: true, ok: "303"},
+		"POST /video/recordings/{id}/detach":  {method: "POST", path: "/video/recordings/" + recAttached + "/detach", form: true, ok: "303"},
 		"POST /video/recordings/{id}/dismiss": {method: "POST", path: "/video/recordings/" + recUnmatched + "/dismiss", form: true, ok: "303"},
-		"POST /api/recordings/{id}/attach": {method: "POST", path: "/api/recordings/" + recUnmatched + "/attach", body: `{"talk":"t1"}`, ok: "200"},
-		"POST /api/recordings/{id}/detach": {method: "POST", path: "/api/recordings/" + recAttached + "/detach", ok: "200"},
-		"POST /api/talks/{id}/recordings": {method: "POST", path: "/api/talks/t1/recordings", body: `{"url":"https://video.example/new"}`, ok: "201"},
+		"POST /api/recordings/{id}/attach":    {method: "POST", path: "/api/recordings/" + recUnmatched + "/attach", body: `{"talk":"t1"}`, ok: "200"},
+		"POST /api/recordings/{id}/detach":    {method: "POST", path: "/api/recordings/" + recAttached + "/detach", ok: "200"},
+		"POST /api/talks/{id}/recordings":     {method: "POST", path: "/api/talks/t1/recordings", body: `{"url":"https://video.example/new"}`, ok: "201"},
 	}
 }
 
@@ -477,43 +583,56 @@ func flashOf(rec *httptest.ResponseRecorder) *flash {
 	return nil
 }
 
-// TestRoleTable runs every route as every role, the public, an expired
-// and a revoked token, with bearer tokens and with session cookies; and
-// every route that changes state with a session but without its CSRF
-// token. Requests that are allowed and change state get a fresh server.
+// TestRoleTable runs every route of the route table as every role, the
+// public, an expired and a revoked token, with bearer tokens and with
+// session cookies, with speaker pages public and private; routes with a
+// per-object rule also for someone else's object (another photographer's
+// camera, another speaker's page and headshot); and every route that
+// changes state with a session but without its CSRF token. Requests that
+// are allowed and change state get a fresh server.
 func TestRoleTable(t *testing.T) {
-	shared, sharedH := newAccessServer(t)
-	if err := shared.Store.PutToken(context.Background(), catalog.Token{Hash: HashToken(revokedSecret), Role: catalog.RoleAdmin, Name: "Gone"}); err != nil {
-		t.Fatal(err)
+	server := func(private bool) (*Server, http.Handler) {
+		s, h := newAccessServer(t)
+		addOthers(t, s)
+		s.PrivateSpeakers = private
+		return s, h
 	}
-	if err := shared.Store.DeleteToken(context.Background(), HashToken(revokedSecret)); err != nil {
-		t.Fatal(err)
-	}
-	for _, rt := range roleTable(t) {
-		for _, mode := range []string{"bearer", "cookie", "cookie without CSRF"} {
-			cookie, noCSRF := mode != "bearer", mode == "cookie without CSRF"
-			if noCSRF && (!rt.unsafe() || rt.kind == openRoute) {
-				continue
-			}
-			for _, w := range everyone {
-				want := rt.want(w)
-				if noCSRF && w.role() != "" {
-					want = "403"
-				}
-				s, h := shared, sharedH
-				if rt.unsafe() && want == rt.ok {
-					s, h = newAccessServer(t)
-				}
-				rec, pattern := callAs(s, h, rt, w, cookie, noCSRF)
-				if pattern != rt.pattern {
-					t.Errorf("%s %s: served by %q, want %q", rt.method, rt.path, pattern, rt.pattern)
-				}
-				if got := outcome(rec); got != want {
-					t.Errorf("%s %s as %s by %s: %s, want %s (%.200s)", rt.method, rt.path, w, mode, got, want, rec.Body)
+	rows := roleTable(t)
+	for _, private := range []bool{false, true} {
+		shared, sharedH := server(private)
+		if err := shared.Store.PutToken(context.Background(), catalog.Token{Hash: HashToken(revokedSecret), Role: catalog.RoleAdmin, Name: "Gone"}); err != nil {
+			t.Fatal(err)
+		}
+		if err := shared.Store.DeleteToken(context.Background(), HashToken(revokedSecret)); err != nil {
+			t.Fatal(err)
+		}
+		for _, rt := range rows {
+			for _, mode := range []string{"bearer", "cookie", "cookie without CSRF"} {
+				cookie, noCSRF := mode != "bearer", mode == "cookie without CSRF"
+				if noCSRF && (!rt.unsafe() || rt.kind == openRoute) {
 					continue
 				}
-				if f := flashOf(rec); want == rt.ok && f != nil && f.Error {
-					t.Errorf("%s %s as %s by %s: the form failed: %s", rt.method, rt.path, w, mode, f.Text)
+				for _, w := range everyone {
+					want := rt.want(w, private)
+					if noCSRF && w.role() != "" {
+						want = "403"
+					}
+					s, h := shared, sharedH
+					if rt.unsafe() && want == rt.ok {
+						s, h = server(private)
+					}
+					rec, pattern := callAs(s, h, rt, w, cookie, noCSRF)
+					if pattern != rt.pattern {
+						t.Errorf("%s %s: served by %q, want %q", rt.method, rt.path, pattern, rt.pattern)
+					}
+					if got := outcome(rec); got != want {
+						t.Errorf("%s %s as %s by %s (private speakers %v, rule %s): %s, want %s (%.200s)",
+							rt.method, rt.path, w, mode, private, rt.own, got, want, rec.Body)
+						continue
+					}
+					if f := flashOf(rec); want == rt.ok && f != nil && f.Error {
+						t.Errorf("%s %s as %s by %s: the form failed: %s", rt.method, rt.path, w, mode, f.Text)
+					}
 				}
 			}
 		}
@@ -966,45 +1085,10 @@ func TestRequirePageAnswers(t *testing.T) {
 	}
 }
 
-func TestPrivateSpeakers(t *testing.T) {
-	s, _ := newAccessServer(t)
-	ok := func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "speaker page") }
-	for _, private := range []bool{false, true} {
-		s.PrivateSpeakers = private
-		page, apiH := s.speakerPage(ok), s.speakerAPI(ok)
-		for _, w := range everyone {
-			wantPage, wantAPI := "200", "200"
-			if private {
-				switch w.role() {
-				case catalog.RoleSpeaker, catalog.RoleAdmin:
-				case "":
-					wantPage, wantAPI = "login", "401"
-				default:
-					wantPage, wantAPI = "403", "403"
-				}
-			}
-			for _, c := range []struct {
-				h    http.HandlerFunc
-				want string
-			}{{page, wantPage}, {apiH, wantAPI}} {
-				req := httptest.NewRequest("GET", "/speakers/ana-lima", nil)
-				if v := sessionFor(s, w); v != "" {
-					req.AddCookie(&http.Cookie{Name: sessionCookie, Value: v})
-				}
-				rec := httptest.NewRecorder()
-				c.h(rec, req)
-				if got := outcome(rec); got != c.want {
-					t.Errorf("private=%v, %s: %s, want %s", private, w, got, c.want)
-				}
-			}
-		}
-	}
-}
-
 func TestTokenAPI(t *testing.T) {
 	s, h := newAccessServer(t)
 	ctx := context.Background()
-	rec := do(t, h, "POST", "/api/tokens", adminToken, []byte(`{"role":"speaker","name":"  Ana   Lima ","expires":"72h"}`))
+	rec := do(t, h, "POST", "/api/tokens", adminToken, []byte(`{"role":"speaker","name":"  Ana   Lima ","expires":"72h","speaker":"ANA  lima"}`))
 	var created TokenCreated
 	if err := json.Unmarshal(rec.Body.Bytes(), &created); err != nil || rec.Code != 201 {
 		t.Fatalf("create: %d %s", rec.Code, rec.Body)
@@ -1015,8 +1099,8 @@ func TestTokenAPI(t *testing.T) {
 		t.Errorf("created = %+v", created)
 	}
 	stored, err := s.Store.TokenByHash(ctx, HashToken(created.Token))
-	if err != nil || stored.Role != catalog.RoleSpeaker {
-		t.Errorf("stored token = %+v, %v; want it stored by hash", stored, err)
+	if err != nil || stored.Role != catalog.RoleSpeaker || stored.SpeakerID != "ana-lima" || created.SpeakerID != "ana-lima" {
+		t.Errorf("stored token = %+v, %v; want it stored by hash, for speaker ana-lima", stored, err)
 	}
 	// The new token works, as a bearer token and as a login link.
 	if rec := do(t, h, "GET", "/login?token="+created.Token, "", nil); rec.Code != 200 || !strings.Contains(rec.Body.String(), "Ana Lima") {
@@ -1032,6 +1116,9 @@ func TestTokenAPI(t *testing.T) {
 		{`{"role":"video","name":"x","expires":"soon"}`, "expiry"},
 		{`{"role":"video","name":"x","expires":"-1h"}`, "expiry"},
 		{`{"role":"video","name":"x","expires":"9999d"}`, "five years"},
+		{`{"role":"speaker","name":"x"}`, "needs the speaker it belongs to"},
+		{`{"role":"speaker","name":"x","speaker":"Nobody Here"}`, "no speaker"},
+		{`{"role":"video","name":"x","speaker":"ana-lima"}`, "only a speaker token"},
 	} {
 		rec := do(t, h, "POST", "/api/tokens", adminToken, []byte(tt.body))
 		if rec.Code != 400 || !strings.Contains(rec.Body.String(), tt.errHas) {

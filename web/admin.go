@@ -503,7 +503,7 @@ func (s *Server) handleTokenForm(w http.ResponseWriter, r *http.Request) {
 	ttl, err := ParseTokenTTL(r.PostFormValue("expires"))
 	var created TokenCreated
 	if err == nil {
-		created, err = s.CreateToken(r.Context(), catalog.Role(r.PostFormValue("role")), r.PostFormValue("name"), ttl)
+		created, err = s.CreateToken(r.Context(), catalog.Role(r.PostFormValue("role")), r.PostFormValue("name"), r.PostFormValue("speaker"), ttl)
 	}
 	if err != nil {
 		s.done(w, r, "/tokens", err, "")

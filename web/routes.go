@@ -6,6 +6,9 @@ package web
 
 import (
 	"net/http"
+	"net/url"
+	"slices"
+	"strings"
 
 	"github.com/confmedia/confmedia/catalog"
 )
@@ -31,7 +34,35 @@ const (
 	// ownCamera: a photographer names (or lists) only cameras that took
 	// their own uploads.
 	ownCamera
+	// ownSpeaker: with PrivateSpeakers, the speaker {id} names is the
+	// speaker the caller's speaker token belongs to; without it, anyone.
+	ownSpeaker
+	// ownHeadshot: with PrivateSpeakers, a headshot {media} is of the
+	// speaker the caller's speaker token belongs to; other pictures, and
+	// every picture without it, anyone.
+	ownHeadshot
+	// ownPublicFile: with PrivateSpeakers, no per-speaker JSON and no
+	// headshot rendition is served from the bucket but to staff.
+	ownPublicFile
 )
+
+// String names the rule as the role test reports it.
+func (o ownRule) String() string {
+	switch o {
+	case ownCamera:
+		return "own camera"
+	case ownSpeaker:
+		return "own speaker page"
+	case ownHeadshot:
+		return "own headshot"
+	case ownPublicFile:
+		return "own public file"
+	}
+	return "none"
+}
+
+// staff may see every speaker's page and set every camera.
+func staff(role catalog.Role) bool { return role == catalog.RoleAdmin }
 
 // Who may call a route: the roles; nil is anyone.
 var (
@@ -73,13 +104,13 @@ func (s *Server) routes() []route {
 		page("GET /talks/{id}", anyone, s.handleTalkPage),
 		page("GET /talks/{id}/photos.zip", anyone, s.handleTalkZip),
 		page("GET /speakers", anyone, s.handleSpeakersPage),
-		page("GET /speakers/{id}", anyone, s.handleSpeakerPage),
-		page("GET /speakers/{id}/photos.zip", anyone, s.handleSpeakerZip),
-		page("GET /download/{media}/{rendition}", anyone, s.handleDownload),
+		own(page("GET /speakers/{id}", anyone, s.handleSpeakerPage), ownSpeaker),
+		own(page("GET /speakers/{id}/photos.zip", anyone, s.handleSpeakerZip), ownSpeaker),
+		own(page("GET /download/{media}/{rendition}", anyone, s.handleDownload), ownHeadshot),
 		api("GET /api/schedule", anyone, s.handleSchedule),
 		api("GET /api/talks/{id}", anyone, s.handleTalk),
-		api("GET /api/speakers/{id}", anyone, s.handleSpeaker),
-		api("GET /public/{path...}", anyone, s.handlePublic),
+		own(api("GET /api/speakers/{id}", anyone, s.handleSpeaker), ownSpeaker),
+		own(api("GET /public/{path...}", anyone, s.handlePublic), ownPublicFile),
 		page("GET /login", anyone, s.handleLogin),
 		page("POST /login", anyone, s.handleLoginPost),
 		page("POST /logout", anyone, s.handleLogout),
@@ -140,15 +171,133 @@ func (s *Server) routes() []route {
 }
 
 // guard wraps a route's handler in its checks: none for a route open to
-// anyone; else the credentials (bearer token or session with its CSRF
-// token), the role, then the per-object rule.
+// anyone without a per-object rule; else the credentials (bearer token, or
+// session with its CSRF token on changes), the role, then the per-object
+// rule. An open route with a rule knows its caller when there is one and
+// treats failing credentials as none.
 func (s *Server) guard(rt route) http.Handler {
-	if rt.roles == nil {
-		return rt.handler
-	}
 	h := rt.handler
-	if rt.refusal == pageAnswer {
-		return s.requirePage(rt.roles...)(h)
+	if rt.own != ownNothing {
+		h = s.checkOwn(rt, h)
 	}
-	return s.require(rt.roles...)(h)
+	switch {
+	case rt.roles != nil && rt.refusal == pageAnswer:
+		return s.requirePage(rt.roles...)(h)
+	case rt.roles != nil:
+		return s.require(rt.roles...)(h)
+	case rt.own == ownNothing:
+		return h
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if id, err := s.authenticate(r); err == nil {
+			r = r.WithContext(id.context(r.Context()))
+		}
+		h(w, r)
+	})
+}
+
+// checkOwn applies rt's per-object rule to the request's caller before
+// next.
+func (s *Server) checkOwn(rt route, next http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		id := identityOf(r.Context())
+		err := s.owns(r, id, rt.own)
+		if err == nil {
+			next(w, r)
+			return
+		}
+		switch {
+		case rt.refusal == jsonAnswer:
+			s.writeError(w, r, err)
+		case catalog.ErrorKind(err) == catalog.Unauthorized:
+			w.Header().Set("Cache-Control", "no-store")
+			s.redirectToLogin(w, r, "")
+		default:
+			w.Header().Set("Cache-Control", "no-store")
+			s.accessError(w, r, err, id, nil)
+		}
+	}
+}
+
+// owns returns nil when id may reach the object r names under rule; else
+// Unauthorized for the public (who may sign in) and Forbidden for others.
+func (s *Server) owns(r *http.Request, id identity, rule ownRule) error {
+	const op = "web.owns"
+	ctx := r.Context()
+	switch rule {
+	case ownCamera:
+		key := r.PathValue("key")
+		if id.Role != catalog.RolePhotographer || key == "" {
+			return nil // a list holds only the caller's cameras (see Cameras)
+		}
+		items, err := s.Store.ListMedia(ctx, catalog.MediaFilter{Camera: key})
+		if err != nil {
+			return err
+		}
+		if !ownsCamera(items, id.Name) {
+			// The same answer whether the camera exists or not: nothing
+			// about other photographers' cameras leaks.
+			return catalog.E(catalog.Forbidden, op, nil,
+				"%s is not a camera of your uploads: you may set the clocks of your own cameras only (an organizer can set others)", key)
+		}
+		return nil
+	case ownSpeaker:
+		if !s.PrivateSpeakers {
+			return nil
+		}
+		return s.ownsSpeaker(id, r.PathValue("id"))
+	case ownHeadshot:
+		if !s.PrivateSpeakers || staff(id.Role) {
+			return nil
+		}
+		m, err := s.Store.Media(ctx, r.PathValue("media"))
+		if catalog.IsNotFound(err) {
+			return nil // the handler answers 404
+		}
+		if err != nil {
+			return err
+		}
+		if m.Kind != catalog.Headshot {
+			return nil
+		}
+		return s.ownsSpeaker(id, m.SpeakerIDs...)
+	case ownPublicFile:
+		if !s.PrivateSpeakers || staff(id.Role) {
+			return nil
+		}
+		p := r.PathValue("path")
+		if name, ok := strings.CutPrefix(p, "speakers/"); ok {
+			speaker, err := url.PathUnescape(strings.TrimSuffix(name, ".json"))
+			if err != nil {
+				return s.ownsSpeaker(id)
+			}
+			return s.ownsSpeaker(id, speaker)
+		}
+		if rest, ok := strings.CutPrefix(p, "media/"); ok {
+			mediaID, _, _ := strings.Cut(rest, "/")
+			m, err := s.Store.Media(ctx, mediaID)
+			if err == nil && m.Kind == catalog.Headshot {
+				return s.ownsSpeaker(id, m.SpeakerIDs...)
+			}
+		}
+		return nil
+	}
+	return nil
+}
+
+// ownsSpeaker returns nil when id is staff or a speaker token of one of
+// speakers; else Unauthorized for the public and Forbidden for the rest.
+func (s *Server) ownsSpeaker(id identity, speakers ...string) error {
+	const op = "web.ownsSpeaker"
+	switch {
+	case staff(id.Role):
+		return nil
+	case id.Role == "":
+		return catalog.E(catalog.Unauthorized, op, nil, "speaker pages are private: open your speaker link")
+	case id.Role == catalog.RoleSpeaker && id.SpeakerID != "" && slices.Contains(speakers, id.SpeakerID):
+		return nil
+	case id.Role == catalog.RoleSpeaker:
+		return catalog.E(catalog.Forbidden, op, nil, "this is another speaker's page: your link opens your own")
+	}
+	return catalog.E(catalog.Forbidden, op, nil, "speaker pages are private: only the speaker and the organizers see them")
 }

@@ -59,8 +59,11 @@ type Server struct {
 	// the same users share it. Empty: derived from AdminTokenHash (else
 	// random, and logins end with the process).
 	SessionKey []byte
-	// PrivateSpeakers restricts the speaker pages to speaker (and admin)
-	// tokens; by default they are public.
+	// PrivateSpeakers keeps each speaker's page, photo zip, headshots and
+	// JSON for that speaker's own token and the organizers (the route
+	// table's ownSpeaker, ownHeadshot and ownPublicFile rules); everyone
+	// else sees speakers' names and ids only (catalog.WithoutSpeakerPages).
+	// By default speaker pages are public.
 	PrivateSpeakers bool
 	// QueueDashboard, when set, is served to admins under /admin/queues/
 	// (asynqmon with RootPath "/admin/queues").
