@@ -332,6 +332,7 @@ func (s *Server) handleSchedule(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
+	doc = s.openDocument(doc)
 	writeJSON(w, http.StatusOK, struct {
 		Conference catalog.DocConference `json:"conference"`
 		Talks      []catalog.DocTalk     `json:"talks"`
@@ -371,10 +372,14 @@ func (s *Server) BlobURL(key string) string {
 }
 
 func (s *Server) handleCatalog(w http.ResponseWriter, r *http.Request) {
-	doc, err := s.Document(r.Context(), r.URL.Query().Get("public") == "1")
+	public := r.URL.Query().Get("public") == "1"
+	doc, err := s.Document(r.Context(), public)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
+	}
+	if public {
+		doc = s.openDocument(doc)
 	}
 	writeJSON(w, http.StatusOK, doc)
 }
@@ -400,12 +405,15 @@ func (s *Server) handlePublish(w http.ResponseWriter, r *http.Request) {
 }
 
 // Publish writes the public catalog document to the bucket as catalog.json,
-// with one JSON document per talk and per speaker beside it.
+// with one JSON document per talk and per speaker beside it. With
+// PrivateSpeakers the catalog carries speakers' names and ids only and no
+// speaker documents are written (those written before are removed).
 func (s *Server) Publish(ctx context.Context) (PublishResponse, error) {
 	doc, err := s.Document(ctx, true)
 	if err != nil {
 		return PublishResponse{}, err
 	}
+	doc = s.openDocument(doc)
 	idx := catalog.NewIndex(&doc)
 	var (
 		mu   sync.Mutex
@@ -433,7 +441,7 @@ func (s *Server) Publish(ctx context.Context) (PublishResponse, error) {
 			return put(gctx, catalog.TalkKey(t.ID), p)
 		})
 	}
-	for _, sp := range doc.Speakers {
+	for _, sp := range s.speakerPages(doc) {
 		g.Go(func() error {
 			p, _ := idx.SpeakerPage(sp.ID)
 			return put(gctx, catalog.SpeakerKey(sp.ID), p)
@@ -451,7 +459,7 @@ func (s *Server) Publish(ctx context.Context) (PublishResponse, error) {
 	for _, t := range doc.Talks {
 		written[catalog.TalkKey(t.ID)] = true
 	}
-	for _, sp := range doc.Speakers {
+	for _, sp := range s.speakerPages(doc) {
 		written[catalog.SpeakerKey(sp.ID)] = true
 	}
 	for _, prefix := range []string{catalog.PublicPrefix + "talks/", catalog.PublicPrefix + "speakers/"} {
@@ -522,7 +530,7 @@ func (s *Server) invalidate() {
 }
 
 func (s *Server) handleTalk(w http.ResponseWriter, r *http.Request) {
-	idx, err := s.publicIndex(r.Context())
+	idx, err := s.openIndex(r.Context())
 	if err != nil {
 		s.writeError(w, r, err)
 		return

@@ -197,13 +197,13 @@ type homeView struct {
 }
 
 func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) {
-	idx, err := s.publicIndex(r.Context())
+	idx, err := s.openIndex(r.Context())
 	if err != nil {
 		s.pageError(w, r, err)
 		return
 	}
 	doc := idx.Doc
-	v := homeView{Days: s.scheduleDays(doc), Speakers: len(doc.Speakers)}
+	v := homeView{Days: s.scheduleDays(doc), Speakers: len(s.listedSpeakers(r.Context(), doc))}
 	s.render(w, r, http.StatusOK, "home.html", s.publicPage(r, doc, "", v))
 }
 
@@ -226,7 +226,7 @@ func (s *Server) handleSchedulePage(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	idx, err := s.publicIndex(r.Context())
+	idx, err := s.openIndex(r.Context())
 	if err != nil {
 		s.pageError(w, r, err)
 		return
@@ -338,7 +338,7 @@ type talkView struct {
 
 func (s *Server) handleTalkPage(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
-	idx, err := s.publicIndex(r.Context())
+	idx, err := s.openIndex(r.Context())
 	if err != nil {
 		s.pageError(w, r, err)
 		return
@@ -497,6 +497,7 @@ type speakersView struct {
 	Query    string
 	Speakers []speakerRow
 	Total    int
+	Private  bool // speaker pages are private: the list holds those the visitor may open
 }
 
 // handleSpeakersPage lists the speakers whose name holds every word of the
@@ -516,8 +517,9 @@ func (s *Server) handleSpeakersPage(w http.ResponseWriter, r *http.Request) {
 	for _, t := range doc.Talks {
 		talks[t.ID] = t
 	}
-	v := speakersView{Query: q, Speakers: []speakerRow{}, Total: len(doc.Speakers)}
-	for _, sp := range doc.Speakers {
+	listed := s.listedSpeakers(r.Context(), doc)
+	v := speakersView{Query: q, Speakers: []speakerRow{}, Total: len(listed), Private: s.PrivateSpeakers}
+	for _, sp := range listed {
 		fold := match.Fold(sp.Name)
 		if !matchesAll(fold, words) {
 			continue

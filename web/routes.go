@@ -35,7 +35,8 @@ const (
 	// their own uploads.
 	ownCamera
 	// ownSpeaker: with PrivateSpeakers, the speaker {id} names is the
-	// speaker the caller's speaker token belongs to; without it, anyone.
+	// speaker the caller's speaker token belongs to, and a list holds
+	// only theirs; without it, anyone and everyone.
 	ownSpeaker
 	// ownHeadshot: with PrivateSpeakers, a headshot {media} is of the
 	// speaker the caller's speaker token belongs to; other pictures, and
@@ -103,7 +104,7 @@ func (s *Server) routes() []route {
 		page("GET /schedule/{day}", anyone, s.handleSchedulePage),
 		page("GET /talks/{id}", anyone, s.handleTalkPage),
 		page("GET /talks/{id}/photos.zip", anyone, s.handleTalkZip),
-		page("GET /speakers", anyone, s.handleSpeakersPage),
+		own(page("GET /speakers", anyone, s.handleSpeakersPage), ownSpeaker),
 		own(page("GET /speakers/{id}", anyone, s.handleSpeakerPage), ownSpeaker),
 		own(page("GET /speakers/{id}/photos.zip", anyone, s.handleSpeakerZip), ownSpeaker),
 		own(page("GET /download/{media}/{rendition}", anyone, s.handleDownload), ownHeadshot),
@@ -201,8 +202,11 @@ func (s *Server) guard(rt route) http.Handler {
 func (s *Server) checkOwn(rt route, next http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		id := identityOf(r.Context())
-		err := s.owns(r, id, rt.own)
+		restricted, err := s.owns(r, id, rt.own)
 		if err == nil {
+			if restricted {
+				w = &privateWriter{ResponseWriter: w}
+			}
 			next(w, r)
 			return
 		}
@@ -221,68 +225,73 @@ func (s *Server) checkOwn(rt route, next http.HandlerFunc) http.HandlerFunc {
 
 // owns returns nil when id may reach the object r names under rule; else
 // Unauthorized for the public (who may sign in) and Forbidden for others.
-func (s *Server) owns(r *http.Request, id identity, rule ownRule) error {
+// restricted says the object is not for everyone, so that its answer must
+// stay out of shared caches.
+func (s *Server) owns(r *http.Request, id identity, rule ownRule) (restricted bool, err error) {
 	const op = "web.owns"
 	ctx := r.Context()
 	switch rule {
 	case ownCamera:
 		key := r.PathValue("key")
 		if id.Role != catalog.RolePhotographer || key == "" {
-			return nil // a list holds only the caller's cameras (see Cameras)
+			return false, nil // a list holds only the caller's cameras (see Cameras)
 		}
 		items, err := s.Store.ListMedia(ctx, catalog.MediaFilter{Camera: key})
 		if err != nil {
-			return err
+			return true, err
 		}
 		if !ownsCamera(items, id.Name) {
 			// The same answer whether the camera exists or not: nothing
 			// about other photographers' cameras leaks.
-			return catalog.E(catalog.Forbidden, op, nil,
+			return true, catalog.E(catalog.Forbidden, op, nil,
 				"%s is not a camera of your uploads: you may set the clocks of your own cameras only (an organizer can set others)", key)
 		}
-		return nil
+		return true, nil
 	case ownSpeaker:
 		if !s.PrivateSpeakers {
-			return nil
+			return false, nil
 		}
-		return s.ownsSpeaker(id, r.PathValue("id"))
+		if r.PathValue("id") == "" {
+			return true, nil // a list holds only the caller's own (see listedSpeakers)
+		}
+		return true, s.ownsSpeaker(id, r.PathValue("id"))
 	case ownHeadshot:
-		if !s.PrivateSpeakers || staff(id.Role) {
-			return nil
+		if !s.PrivateSpeakers {
+			return false, nil
 		}
 		m, err := s.Store.Media(ctx, r.PathValue("media"))
 		if catalog.IsNotFound(err) {
-			return nil // the handler answers 404
+			return false, nil // the handler answers 404
 		}
 		if err != nil {
-			return err
+			return true, err
 		}
 		if m.Kind != catalog.Headshot {
-			return nil
+			return false, nil
 		}
-		return s.ownsSpeaker(id, m.SpeakerIDs...)
+		return true, s.ownsSpeaker(id, m.SpeakerIDs...)
 	case ownPublicFile:
-		if !s.PrivateSpeakers || staff(id.Role) {
-			return nil
+		if !s.PrivateSpeakers {
+			return false, nil
 		}
 		p := r.PathValue("path")
 		if name, ok := strings.CutPrefix(p, "speakers/"); ok {
 			speaker, err := url.PathUnescape(strings.TrimSuffix(name, ".json"))
 			if err != nil {
-				return s.ownsSpeaker(id)
+				return true, s.ownsSpeaker(id)
 			}
-			return s.ownsSpeaker(id, speaker)
+			return true, s.ownsSpeaker(id, speaker)
 		}
 		if rest, ok := strings.CutPrefix(p, "media/"); ok {
 			mediaID, _, _ := strings.Cut(rest, "/")
 			m, err := s.Store.Media(ctx, mediaID)
 			if err == nil && m.Kind == catalog.Headshot {
-				return s.ownsSpeaker(id, m.SpeakerIDs...)
+				return true, s.ownsSpeaker(id, m.SpeakerIDs...)
 			}
 		}
-		return nil
+		return false, nil
 	}
-	return nil
+	return false, nil
 }
 
 // ownsSpeaker returns nil when id is staff or a speaker token of one of

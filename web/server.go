@@ -72,6 +72,7 @@ type Server struct {
 	tmpl    map[string]*template.Template
 	sessKey []byte
 	cache   docCache
+	open    openCache
 	csp     cspCache
 	// originalSlots bounds the full-size original renders run at once.
 	originalSlots chan struct{}

@@ -232,8 +232,11 @@ func (s *Server) handleUploadPage(w http.ResponseWriter, r *http.Request) {
 	if who.Role == catalog.RolePhotographer {
 		data.Photographer = who.Name
 	}
+	// With private speaker pages only those who may upload see who speaks.
 	for _, sp := range sched.Speakers {
-		data.Speakers = append(data.Speakers, sp.Name)
+		if uploader || !s.PrivateSpeakers {
+			data.Speakers = append(data.Speakers, sp.Name)
+		}
 	}
 	slices.Sort(data.Speakers)
 	s.render(w, r, http.StatusOK, "upload.html", page{
