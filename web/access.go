@@ -48,6 +48,7 @@ import (
 
 	"github.com/confmedia/confmedia/catalog"
 	"github.com/confmedia/confmedia/pipeline/match"
+	"github.com/confmedia/confmedia/web/api"
 )
 
 // Names and limits of the access layer.
@@ -627,43 +628,17 @@ func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/login?why=logout", http.StatusSeeOther)
 }
 
-// TokenRequest asks for a new token. Expires is a duration ("72h",
-// "30d"); "" means DefaultTokenTTL and "never" (or "0") a token that does
-// not expire. Speaker, required for the speaker role and refused for the
-// others, names the speaker the token belongs to: their id, or their name
-// as the schedule spells it (compared folded).
-type TokenRequest struct {
-	Role    catalog.Role `json:"role"`
-	Name    string       `json:"name"`
-	Expires string       `json:"expires,omitempty"`
-	Speaker string       `json:"speaker,omitempty"`
-}
+// TokenRequest is api.TokenRequest.
+type TokenRequest = api.TokenRequest
 
-// TokenInfo describes a stored token, never its secret: Hash is a prefix
-// of its hash, enough to revoke it.
-type TokenInfo struct {
-	Hash    string       `json:"hash"`
-	Role    catalog.Role `json:"role"`
-	Name    string       `json:"name"`
-	Created time.Time    `json:"created"`
-	Expires time.Time    `json:"expires,omitzero"` // zero: never
-	Expired bool         `json:"expired,omitempty"`
-	// SpeakerID is the speaker a speaker token belongs to.
-	SpeakerID string `json:"speaker_id,omitempty"`
-}
+// TokenInfo is api.TokenInfo.
+type TokenInfo = api.TokenInfo
 
-// TokenCreated answers a TokenRequest: the secret, shown this once, and
-// the login link that carries it.
-type TokenCreated struct {
-	Token string `json:"token"`
-	Link  string `json:"link"`
-	TokenInfo
-}
+// TokenCreated is api.TokenCreated.
+type TokenCreated = api.TokenCreated
 
-// TokenList lists the stored tokens, newest first.
-type TokenList struct {
-	Tokens []TokenInfo `json:"tokens"`
-}
+// TokenList is api.TokenList.
+type TokenList = api.TokenList
 
 // tokenLister is a store that can list its tokens.
 type tokenLister interface {

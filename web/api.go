@@ -16,6 +16,7 @@ import (
 	"github.com/confmedia/confmedia/catalog"
 	"github.com/confmedia/confmedia/pipeline/recording"
 	"github.com/confmedia/confmedia/pipeline/schedule"
+	"github.com/confmedia/confmedia/web/api"
 	"golang.org/x/sync/errgroup"
 	"golang.org/x/sync/singleflight"
 )
@@ -40,20 +41,8 @@ func readImport(r *http.Request, limit int) (name string, data []byte, err error
 	return name, data, nil
 }
 
-// ScheduleImportResponse says what a schedule import did.
-type ScheduleImportResponse struct {
-	File     string   `json:"file"`
-	Format   string   `json:"format"`
-	Title    string   `json:"title"`
-	Timezone string   `json:"timezone"`
-	Talks    int      `json:"talks"`
-	Speakers int      `json:"speakers"`
-	Rooms    []string `json:"rooms"`
-	Added    int      `json:"added"`
-	Changed  int      `json:"changed"`
-	Removed  int      `json:"removed"`
-	Retagged int      `json:"retagged"`
-}
+// ScheduleImportResponse is api.ScheduleImportResponse.
+type ScheduleImportResponse = api.ScheduleImportResponse
 
 func (s *Server) handleScheduleImport(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
@@ -155,13 +144,8 @@ func (s *Server) rematch(ctx context.Context, id string) error {
 	return s.Queue.EnqueueRecording(ctx, id, gen)
 }
 
-// RecordingsImportResponse says what a recordings import did.
-type RecordingsImportResponse struct {
-	File      string `json:"file"`
-	Records   int    `json:"records"`
-	Changed   int    `json:"changed"`
-	Unchanged int    `json:"unchanged"`
-}
+// RecordingsImportResponse is api.RecordingsImportResponse.
+type RecordingsImportResponse = api.RecordingsImportResponse
 
 func (s *Server) handleRecordingsImport(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
@@ -207,37 +191,11 @@ func (s *Server) handleRecordingsImport(w http.ResponseWriter, r *http.Request) 
 	writeJSON(w, http.StatusOK, resp)
 }
 
-// QueueResponse answers GET /api/queue: the state of the work queues and of
-// the catalog items that work is for, so that a client can tell when all
-// work has ended, and how, even while the queue is unavailable.
-type QueueResponse struct {
-	catalog.QueueStats
-	// QueueDown says why the queues cannot be read (Redis is unavailable);
-	// the queue counts are then zero and mean nothing.
-	QueueDown string `json:"queue_down,omitempty"`
-	// PendingMedia and PendingRecordings count the catalog items whose work
-	// has not ended (queued, running, or waiting for the queue), not
-	// counting those in Ended.
-	PendingMedia      int `json:"pending_media"`
-	PendingRecordings int `json:"pending_recordings"`
-	// Ended lists the items whose work ended failed: media whose status is
-	// failed, and items still pending whose task the queue gave up on.
-	Ended []FailedItem `json:"ended_failed"`
-}
+// QueueResponse is api.QueueResponse.
+type QueueResponse = api.QueueResponse
 
-// FailedItem is a catalog item whose work ended failed.
-type FailedItem struct {
-	Kind   string `json:"kind"` // "photo", "headshot" or "recording"
-	ID     string `json:"id"`
-	File   string `json:"file"` // the file name as uploaded, or the recording's title or URL
-	Reason string `json:"reason"`
-}
-
-// Done reports whether no work is queued, running or waiting for the
-// queue.
-func (q QueueResponse) Done() bool {
-	return q.QueueDown == "" && !q.Busy() && q.PendingMedia == 0 && q.PendingRecordings == 0
-}
+// FailedItem is api.FailedItem.
+type FailedItem = api.FailedItem
 
 func (s *Server) handleQueue(w http.ResponseWriter, r *http.Request) {
 	resp, err := s.queueState(r.Context())
@@ -384,16 +342,8 @@ func (s *Server) handleCatalog(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, doc)
 }
 
-// PublishResponse says what publish wrote.
-type PublishResponse struct {
-	Objects    int    `json:"objects"`
-	Bytes      int64  `json:"bytes"`
-	CatalogURL string `json:"catalog_url"`
-	Talks      int    `json:"talks"`
-	Speakers   int    `json:"speakers"`
-	Media      int    `json:"media"`
-	Removed    int    `json:"removed"` // pages of talks and speakers no longer in the catalog
-}
+// PublishResponse is api.PublishResponse.
+type PublishResponse = api.PublishResponse
 
 func (s *Server) handlePublish(w http.ResponseWriter, r *http.Request) {
 	resp, err := s.Publish(r.Context())

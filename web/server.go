@@ -5,8 +5,6 @@ package web
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"html/template"
 	"log/slog"
@@ -15,6 +13,7 @@ import (
 	"time"
 
 	"github.com/confmedia/confmedia/catalog"
+	"github.com/confmedia/confmedia/web/api"
 )
 
 // Queue is what the server needs of the work queues.
@@ -103,11 +102,9 @@ func (s *Server) now() time.Time {
 	return time.Now()
 }
 
-// HashToken returns the stored form of a token: its sha256 in hex.
-func HashToken(token string) string {
-	sum := sha256.Sum256([]byte(token))
-	return hex.EncodeToString(sum[:])
-}
+// HashToken returns the stored form of a token: its sha256 in hex (see
+// api.HashToken).
+func HashToken(token string) string { return api.HashToken(token) }
 
 type ctxKey struct{}
 
@@ -171,11 +168,8 @@ func statusOf(k catalog.Kind) int {
 	return http.StatusInternalServerError
 }
 
-// ErrorBody is the JSON body of every error response.
-type ErrorBody struct {
-	Error string `json:"error"`
-	Kind  string `json:"kind"`
-}
+// ErrorBody is api.ErrorBody.
+type ErrorBody = api.ErrorBody
 
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	kind := catalog.ErrorKind(err)
