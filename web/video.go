@@ -13,31 +13,17 @@ import (
 
 	"github.com/confmedia/confmedia/catalog"
 	"github.com/confmedia/confmedia/pipeline/recording"
+	"github.com/confmedia/confmedia/web/api"
 )
 
-// RecordingInfo is a recording as the video team handles it.
-type RecordingInfo struct {
-	ID         string                 `json:"id"`
-	URL        string                 `json:"url"`
-	Title      string                 `json:"title,omitempty"`
-	State      catalog.RecordingState `json:"state"`
-	TalkID     string                 `json:"talk_id,omitempty"`
-	Reason     string                 `json:"reason,omitempty"`
-	Candidates []string               `json:"candidate_talk_ids"`
-	Decided    bool                   `json:"decided,omitempty"`
-	DecidedBy  string                 `json:"decided_by,omitempty"`
-}
+// RecordingInfo is api.RecordingInfo.
+type RecordingInfo = api.RecordingInfo
 
-// AttachRequest attaches a recording to a talk.
-type AttachRequest struct {
-	Talk string `json:"talk"`
-}
+// AttachRequest is api.AttachRequest.
+type AttachRequest = api.AttachRequest
 
-// AddRecordingRequest is a recording a person adds to a talk by its URL.
-type AddRecordingRequest struct {
-	URL   string `json:"url"`
-	Title string `json:"title,omitempty"` // default: the talk's title
-}
+// AddRecordingRequest is api.AddRecordingRequest.
+type AddRecordingRequest = api.AddRecordingRequest
 
 func recordingInfo(r *catalog.Recording) RecordingInfo {
 	return RecordingInfo{ID: r.ID, URL: r.URL, Title: r.Title, State: cmp.Or(r.State, catalog.RecordingPending), TalkID: r.TalkID,
