@@ -5,6 +5,7 @@ package web
 // the role test (access_test.go) calls every row as every role.
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"slices"
@@ -169,6 +170,26 @@ func (s *Server) routes() []route {
 		page("POST /tokens", organizers, s.handleTokenForm),
 		page("POST /tokens/revoke", organizers, s.handleRevokeForm),
 	}
+}
+
+type answerKey struct{}
+
+// answeredAs marks the requests h serves as answered by pages or JSON, so
+// that writeError answers their errors alike.
+func answeredAs(how refusal, h http.Handler) http.Handler {
+	if how != pageAnswer {
+		return h
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), answerKey{}, how)))
+	})
+}
+
+// answerOf says how the route serving a request answers (jsonAnswer
+// outside a route).
+func answerOf(ctx context.Context) refusal {
+	how, _ := ctx.Value(answerKey{}).(refusal)
+	return how
 }
 
 // guard wraps a route's handler in its checks: none for a route open to

@@ -90,7 +90,7 @@ func (s *Server) Handler() http.Handler {
 	s.initSessionKey()
 	mux := http.NewServeMux()
 	for _, rt := range s.routes() {
-		mux.Handle(rt.pattern, s.guard(rt))
+		mux.Handle(rt.pattern, answeredAs(rt.refusal, s.guard(rt)))
 	}
 	return s.secureRequests(s.logRequests(mux))
 }
@@ -171,7 +171,20 @@ func statusOf(k catalog.Kind) int {
 // ErrorBody is api.ErrorBody.
 type ErrorBody = api.ErrorBody
 
+// writeError is the one error writer: it answers err as the route that
+// failed answers (see answeredAs) — an HTML error page for a page route,
+// else the JSON ErrorBody — with the status err's kind maps to. Internal
+// errors are logged and shown as "internal error".
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	if answerOf(r.Context()) == pageAnswer {
+		s.pageError(w, r, err)
+		return
+	}
+	s.jsonError(w, r, err)
+}
+
+// jsonError writes err as an ErrorBody.
+func (s *Server) jsonError(w http.ResponseWriter, r *http.Request, err error) {
 	kind := catalog.ErrorKind(err)
 	msg := catalog.ErrorMessage(err)
 	if kind == catalog.Other {
