@@ -423,45 +423,13 @@ func cameraName(c CameraInfo) string {
 }
 
 func (s *Server) handleCameraForm(w http.ResponseWriter, r *http.Request) {
-	key := r.PostFormValue("key")
-	n, cam, err := s.setCameraOffset(r.Context(), key, r.PostFormValue("offset"))
+	resp, err := s.SetCamera(r.Context(), r.PostFormValue("key"), SetCameraRequest{Offset: r.PostFormValue("offset")})
 	if err != nil {
 		s.done(w, r, "/cameras", err, "")
 		return
 	}
 	s.done(w, r, "/cameras", nil, "%s: clock offset %s; %d of its items are being tagged again.",
-		cameraName(cam.Camera), cam.Camera.Offset, n)
-}
-
-// setCameraOffset sets camera key's clock offset (as PUT /api/cameras/{key}
-// does) and queues its processed items for tagging again. It returns
-// Invalid for an unknown key form or a bad offset.
-func (s *Server) setCameraOffset(ctx context.Context, key, offset string) (int, SetCameraResponse, error) {
-	const op = "web.setCameraOffset"
-	if !strings.HasPrefix(key, "serial:") && !strings.HasPrefix(key, "model:") {
-		return 0, SetCameraResponse{}, catalog.E(catalog.Invalid, op, nil, "%q is not a camera key", key)
-	}
-	d, err := ParseOffset(offset)
-	if err != nil {
-		return 0, SetCameraResponse{}, err
-	}
-	if _, err := s.Store.EnsureCamera(ctx, catalog.Camera{Key: key}); err != nil {
-		return 0, SetCameraResponse{}, err
-	}
-	cam, err := s.Store.SetCameraOffset(ctx, key, d)
-	if err != nil {
-		return 0, SetCameraResponse{}, err
-	}
-	n, err := s.retag(ctx, catalog.MediaFilter{Camera: key})
-	if err != nil {
-		return n, SetCameraResponse{}, err
-	}
-	items, err := s.Store.ListMedia(ctx, catalog.MediaFilter{Camera: key})
-	if err != nil {
-		return n, SetCameraResponse{}, err
-	}
-	s.Logger.Info("camera clock offset set", "camera", key, "offset", match.FormatOffset(d), "by", tokenName(ctx), "retagged", n)
-	return n, SetCameraResponse{Camera: cameraInfo(cam, items), Retagged: n}, nil
+		cameraName(resp.Camera), resp.Camera.Offset, resp.Retagged)
 }
 
 // --- tokens page ---

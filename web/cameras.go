@@ -138,47 +138,54 @@ func (s *Server) scheduleIndex(ctx context.Context) (*match.Index, error) {
 }
 
 func (s *Server) handleSetCamera(w http.ResponseWriter, r *http.Request) {
-	const op = "web.SetCamera"
-	ctx := r.Context()
-	key := r.PathValue("key")
 	var req SetCameraRequest
 	if err := decodeJSON(r, &req); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	if !strings.HasPrefix(key, "serial:") && !strings.HasPrefix(key, "model:") {
-		s.writeError(w, r, catalog.E(catalog.Invalid, op, nil, "%q is not a camera key (serial:MAKE:SERIAL or model:MAKE:MODEL; see `confmedia cameras`)", key))
+	resp, err := s.SetCamera(r.Context(), r.PathValue("key"), req)
+	if err != nil {
+		s.writeError(w, r, err)
 		return
+	}
+	writeJSON(w, http.StatusOK, resp)
+}
+
+// SetCamera sets camera key's clock offset and queues its processed items
+// for tagging again (items a person decided keep their decision): the one
+// way an offset is set by hand, from the API and the cameras page. A
+// photographer's camera is credited to them, whatever req says (the route
+// table's ownCamera rule lets only their own through). It returns Invalid
+// for an unknown key form or a bad offset.
+func (s *Server) SetCamera(ctx context.Context, key string, req SetCameraRequest) (SetCameraResponse, error) {
+	const op = "web.SetCamera"
+	if !strings.HasPrefix(key, "serial:") && !strings.HasPrefix(key, "model:") {
+		return SetCameraResponse{}, catalog.E(catalog.Invalid, op, nil, "%q is not a camera key (serial:MAKE:SERIAL or model:MAKE:MODEL; see `confmedia cameras`)", key)
 	}
 	offset, err := ParseOffset(req.Offset)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return SetCameraResponse{}, err
 	}
 	if name, only := ownCamerasOnly(ctx); only {
-		req.Photographer = name // the route's ownCamera rule let only their own cameras through
+		req.Photographer = name
 	}
 	if _, err := s.Store.EnsureCamera(ctx, catalog.Camera{Key: key, Photographer: req.Photographer}); err != nil {
-		s.writeError(w, r, err)
-		return
+		return SetCameraResponse{}, err
 	}
 	cam, err := s.Store.SetCameraOffset(ctx, key, offset)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return SetCameraResponse{}, err
 	}
 	n, err := s.retag(ctx, catalog.MediaFilter{Camera: key})
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return SetCameraResponse{Retagged: n}, err
 	}
 	items, err := s.Store.ListMedia(ctx, catalog.MediaFilter{Camera: key})
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return SetCameraResponse{Retagged: n}, err
 	}
 	s.Logger.Info("camera clock offset set", "camera", key, "offset", match.FormatOffset(offset), "by", tokenName(ctx), "retagged", n)
-	writeJSON(w, http.StatusOK, SetCameraResponse{Camera: cameraInfo(cam, items), Retagged: n})
+	return SetCameraResponse{Camera: cameraInfo(cam, items), Retagged: n}, nil
 }
 
 // ParseOffset parses a clock offset: a Go duration with an optional sign,
