@@ -208,7 +208,9 @@ func (s *Server) handleQueue(w http.ResponseWriter, r *http.Request) {
 
 // queueState reads the queues and the catalog. A queue that cannot be read
 // is reported in QueueDown, not as an error: the catalog still says what
-// is pending and what failed.
+// is pending and what failed. A photographer's view holds their own
+// uploads only (see ownUploadsOnly): no one else's files, failures or
+// recordings, so that their `confmedia wait` answers for their work.
 func (s *Server) queueState(ctx context.Context) (QueueResponse, error) {
 	resp := QueueResponse{Ended: []FailedItem{}}
 	st, err := s.Queue.Stats(ctx)
@@ -237,7 +239,14 @@ func (s *Server) queueState(ctx context.Context) (QueueResponse, error) {
 	if err != nil {
 		return resp, err
 	}
+	name, only := ownUploadsOnly(ctx)
+	if only {
+		resp.QueueStats.Failed = ownFailedTasks(st.Failed, media, name)
+	}
 	for _, m := range media {
+		if only && m.Photographer != name {
+			continue
+		}
 		reason, archived := gaveUp[m.ID]
 		switch {
 		case m.Status == catalog.Failed:
@@ -252,6 +261,9 @@ func (s *Server) queueState(ctx context.Context) (QueueResponse, error) {
 			reason = "failed (no reason recorded)"
 		}
 		resp.Ended = append(resp.Ended, FailedItem{Kind: string(m.Kind), ID: m.ID, File: m.SourceName, Reason: reason})
+	}
+	if only {
+		return resp, nil
 	}
 	recs, err := s.Store.ListRecordings(ctx)
 	if err != nil {

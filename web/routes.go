@@ -35,6 +35,9 @@ const (
 	// ownCamera: a photographer names (or lists) only cameras that took
 	// their own uploads.
 	ownCamera
+	// ownUploads: a photographer's view of the work holds only their own
+	// uploads (a list rule: see ownUploadsOnly).
+	ownUploads
 	// ownSpeaker: with PrivateSpeakers, the speaker {id} names is the
 	// speaker the caller's speaker token belongs to, and a list holds
 	// only theirs; without it, anyone and everyone.
@@ -53,6 +56,8 @@ func (o ownRule) String() string {
 	switch o {
 	case ownCamera:
 		return "own camera"
+	case ownUploads:
+		return "own uploads"
 	case ownSpeaker:
 		return "own speaker page"
 	case ownHeadshot:
@@ -123,7 +128,7 @@ func (s *Server) routes() []route {
 		// Photographers (and organizers): uploads and their cameras.
 		api("POST /api/media/check", uploaders, s.handleCheck),
 		api("PUT /api/media/{id}", uploaders, s.handleUpload),
-		api("GET /api/queue", uploaders, s.handleQueue),
+		own(api("GET /api/queue", uploaders, s.handleQueue), ownUploads),
 		api("POST /api/uploads/inspect", uploaders, s.handleInspect),
 		api("POST /api/uploads", uploaders, s.handlePlan),
 		api("POST /api/uploads/{id}/complete", uploaders, s.handleComplete),
@@ -268,6 +273,8 @@ func (s *Server) owns(r *http.Request, id identity, rule ownRule) (restricted bo
 				"%s is not a camera of your uploads: you may set the clocks of your own cameras only (an organizer can set others)", key)
 		}
 		return true, nil
+	case ownUploads:
+		return id.Role == catalog.RolePhotographer, nil // a list holds only the caller's own (see ownUploadsOnly)
 	case ownSpeaker:
 		if !s.PrivateSpeakers {
 			return false, nil
@@ -330,4 +337,32 @@ func (s *Server) ownsSpeaker(id identity, speakers ...string) error {
 		return catalog.E(catalog.Forbidden, op, nil, "this is another speaker's page: your link opens your own")
 	}
 	return catalog.E(catalog.Forbidden, op, nil, "speaker pages are private: only the speaker and the organizers see them")
+}
+
+// ownUploadsOnly reports whether the caller sees only their own uploads,
+// and whose they are: a photographer, by their token's name, which their
+// uploads are credited to. Organizers see everyone's.
+func ownUploadsOnly(ctx context.Context) (name string, only bool) {
+	if roleOf(ctx) != catalog.RolePhotographer {
+		return "", false
+	}
+	return tokenName(ctx), true
+}
+
+// ownFailedTasks returns the tasks of failed that were for media of
+// items credited to photographer.
+func ownFailedTasks(failed []catalog.FailedTask, items []*catalog.Media, photographer string) []catalog.FailedTask {
+	mine := map[string]bool{}
+	for _, m := range items {
+		if m.Photographer == photographer {
+			mine[m.ID] = true
+		}
+	}
+	out := []catalog.FailedTask{}
+	for _, f := range failed {
+		if mine[f.Subject] {
+			out = append(out, f)
+		}
+	}
+	return out
 }
