@@ -388,7 +388,7 @@ func (s *Server) accessError(w http.ResponseWriter, r *http.Request, err error, 
 		}
 		v.Problem = ""
 		v.Needs = strings.Join(names, " or ")
-		v.Landing = landing(id.Role)
+		v.Landing = landing(id)
 	}
 	if kind == catalog.Other {
 		s.Logger.Error("page failed", "method", r.Method, "path", r.URL.Path, "err", err)
@@ -401,9 +401,13 @@ func (s *Server) accessError(w http.ResponseWriter, r *http.Request, err error, 
 	s.render(w, r, statusOf(kind), "login.html", page{Title: "Sign in", Role: id.Role, CSRF: s.csrfToken(r), Data: v})
 }
 
-// landing is where a role starts after logging in.
-func landing(role catalog.Role) string {
-	switch role {
+// landing is where id starts after logging in: a speaker on their own
+// page, others on their role's.
+func landing(id identity) string {
+	if id.Role == catalog.RoleSpeaker && id.SpeakerID != "" {
+		return speakerHref(id.SpeakerID)
+	}
+	switch id.Role {
 	case catalog.RoleAdmin:
 		return "/admin"
 	case catalog.RolePhotographer:
@@ -461,7 +465,7 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	v := loginView{Next: localPath(q.Get("next")), Notice: loginNotice(q.Get("why")), Form: true, Nonce: s.loginNonce(w, r)}
 	if id, err := s.authenticate(r); err == nil {
-		v.Who, v.Role, v.Landing = id.Name, id.Role, landing(id.Role)
+		v.Who, v.Role, v.Landing = id.Name, id.Role, landing(id)
 	}
 	token := tokenFromInput(q.Get("token"))
 	if token == "" {
@@ -509,7 +513,7 @@ func (s *Server) handleLoginPost(w http.ResponseWriter, r *http.Request) {
 	}
 	clearCookie(w, r, loginCookie, "/login")
 	s.Logger.Info("login", "role", id.Role, "name", id.Name)
-	http.Redirect(w, r, cmp.Or(v.Next, landing(id.Role)), http.StatusSeeOther)
+	http.Redirect(w, r, cmp.Or(v.Next, landing(id)), http.StatusSeeOther)
 }
 
 // loginFailed answers a login with a token that does not work.

@@ -733,7 +733,7 @@ func TestLoginFlow(t *testing.T) {
 		{"admin", "?token=" + adminToken, "/admin", "signs you in as <strong>admin</strong> (admin)"},
 		{"photographer", "?token=" + photoSecret, "/upload", "signs you in as <strong>Pat</strong> (photographer)"},
 		{"video", "?token=" + videoSecret, "/video", "signs you in as <strong>Vic</strong> (video)"},
-		{"speaker", "?token=" + speakerSecret, "/speakers", "signs you in as <strong>Ana</strong> (speaker)"},
+		{"speaker: their own page", "?token=" + speakerSecret, "/speakers/ana-lima", "signs you in as <strong>Ana</strong> (speaker)"},
 		{"next", "?token=" + videoSecret + "&next=" + url.QueryEscape("/video?missing=1"), "/video?missing=1", `name="next" value="/video?missing=1"`},
 		{"next elsewhere", "?token=" + videoSecret + "&next=" + url.QueryEscape("//evil.example/x"), "/video", "Vic"},
 		{"next absolute", "?token=" + videoSecret + "&next=" + url.QueryEscape("https://evil.example/x"), "/video", "Vic"},
