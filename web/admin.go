@@ -466,11 +466,8 @@ func (s *Server) handleTokensPage(w http.ResponseWriter, r *http.Request) {
 // handleTokenForm creates a token and shows its link once, on the page
 // itself (no redirect: the secret is not kept anywhere to show it again).
 func (s *Server) handleTokenForm(w http.ResponseWriter, r *http.Request) {
-	ttl, err := ParseTokenTTL(r.PostFormValue("expires"))
-	var created TokenCreated
-	if err == nil {
-		created, err = s.CreateToken(r.Context(), catalog.Role(r.PostFormValue("role")), r.PostFormValue("name"), r.PostFormValue("speaker"), ttl)
-	}
+	created, err := s.CreateToken(r.Context(), TokenRequest{Role: catalog.Role(r.PostFormValue("role")),
+		Name: r.PostFormValue("name"), Speaker: r.PostFormValue("speaker"), Expires: r.PostFormValue("expires")})
 	if err != nil {
 		s.done(w, r, "/tokens", err, "")
 		return

@@ -79,7 +79,7 @@ func TestPrivateSpeakersObserved(t *testing.T) {
 			}
 		}
 		// A speaker link made for Ana opens Ana's page and not Bo's.
-		created, err := s.CreateToken(ctx, catalog.RoleSpeaker, "Ana", "ana lima", 0)
+		created, err := s.CreateToken(ctx, TokenRequest{Role: catalog.RoleSpeaker, Name: "Ana", Speaker: "ana lima", Expires: "never"})
 		if err != nil {
 			t.Fatal(err)
 		}

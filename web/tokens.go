@@ -77,14 +77,20 @@ func ParseTokenTTL(v string) (time.Duration, error) {
 	return d, nil
 }
 
-// CreateToken makes a token for role, named name (who it is for), that
-// lasts ttl (0: for ever), stores its hash and returns the secret with its
-// login link. A speaker token belongs to the speaker speaker names (see
-// tokenSpeaker). An unknown role, an empty or over-long name, a speaker
-// token without a speaker of the schedule, or a speaker given for another
-// role is Invalid.
-func (s *Server) CreateToken(ctx context.Context, role catalog.Role, name, speaker string, ttl time.Duration) (TokenCreated, error) {
+// CreateToken makes a token for req.Role, named req.Name (who it is for),
+// that lasts req.Expires (see ParseTokenTTL), stores its hash and returns
+// the secret with its login link: the one use case behind the API and the
+// tokens page. A speaker token belongs to the speaker req.Speaker names
+// (see tokenSpeaker). An unknown role, an empty or over-long name, a bad
+// expiry, a speaker token without a speaker of the schedule, or a speaker
+// given for another role is Invalid.
+func (s *Server) CreateToken(ctx context.Context, req TokenRequest) (TokenCreated, error) {
 	const op = "web.CreateToken"
+	role, name, speaker := req.Role, req.Name, req.Speaker
+	ttl, err := ParseTokenTTL(req.Expires)
+	if err != nil {
+		return TokenCreated{}, err
+	}
 	if !validRole(role) {
 		return TokenCreated{}, catalog.E(catalog.Invalid, op, nil, "unknown role %q: want admin, photographer, video or speaker", role)
 	}
@@ -238,12 +244,7 @@ func (s *Server) handleTokenCreate(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	ttl, err := ParseTokenTTL(req.Expires)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	created, err := s.CreateToken(r.Context(), req.Role, req.Name, req.Speaker, ttl)
+	created, err := s.CreateToken(r.Context(), req)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
