@@ -46,8 +46,9 @@ const (
 	// speaker the caller's speaker token belongs to; other pictures, and
 	// every picture without it, anyone.
 	ownHeadshot
-	// ownPublicFile: with PrivateSpeakers, no per-speaker JSON and no
-	// headshot rendition is served from the bucket but to staff.
+	// ownPublicFile: with PrivateSpeakers, a speaker's JSON and headshot
+	// renditions are served from the bucket to that speaker's token and
+	// staff only; other public files to anyone.
 	ownPublicFile
 )
 
