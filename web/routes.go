@@ -69,6 +69,12 @@ func (o ownRule) String() string {
 	return "none"
 }
 
+// speakerRule reports whether o guards private speaker pages, and so
+// applies only with PrivateSpeakers.
+func (o ownRule) speakerRule() bool {
+	return o == ownSpeaker || o == ownHeadshot || o == ownPublicFile
+}
+
 // staff may see every speaker's page and set every camera.
 func staff(role catalog.Role) bool { return role == catalog.RoleAdmin }
 
@@ -201,8 +207,8 @@ func answerOf(ctx context.Context) refusal {
 // guard wraps a route's handler in its checks: none for a route open to
 // anyone without a per-object rule; else the credentials (bearer token, or
 // session with its CSRF token on changes), the role, then the per-object
-// rule. An open route with a rule knows its caller when there is one and
-// treats failing credentials as none.
+// rule. An open route with a rule knows its caller (when speaker pages are
+// private and there is one) and treats failing credentials as none.
 func (s *Server) guard(rt route) http.Handler {
 	h := rt.handler
 	if rt.own != ownNothing {
@@ -217,8 +223,12 @@ func (s *Server) guard(rt route) http.Handler {
 		return h
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if id, err := s.authenticate(r); err == nil {
-			r = r.WithContext(id.context(r.Context()))
+		// A rule of private speaker pages needs no caller when they are
+		// public: public reads then cost no credential lookup.
+		if !rt.own.speakerRule() || s.PrivateSpeakers {
+			if id, err := s.authenticate(r); err == nil {
+				r = r.WithContext(id.context(r.Context()))
+			}
 		}
 		h(w, r)
 	})
