@@ -293,6 +293,11 @@ type Token struct {
 	Name    string
 	Created time.Time
 	Expires time.Time // zero: never
+	// SpeakerID, for a speaker token, is the speaker it belongs to: it
+	// opens that speaker's page and downloads and no other's. "" for other
+	// roles (and for speaker tokens made before tokens named a speaker,
+	// which open no private speaker page).
+	SpeakerID string
 }
 
 // Session is a browser's login, opened with a token's login link. The

@@ -61,6 +61,10 @@ type Publisher struct {
 	Now func() time.Time
 	// Logger, when set, records each publish.
 	Logger *slog.Logger
+	// PrivateSpeakers publishes speakers' names and ids only
+	// (WithoutSpeakerPages) and no speaker pages; those written before are
+	// removed.
+	PrivateSpeakers bool
 
 	once    sync.Once
 	running chan struct{} // holds a token while a publish runs
@@ -106,9 +110,13 @@ func (p *Publisher) Document(ctx context.Context) (Document, error) {
 	if err != nil {
 		return Document{}, err
 	}
-	return BuildDocument(DocumentInput{
+	doc := BuildDocument(DocumentInput{
 		Schedule: sched, Media: media, Recordings: recs, Now: p.now(), URL: p.URL, Public: true,
-	}), nil
+	})
+	if p.PrivateSpeakers {
+		doc = WithoutSpeakerPages(doc)
+	}
+	return doc, nil
 }
 
 // Publish publishes the catalog, whether or not it was published before.
@@ -244,6 +252,9 @@ func (p *Publisher) write(ctx context.Context, doc Document) (PublishResult, err
 		pages = append(pages, page{TalkKey(t.ID), v})
 	}
 	for _, sp := range doc.Speakers {
+		if p.PrivateSpeakers {
+			break // no speaker pages: those written before are removed below
+		}
 		v, _ := idx.SpeakerPage(sp.ID)
 		pages = append(pages, page{SpeakerKey(sp.ID), v})
 	}

@@ -36,13 +36,11 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
-	"encoding/hex"
 	"fmt"
 	"mime"
 	"net/http"
 	"net/url"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -96,11 +94,23 @@ type identity struct {
 	Hash    string    // the token's hash
 	Expires time.Time // the token's expiry; zero: never
 	Session string    // the session cookie's value; "" for a bearer token
+	// SpeakerID is the speaker a speaker token belongs to.
+	SpeakerID string
 }
 
-// context returns ctx carrying the identity's role and name.
+// context returns ctx carrying the identity (and its role and name).
 func (id identity) context(ctx context.Context) context.Context {
+	ctx = context.WithValue(ctx, identityKey{}, id)
 	return context.WithValue(context.WithValue(ctx, ctxKey{}, id.Role), nameKey{}, id.Name)
+}
+
+type identityKey struct{}
+
+// identityOf returns who made the request whose context is ctx; the zero
+// identity for the public.
+func identityOf(ctx context.Context) identity {
+	id, _ := ctx.Value(identityKey{}).(identity)
+	return id
 }
 
 // allowed returns a Forbidden error unless the identity has one of roles.
@@ -109,18 +119,6 @@ func (id identity) allowed(want []catalog.Role) error {
 		return nil
 	}
 	return catalog.E(catalog.Forbidden, "web.require", nil, "the %s role may not do this", id.Role)
-}
-
-// accessRoutes registers login, logout and the token API.
-func (s *Server) accessRoutes(mux *http.ServeMux) {
-	s.initSessionKey()
-	admin := s.require(catalog.RoleAdmin)
-	mux.HandleFunc("GET /login", s.handleLogin)
-	mux.HandleFunc("POST /login", s.handleLoginPost)
-	mux.HandleFunc("POST /logout", s.handleLogout)
-	mux.HandleFunc("POST /api/tokens", admin(s.handleTokenCreate))
-	mux.HandleFunc("GET /api/tokens", admin(s.handleTokenList))
-	mux.HandleFunc("DELETE /api/tokens/{hash}", admin(s.handleTokenRevoke))
 }
 
 // initSessionKey settles the key that signs session cookies and CSRF
@@ -260,7 +258,7 @@ func (s *Server) lookupToken(ctx context.Context, hash string) (identity, error)
 	if !t.Expires.IsZero() && !s.now().Before(t.Expires) {
 		return identity{}, catalog.E(catalog.Unauthorized, op, nil, "token expired")
 	}
-	return identity{Role: t.Role, Name: t.Name, Hash: t.Hash, Expires: t.Expires}, nil
+	return identity{Role: t.Role, Name: t.Name, Hash: t.Hash, Expires: t.Expires, SpeakerID: t.SpeakerID}, nil
 }
 
 // checkCSRF returns a Forbidden error when a request authenticated by a
@@ -344,25 +342,6 @@ func (s *Server) requirePage(roles ...catalog.Role) func(http.HandlerFunc) http.
 	}
 }
 
-// speakerPage guards a speaker page: open to everyone, unless
-// PrivateSpeakers, when it is for the speaker and admin roles (see
-// requirePage).
-func (s *Server) speakerPage(next http.HandlerFunc) http.HandlerFunc {
-	if !s.PrivateSpeakers {
-		return next
-	}
-	return s.requirePage(catalog.RoleSpeaker, catalog.RoleAdmin)(next)
-}
-
-// speakerAPI is speakerPage for JSON routes: 401 and 403 answers instead
-// of the login page.
-func (s *Server) speakerAPI(next http.HandlerFunc) http.HandlerFunc {
-	if !s.PrivateSpeakers {
-		return next
-	}
-	return s.require(catalog.RoleSpeaker, catalog.RoleAdmin)(next)
-}
-
 func (s *Server) redirectToLogin(w http.ResponseWriter, r *http.Request, why string) {
 	q := url.Values{}
 	if r.Method == http.MethodGet || r.Method == http.MethodHead {
@@ -409,7 +388,7 @@ func (s *Server) accessError(w http.ResponseWriter, r *http.Request, err error, 
 		}
 		v.Problem = ""
 		v.Needs = strings.Join(names, " or ")
-		v.Landing = landing(id.Role)
+		v.Landing = landing(id)
 	}
 	if kind == catalog.Other {
 		s.Logger.Error("page failed", "method", r.Method, "path", r.URL.Path, "err", err)
@@ -422,9 +401,13 @@ func (s *Server) accessError(w http.ResponseWriter, r *http.Request, err error, 
 	s.render(w, r, statusOf(kind), "login.html", page{Title: "Sign in", Role: id.Role, CSRF: s.csrfToken(r), Data: v})
 }
 
-// landing is where a role starts after logging in.
-func landing(role catalog.Role) string {
-	switch role {
+// landing is where id starts after logging in: a speaker on their own
+// page, others on their role's.
+func landing(id identity) string {
+	if id.Role == catalog.RoleSpeaker && id.SpeakerID != "" {
+		return speakerHref(id.SpeakerID)
+	}
+	switch id.Role {
 	case catalog.RoleAdmin:
 		return "/admin"
 	case catalog.RolePhotographer:
@@ -482,7 +465,7 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	v := loginView{Next: localPath(q.Get("next")), Notice: loginNotice(q.Get("why")), Form: true, Nonce: s.loginNonce(w, r)}
 	if id, err := s.authenticate(r); err == nil {
-		v.Who, v.Role, v.Landing = id.Name, id.Role, landing(id.Role)
+		v.Who, v.Role, v.Landing = id.Name, id.Role, landing(id)
 	}
 	token := tokenFromInput(q.Get("token"))
 	if token == "" {
@@ -530,7 +513,7 @@ func (s *Server) handleLoginPost(w http.ResponseWriter, r *http.Request) {
 	}
 	clearCookie(w, r, loginCookie, "/login")
 	s.Logger.Info("login", "role", id.Role, "name", id.Name)
-	http.Redirect(w, r, cmp.Or(v.Next, landing(id.Role)), http.StatusSeeOther)
+	http.Redirect(w, r, cmp.Or(v.Next, landing(id)), http.StatusSeeOther)
 }
 
 // loginFailed answers a login with a token that does not work.
@@ -643,225 +626,6 @@ func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) {
 	clearCookie(w, r, sessionCookie, "/")
 	clearCookie(w, r, xsrfCookie, dashboardPath)
 	http.Redirect(w, r, "/login?why=logout", http.StatusSeeOther)
-}
-
-// TokenRequest asks for a new token. Expires is a duration ("72h",
-// "30d"); "" means DefaultTokenTTL and "never" (or "0") a token that does
-// not expire.
-type TokenRequest struct {
-	Role    catalog.Role `json:"role"`
-	Name    string       `json:"name"`
-	Expires string       `json:"expires,omitempty"`
-}
-
-// TokenInfo describes a stored token, never its secret: Hash is a prefix
-// of its hash, enough to revoke it.
-type TokenInfo struct {
-	Hash    string       `json:"hash"`
-	Role    catalog.Role `json:"role"`
-	Name    string       `json:"name"`
-	Created time.Time    `json:"created"`
-	Expires time.Time    `json:"expires,omitzero"` // zero: never
-	Expired bool         `json:"expired,omitempty"`
-}
-
-// TokenCreated answers a TokenRequest: the secret, shown this once, and
-// the login link that carries it.
-type TokenCreated struct {
-	Token string `json:"token"`
-	Link  string `json:"link"`
-	TokenInfo
-}
-
-// TokenList lists the stored tokens, newest first.
-type TokenList struct {
-	Tokens []TokenInfo `json:"tokens"`
-}
-
-// tokenLister is a store that can list its tokens.
-type tokenLister interface {
-	Tokens(ctx context.Context) ([]catalog.Token, error)
-}
-
-func (s *Server) tokenInfo(t catalog.Token) TokenInfo {
-	return TokenInfo{Hash: t.Hash[:min(len(t.Hash), shownHashPrefix)], Role: t.Role, Name: t.Name, Created: t.Created,
-		Expires: t.Expires, Expired: !t.Expires.IsZero() && !s.now().Before(t.Expires)}
-}
-
-// ParseTokenTTL parses how long a token lasts: a Go duration or a number
-// of days ("30d"); "" is DefaultTokenTTL and "never" or "0" zero (no
-// expiry). Anything else, a negative duration or one over five years is an
-// Invalid error.
-func ParseTokenTTL(v string) (time.Duration, error) {
-	const op = "web.ParseTokenTTL"
-	v = strings.TrimSpace(strings.ToLower(v))
-	switch v {
-	case "":
-		return DefaultTokenTTL, nil
-	case "never", "0":
-		return 0, nil
-	}
-	var d time.Duration
-	if days, ok := strings.CutSuffix(v, "d"); ok {
-		n, err := strconv.Atoi(days)
-		if err != nil {
-			return 0, catalog.E(catalog.Invalid, op, nil, "expiry %q: want a duration like 72h or 30d, or never", v)
-		}
-		d = time.Duration(n) * 24 * time.Hour
-	} else {
-		var err error
-		if d, err = time.ParseDuration(v); err != nil {
-			return 0, catalog.E(catalog.Invalid, op, nil, "expiry %q: want a duration like 72h or 30d, or never", v)
-		}
-	}
-	if d <= 0 || d > maxTokenTTL {
-		return 0, catalog.E(catalog.Invalid, op, nil, "expiry %q: want more than nothing and at most five years", v)
-	}
-	return d, nil
-}
-
-// CreateToken makes a token for role, named name (who it is for), that
-// lasts ttl (0: for ever), stores its hash and returns the secret with its
-// login link. An unknown role or an empty or over-long name is Invalid.
-func (s *Server) CreateToken(ctx context.Context, role catalog.Role, name string, ttl time.Duration) (TokenCreated, error) {
-	const op = "web.CreateToken"
-	if !validRole(role) {
-		return TokenCreated{}, catalog.E(catalog.Invalid, op, nil, "unknown role %q: want admin, photographer, video or speaker", role)
-	}
-	name = strings.Join(strings.Fields(name), " ")
-	if name == "" || len(name) > maxTokenName {
-		return TokenCreated{}, catalog.E(catalog.Invalid, op, nil, "a token needs a name of at most %d characters: who it is for", maxTokenName)
-	}
-	buf := make([]byte, 24)
-	if _, err := rand.Read(buf); err != nil {
-		return TokenCreated{}, fmt.Errorf("%s: %w", op, err)
-	}
-	secret := tokenPrefix + hex.EncodeToString(buf)
-	now := s.now().UTC().Truncate(time.Second)
-	t := catalog.Token{Hash: HashToken(secret), Role: role, Name: name, Created: now}
-	if ttl > 0 {
-		t.Expires = now.Add(ttl)
-	}
-	if err := s.Store.PutToken(ctx, t); err != nil {
-		return TokenCreated{}, err
-	}
-	s.Logger.Info("token created", "role", role, "name", name, "expires", t.Expires, "by", tokenName(ctx))
-	return TokenCreated{Token: secret, Link: s.LoginLink(secret), TokenInfo: s.tokenInfo(t)}, nil
-}
-
-// LoginLink is the link that logs a browser in with token.
-func (s *Server) LoginLink(token string) string {
-	return strings.TrimRight(s.PublicURL, "/") + "/login?" + url.Values{"token": {token}}.Encode()
-}
-
-// Tokens lists the stored tokens, newest first. It returns an Unavailable
-// error when the store cannot list them.
-func (s *Server) Tokens(ctx context.Context) ([]TokenInfo, error) {
-	l, ok := s.Store.(tokenLister)
-	if !ok {
-		return nil, catalog.E(catalog.Unavailable, "web.Tokens", nil, "this catalog store cannot list tokens; revoke one by its secret")
-	}
-	list, err := l.Tokens(ctx)
-	if err != nil {
-		return nil, err
-	}
-	slices.SortFunc(list, func(a, b catalog.Token) int {
-		return cmp.Or(b.Created.Compare(a.Created), cmp.Compare(a.Hash, b.Hash))
-	})
-	out := make([]TokenInfo, 0, len(list))
-	for _, t := range list {
-		out = append(out, s.tokenInfo(t))
-	}
-	return out, nil
-}
-
-// RevokeToken deletes the token whose hash is hash, or starts with hash (at
-// least 8 hex digits), and returns what it was. It returns NotFound when
-// no token matches, Invalid for a short or ambiguous prefix.
-func (s *Server) RevokeToken(ctx context.Context, hash string) (TokenInfo, error) {
-	const op = "web.RevokeToken"
-	hash = strings.ToLower(strings.TrimSpace(hash))
-	if len(hash) < minHashPrefix || strings.Trim(hash, "0123456789abcdef") != "" {
-		return TokenInfo{}, catalog.E(catalog.Invalid, op, nil, "%q: give the token, or at least %d hex digits of its hash", hash, minHashPrefix)
-	}
-	t, err := s.Store.TokenByHash(ctx, hash)
-	switch {
-	case err == nil:
-	case !catalog.IsNotFound(err):
-		return TokenInfo{}, err
-	case len(hash) == sha256.Size*2:
-		return TokenInfo{}, catalog.E(catalog.NotFound, op, nil, "no token with hash %s", hash[:shownHashPrefix])
-	default:
-		l, ok := s.Store.(tokenLister)
-		if !ok {
-			return TokenInfo{}, catalog.E(catalog.NotFound, op, nil, "no token with hash %s (this store finds tokens only by their whole hash or secret)", hash)
-		}
-		all, err := l.Tokens(ctx)
-		if err != nil {
-			return TokenInfo{}, err
-		}
-		var found []catalog.Token
-		for _, x := range all {
-			if strings.HasPrefix(x.Hash, hash) {
-				found = append(found, x)
-			}
-		}
-		switch len(found) {
-		case 0:
-			return TokenInfo{}, catalog.E(catalog.NotFound, op, nil, "no token with hash %s", hash)
-		case 1:
-			t = found[0]
-		default:
-			return TokenInfo{}, catalog.E(catalog.Invalid, op, nil, "%d tokens have hashes starting %s: give more of it", len(found), hash)
-		}
-	}
-	if err := s.Store.DeleteToken(ctx, t.Hash); err != nil {
-		return TokenInfo{}, err
-	}
-	n, err := s.Store.DeleteTokenSessions(ctx, t.Hash)
-	if err != nil {
-		return TokenInfo{}, err
-	}
-	s.Logger.Info("token revoked", "role", t.Role, "name", t.Name, "by", tokenName(ctx), "sessions", n)
-	return s.tokenInfo(t), nil
-}
-
-func (s *Server) handleTokenCreate(w http.ResponseWriter, r *http.Request) {
-	var req TokenRequest
-	if err := decodeJSON(r, &req); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	ttl, err := ParseTokenTTL(req.Expires)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	created, err := s.CreateToken(r.Context(), req.Role, req.Name, ttl)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	w.Header().Set("Cache-Control", "no-store")
-	writeJSON(w, http.StatusCreated, created)
-}
-
-func (s *Server) handleTokenList(w http.ResponseWriter, r *http.Request) {
-	list, err := s.Tokens(r.Context())
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, TokenList{Tokens: list})
-}
-
-func (s *Server) handleTokenRevoke(w http.ResponseWriter, r *http.Request) {
-	info, err := s.RevokeToken(r.Context(), r.PathValue("hash"))
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, info)
 }
 
 // flash is a one-time message shown on the next page after a form.

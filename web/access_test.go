@@ -7,19 +7,14 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
-	"go/ast"
-	"go/parser"
-	"go/token"
 	"html"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"regexp"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -83,11 +78,18 @@ const (
 	recUnmatched  = "rec-1"
 	recAttached   = "rec-2"
 	cameraKey     = "serial:Canon:123"
+	// otherCamera took another photographer's uploads.
+	otherCamera = "serial:Nikon:456"
 )
 
 var (
 	mediaTagged = strings.Repeat("a", 64)
 	mediaReview = strings.Repeat("b", 64)
+	// Headshots of the speaker token's speaker (ana-lima) and of another
+	// speaker (bo-ng).
+	mediaHeadAna = strings.Repeat("c", 64)
+	mediaHeadBo  = strings.Repeat("d", 64)
+	mediaOther   = strings.Repeat("e", 64) // another photographer's photo
 )
 
 var testNow = time.Date(2026, 5, 15, 12, 0, 0, 0, time.UTC)
@@ -103,10 +105,11 @@ func (fakeDashboard) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusNoContent)
 }
 
-// newAccessServer returns a server with a token of every role, a schedule
-// (talks t1, t2; speaker ana-lima), a tagged photo, a photo that needs
-// review, a camera, an unmatched and an attached recording, an opt-out and
-// a public blob.
+// newAccessServer returns a server with a token of every role (the
+// speaker token is ana-lima's), a schedule (talks t1, t2, t3; speakers
+// ana-lima of t1 and bo-ng of t2), a tagged photo, a photo that needs
+// review, Pat's camera, an unmatched and an attached recording, an
+// opt-out and a public blob.
 func newAccessServer(t testing.TB) (*Server, http.Handler) {
 	t.Helper()
 	ctx := context.Background()
@@ -127,7 +130,7 @@ func newAccessServer(t testing.TB) (*Server, http.Handler) {
 		{Hash: HashToken(photoSecret), Role: catalog.RolePhotographer, Name: "Pat", Created: testNow.Add(-time.Hour)},
 		{Hash: HashToken(videoSecret), Role: catalog.RoleVideo, Name: "Vic", Created: testNow.Add(-2 * time.Hour)},
 		{Hash: HashToken(speakerSecret), Role: catalog.RoleSpeaker, Name: "Ana", Created: testNow.Add(-3 * time.Hour),
-			Expires: testNow.Add(time.Hour)},
+			Expires: testNow.Add(time.Hour), SpeakerID: "ana-lima"},
 		{Hash: HashToken(expiredSecret), Role: catalog.RoleAdmin, Name: "Old", Created: testNow.Add(-72 * time.Hour),
 			Expires: testNow.Add(-time.Hour)},
 	} {
@@ -138,10 +141,10 @@ func newAccessServer(t testing.TB) (*Server, http.Handler) {
 		Conference: catalog.Conference{Title: "Test Conf", Timezone: "Europe/Dublin"},
 		Talks: []catalog.Talk{
 			{ID: "t1", Title: "Keynote", Room: "Hall A", Start: time.Date(2026, 5, 15, 9, 0, 0, 0, loc), End: time.Date(2026, 5, 15, 10, 0, 0, 0, loc), SpeakerIDs: []string{"ana-lima"}},
-			{ID: "t2", Title: "Panel", Room: "Hall A", Start: time.Date(2026, 5, 15, 11, 0, 0, 0, loc), End: time.Date(2026, 5, 15, 12, 0, 0, 0, loc)},
+			{ID: "t2", Title: "Panel", Room: "Hall A", Start: time.Date(2026, 5, 15, 11, 0, 0, 0, loc), End: time.Date(2026, 5, 15, 12, 0, 0, 0, loc), SpeakerIDs: []string{"bo-ng"}},
 			{ID: "t3", Title: "Hallway", Room: "Hall B", Start: time.Date(2026, 5, 15, 11, 0, 0, 0, loc), End: time.Date(2026, 5, 15, 12, 0, 0, 0, loc), DoNotRecord: true},
 		},
-		Speakers: []catalog.Speaker{{ID: "ana-lima", Name: "Ana Lima"}},
+		Speakers: []catalog.Speaker{{ID: "ana-lima", Name: "Ana Lima"}, {ID: "bo-ng", Name: "Bo Ng"}},
 	})
 	must(err)
 	for _, m := range []*catalog.Media{
@@ -191,6 +194,47 @@ func newAccessServer(t testing.TB) (*Server, http.Handler) {
 		must(s.Blobs.Put(ctx, catalog.RenditionKey(mediaTagged, name), bytes.NewReader(body), int64(len(body)), "image/jpeg"))
 	}
 	return s, s.Handler()
+}
+
+// addOthers adds what belongs to someone else than the fixture's
+// photographer and speaker, and what belongs to its speaker: a headshot of
+// ana-lima and of bo-ng, a photo by Quinn taken with otherCamera, and the
+// published JSON of both speakers.
+func addOthers(t testing.TB, s *Server) {
+	t.Helper()
+	ctx := context.Background()
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, m := range []*catalog.Media{
+		{ID: mediaHeadAna, Kind: catalog.Headshot, SourceName: "ana.jpg", Status: catalog.Pending, Bytes: 500, Generation: 1},
+		{ID: mediaHeadBo, Kind: catalog.Headshot, SourceName: "bo.jpg", Status: catalog.Pending, Bytes: 500, Generation: 1},
+		{ID: mediaOther, Kind: catalog.Photo, SourceName: "other.jpg", Status: catalog.Pending, Bytes: 500, Generation: 1},
+	} {
+		_, err := s.Store.CreateMedia(ctx, m)
+		must(err)
+	}
+	for id, sp := range map[string]string{mediaHeadAna: "ana-lima", mediaHeadBo: "bo-ng"} {
+		must(s.Store.UpdateMedia(ctx, id, func(m *catalog.Media) error {
+			m.Status, m.SpeakerIDs = catalog.Tagged, []string{sp}
+			m.Renditions = []catalog.Rendition{{Name: "square", Key: catalog.RenditionKey(id, "square"), Width: 400, Height: 400, Bytes: 100}}
+			return nil
+		}))
+	}
+	must(s.Store.UpdateMedia(ctx, mediaOther, func(m *catalog.Media) error {
+		m.Status, m.Reason, m.Camera, m.Photographer = catalog.NeedsReview, "no talk then", otherCamera, "Quinn"
+		return nil
+	}))
+	_, err := s.Store.EnsureCamera(ctx, catalog.Camera{Key: otherCamera, Photographer: "Quinn"})
+	must(err)
+	body := []byte(`{"ok":true}`)
+	for _, key := range []string{catalog.RenditionKey(mediaHeadAna, "square"), catalog.RenditionKey(mediaHeadBo, "square"),
+		catalog.SpeakerKey("ana-lima"), catalog.SpeakerKey("bo-ng")} {
+		must(s.Blobs.Put(ctx, key, bytes.NewReader(body), int64(len(body)), "application/octet-stream"))
+	}
 }
 
 // who is one row of the role table's columns: a role, the public, or a
@@ -245,7 +289,8 @@ func sessionFor(s *Server, w who) string {
 	return s.sessionValue(HashToken(w.secret()), testNow.Add(time.Hour))
 }
 
-// access says who may use a route and how it answers the others.
+// access says who may use a route and how it answers the others, as
+// the route table says.
 type access int
 
 const (
@@ -254,192 +299,239 @@ const (
 	pageRoute               // to the login page without one, a 403 page for other roles
 )
 
-// roleRow is one route of the role table.
+// example is a request to one route and the answer an allowed caller gets
+// ("200", "201", "303"…).
+type example struct {
+	method string
+	path   string
+	body   string
+	form   bool // body is a form (else JSON or raw)
+	ok     string
+	page   bool // set from the route: refusals are pages
+	// of says whose object a route with a per-object rule is asked for:
+	// the fixture photographer's or speaker's ("own"), someone else's
+	// ("other"), or one the rule does not cover ("").
+	of string
+}
+
+// roleRow is one route of the route table with its example request.
 type roleRow struct {
 	pattern string // as registered
-	method  string
-	path    string
-	body    string
-	form    bool // body is a form (else JSON or raw)
-	kind    access
-	allow   []catalog.Role
-	ok      string // the answer to an allowed request: "200", "201", "303"…
+	example
+	kind  access
+	allow []catalog.Role
+	own   ownRule
 }
 
 func (rt roleRow) unsafe() bool {
 	return rt.method != http.MethodGet && rt.method != http.MethodHead
 }
 
-// want returns the expected answer for w: a status code, or "login" for a
-// redirect to the login page.
-func (rt roleRow) want(w who) string {
-	if rt.kind == openRoute || slices.Contains(rt.allow, w.role()) {
+// want returns the expected answer for w, with speaker pages private or
+// not: a status code, or "login" for a redirect to the login page.
+func (rt roleRow) want(w who, private bool) string {
+	refused := func() string {
+		switch {
+		case w.role() != "":
+			return "403"
+		case rt.page:
+			return "login"
+		}
+		return "401"
+	}
+	if rt.kind != openRoute && !slices.Contains(rt.allow, w.role()) {
+		return refused()
+	}
+	if rt.of == "" {
 		return rt.ok
 	}
-	if w.role() != "" {
-		return "403"
+	switch rt.own {
+	case ownCamera:
+		if w.role() == catalog.RolePhotographer && rt.of == "other" {
+			return "403"
+		}
+	case ownSpeaker, ownHeadshot, ownPublicFile:
+		if private && w.role() != catalog.RoleAdmin && (w.role() != catalog.RoleSpeaker || rt.of != "own") {
+			return refused()
+		}
+	default:
+		panic("a row says whose object it asks for, but its route has no per-object rule: " + rt.pattern)
 	}
-	if rt.kind == pageRoute {
-		return "login"
-	}
-	return "401"
+	return rt.ok
 }
 
-var (
-	adminOnly = []catalog.Role{catalog.RoleAdmin}
-	uploaders = []catalog.Role{catalog.RoleAdmin, catalog.RolePhotographer}
-	videoTeam = []catalog.Role{catalog.RoleAdmin, catalog.RoleVideo}
-)
-
-// roleTable lists every route the server registers: who may use it and
-// what an allowed request gets. TestRoleTableComplete fails when a route is
-// missing.
+// roleTable returns the server's route table (routes.go), each route with
+// its example request. It fails the test when a route has no example or an
+// example no route.
 func roleTable(t testing.TB) []roleRow {
-	photo := exiftest.MustJPEG(t, exiftest.Spec{DateTimeOriginal: "2026:05:15 09:10:00"})
-	photoID := id(photo)
-	const recCSV = "title,url\nLightning talks,https://video.example/3\n"
-	return []roleRow{
-		{pattern: "GET /healthz", method: "GET", path: "/healthz", kind: openRoute, ok: "200"},
-		{pattern: "POST /api/media/check", method: "POST", path: "/api/media/check", body: `{"ids":[]}`, kind: apiRoute, allow: uploaders, ok: "200"},
-		{pattern: "PUT /api/media/{id}", method: "PUT", path: "/api/media/" + photoID + "?name=a.jpg", body: string(photo), kind: apiRoute, allow: uploaders, ok: "201"},
-		{pattern: "GET /api/media/{id}", method: "GET", path: "/api/media/" + mediaTagged, kind: apiRoute, allow: adminOnly, ok: "200"},
-		{pattern: "GET /api/media/{id}/renditions/{name}", method: "GET", path: "/api/media/" + mediaTagged + "/renditions/large", kind: apiRoute, allow: adminOnly, ok: "200"},
-		{pattern: "POST /api/schedule", method: "POST", path: "/api/schedule?name=s.csv&timezone=Europe/Dublin", body: csvSchedule, kind: apiRoute, allow: adminOnly, ok: "200"},
-		{pattern: "GET /api/schedule", method: "GET", path: "/api/schedule", kind: openRoute, ok: "200"},
-		{pattern: "POST /api/recordings", method: "POST", path: "/api/recordings?name=r.csv", body: recCSV, kind: apiRoute, allow: videoTeam, ok: "200"},
-		{pattern: "GET /api/queue", method: "GET", path: "/api/queue", kind: apiRoute, allow: uploaders, ok: "200"},
-		{pattern: "GET /api/catalog", method: "GET", path: "/api/catalog", kind: apiRoute, allow: adminOnly, ok: "200"},
-		{pattern: "POST /api/publish", method: "POST", path: "/api/publish", kind: apiRoute, allow: adminOnly, ok: "200"},
-		{pattern: "GET /api/talks/{id}", method: "GET", path: "/api/talks/t1", kind: openRoute, ok: "200"},
-		{pattern: "GET /api/speakers/{id}", method: "GET", path: "/api/speakers/ana-lima", kind: openRoute, ok: "200"},
-		{pattern: "GET /public/{path...}", method: "GET", path: "/public/x.json", kind: openRoute, ok: "200"},
-		{pattern: "GET /api/recordings/export", method: "GET", path: "/api/recordings/export", kind: apiRoute, allow: videoTeam, ok: "200"},
-		{pattern: "GET /api/cameras", method: "GET", path: "/api/cameras", kind: apiRoute, allow: uploaders, ok: "200"},
-		{pattern: "PUT /api/cameras/{key}", method: "PUT", path: "/api/cameras/" + cameraKey, body: `{"offset":"+1h"}`, kind: apiRoute, allow: uploaders, ok: "200"},
-		{pattern: "GET /api/review", method: "GET", path: "/api/review", kind: apiRoute, allow: videoTeam, ok: "200"},
-		{pattern: "POST /api/review/{id}/resolve", method: "POST", path: "/api/review/" + recUnmatched + "/resolve", body: `{"talk":"t1"}`, kind: apiRoute, allow: videoTeam, ok: "200"},
-		{pattern: "POST /api/media/{id}/kind", method: "POST", path: "/api/media/" + mediaTagged + "/kind", body: `{"kind":"headshot"}`, kind: apiRoute, allow: adminOnly, ok: "200"},
-		{pattern: "POST /api/media/{id}/hide", method: "POST", path: "/api/media/" + mediaTagged + "/hide", kind: apiRoute, allow: adminOnly, ok: "200"},
-		{pattern: "POST /api/optouts", method: "POST", path: "/api/optouts", body: `{"name":"Carol Example"}`, kind: apiRoute, allow: adminOnly, ok: "200"},
-		{pattern: "GET /api/optouts", method: "GET", path: "/api/optouts", kind: apiRoute, allow: adminOnly, ok: "200"},
-		{pattern: "DELETE /api/optouts/{name}", method: "DELETE", path: "/api/optouts/Bob%20Example", kind: apiRoute, allow: adminOnly, ok: "200"},
-		{pattern: "GET /static/", method: "GET", path: "/static/app.css", kind: openRoute, ok: "200"},
-		{pattern: "GET /{$}", method: "GET", path: "/", kind: openRoute, ok: "200"},
-		{pattern: "GET /schedule", method: "GET", path: "/schedule", kind: openRoute, ok: "200"},
-		{pattern: "GET /schedule/{day}", method: "GET", path: "/schedule/2026-05-15", kind: openRoute, ok: "200"},
-		{pattern: "GET /talks/{id}", method: "GET", path: "/talks/t1", kind: openRoute, ok: "200"},
-		{pattern: "GET /talks/{id}/photos.zip", method: "GET", path: "/talks/t1/photos.zip", kind: openRoute, ok: "200"},
-		{pattern: "GET /speakers", method: "GET", path: "/speakers?q=ana", kind: openRoute, ok: "200"},
-		{pattern: "GET /speakers/{id}", method: "GET", path: "/speakers/ana-lima", kind: openRoute, ok: "200"},
-		{pattern: "GET /speakers/{id}/photos.zip", method: "GET", path: "/speakers/ana-lima/photos.zip", kind: openRoute, ok: "200"},
-		{pattern: "GET /download/{media}/{rendition}", method: "GET", path: "/download/" + mediaTagged + "/square", kind: openRoute, ok: "200"},
-
-		// Photographers' upload page and its API: an allowed request with
-		// an empty plan is refused as such, after the role check.
-		{pattern: "GET /upload", method: "GET", path: "/upload", kind: openRoute, ok: "200"},
-		{pattern: "POST /api/uploads/inspect", method: "POST", path: "/api/uploads/inspect", body: `{"files":[]}`, kind: apiRoute, allow: uploaders, ok: "200"},
-		{pattern: "POST /api/uploads", method: "POST", path: "/api/uploads", body: `{}`, kind: apiRoute, allow: uploaders, ok: "400"},
-		{pattern: "POST /api/uploads/{id}/complete", method: "POST", path: "/api/uploads/nope/complete", body: `{}`, kind: apiRoute, allow: uploaders, ok: "400"},
-		{pattern: "POST /api/uploads/{id}/abort", method: "POST", path: "/api/uploads/nope/abort", body: `{}`, kind: apiRoute, allow: uploaders, ok: "400"},
-
-		// Access.
-		{pattern: "GET /login", method: "GET", path: "/login", kind: openRoute, ok: "200"},
-		// Only the login page's own form signs in (it carries a nonce
-		// this request lacks).
-		{pattern: "POST /login", method: "POST", path: "/login", body: "token=" + photoSecret, form: true, kind: openRoute, ok: "403"},
-		{pattern: "POST /logout", method: "POST", path: "/logout", kind: openRoute, ok: "login"},
-		{pattern: "POST /api/tokens", method: "POST", path: "/api/tokens", body: `{"role":"photographer","name":"Sam"}`, kind: apiRoute, allow: adminOnly, ok: "201"},
-		{pattern: "GET /api/tokens", method: "GET", path: "/api/tokens", kind: apiRoute, allow: adminOnly, ok: "200"},
-		{pattern: "DELETE /api/tokens/{hash}", method: "DELETE", path: "/api/tokens/" + HashToken(photoSecret)[:10], kind: apiRoute, allow: adminOnly, ok: "200"},
-
-		// Organizer pages.
-		{pattern: "GET /admin", method: "GET", path: "/admin", kind: pageRoute, allow: adminOnly, ok: "200"},
-		{pattern: "POST /admin/publish", method: "POST", path: "/admin/publish", form: true, kind: pageRoute, allow: adminOnly, ok: "303"},
-		{pattern: "POST /admin/hide", method: "POST", path: "/admin/hide", body: "id=" + mediaTagged + "&reason=asked", form: true, kind: pageRoute, allow: adminOnly, ok: "303"},
-		{pattern: "/admin/queues/", method: "GET", path: "/admin/queues/", kind: pageRoute, allow: adminOnly, ok: "200"},
-		{pattern: "GET /review", method: "GET", path: "/review", kind: pageRoute, allow: adminOnly, ok: "200"},
-		{pattern: "POST /review/{id}/resolve", method: "POST", path: "/review/" + mediaReview + "/resolve", body: "talk=t1", form: true, kind: pageRoute, allow: adminOnly, ok: "303"},
-		{pattern: "POST /review/{id}/kind", method: "POST", path: "/review/" + mediaReview + "/kind", body: "kind=headshot", form: true, kind: pageRoute, allow: adminOnly, ok: "303"},
-		{pattern: "POST /review/kind", method: "POST", path: "/review/kind", body: "id=" + mediaTagged + "&kind=headshot", form: true, kind: pageRoute, allow: adminOnly, ok: "303"},
-		{pattern: "GET /cameras", method: "GET", path: "/cameras", kind: pageRoute, allow: adminOnly, ok: "200"},
-		{pattern: "POST /cameras/offset", method: "POST", path: "/cameras/offset", body: "key=" + url.QueryEscape(cameraKey) + "&offset=%2B1h", form: true, kind: pageRoute, allow: adminOnly, ok: "303"},
-		{pattern: "GET /tokens", method: "GET", path: "/tokens", kind: pageRoute, allow: adminOnly, ok: "200"},
-		{pattern: "POST /tokens", method: "POST", path: "/tokens", body: "name=Sam&role=video&expires=7d", form: true, kind: pageRoute, allow: adminOnly, ok: "200"},
-		{pattern: "POST /tokens/revoke", method: "POST", path: "/tokens/revoke", body: "token=" + photoSecret, form: true, kind: pageRoute, allow: adminOnly, ok: "303"},
-
-		// Video team.
-		{pattern: "GET /video", method: "GET", path: "/video", kind: pageRoute, allow: videoTeam, ok: "200"},
-		{pattern: "POST /video/recordings", method: "POST", path: "/video/recordings", body: "talk=t1&url=" + url.QueryEscape("https://video.example/new"), form: true, kind: pageRoute, allow: videoTeam, ok: "303"},
-		{pattern: "POST /video/recordings/{id}/attach", method: "POST", path: "/video/recordings/" + recUnmatched + "/attach", body: "talk=t1", form: true, kind: pageRoute, allow: videoTeam, ok: "303"},
-		{pattern: "POST /video/recordings/{id}/detach", method: "POST", path: "/video/recordings/" + recAttached + "/detach", form: true, kind: pageRoute, allow: videoTeam, ok: "303"},
-		{pattern: "POST /video/recordings/{id}/dismiss", method: "POST", path: "/video/recordings/" + recUnmatched + "/dismiss", form: true, kind: pageRoute, allow: videoTeam, ok: "303"},
-		{pattern: "POST /api/recordings/{id}/attach", method: "POST", path: "/api/recordings/" + recUnmatched + "/attach", body: `{"talk":"t1"}`, kind: apiRoute, allow: videoTeam, ok: "200"},
-		{pattern: "POST /api/recordings/{id}/detach", method: "POST", path: "/api/recordings/" + recAttached + "/detach", kind: apiRoute, allow: videoTeam, ok: "200"},
-		{pattern: "POST /api/talks/{id}/recordings", method: "POST", path: "/api/talks/t1/recordings", body: `{"url":"https://video.example/new"}`, kind: apiRoute, allow: videoTeam, ok: "201"},
-	}
-}
-
-// registeredPatterns returns the pattern of every route the package's
-// sources register with Handle or HandleFunc.
-func registeredPatterns(t *testing.T) []string {
 	t.Helper()
-	files, err := filepath.Glob("*.go")
-	if err != nil {
-		t.Fatal(err)
-	}
-	fset := token.NewFileSet()
-	var out []string
-	for _, f := range files {
-		if strings.HasSuffix(f, "_test.go") {
+	ex, more := routeExamples(t), moreExamples()
+	var out []roleRow
+	seen := map[string]bool{}
+	for _, r := range (&Server{}).routes() {
+		if seen[r.pattern] {
+			t.Errorf("route table: %q listed twice", r.pattern)
+		}
+		seen[r.pattern] = true
+		e, ok := ex[r.pattern]
+		if !ok {
+			t.Errorf("route %q has no example request in routeExamples (access_test.go): add one", r.pattern)
 			continue
 		}
-		file, err := parser.ParseFile(fset, f, nil, 0)
-		if err != nil {
-			t.Fatal(err)
+		row := roleRow{pattern: r.pattern, example: e, allow: r.roles, own: r.own, kind: apiRoute}
+		switch {
+		case r.roles == nil:
+			row.kind = openRoute
+		case r.refusal == pageAnswer:
+			row.kind = pageRoute
 		}
-		ast.Inspect(file, func(n ast.Node) bool {
-			call, ok := n.(*ast.CallExpr)
-			if !ok || len(call.Args) != 2 {
-				return true
-			}
-			sel, ok := call.Fun.(*ast.SelectorExpr)
-			if !ok || (sel.Sel.Name != "HandleFunc" && sel.Sel.Name != "Handle") {
-				return true
-			}
-			lit, ok := call.Args[0].(*ast.BasicLit)
-			if !ok || lit.Kind != token.STRING {
-				t.Errorf("%s: a route pattern that is not a string literal: the role table cannot check it", fset.Position(call.Pos()))
-				return true
-			}
-			p, err := strconv.Unquote(lit.Value)
-			if err != nil {
-				t.Fatal(err)
-			}
-			out = append(out, p)
-			return true
-		})
+		row.page = r.refusal == pageAnswer
+		out = append(out, row)
+		for _, o := range more[r.pattern] {
+			o.page = row.page
+			row.example = o
+			out = append(out, row)
+		}
 	}
-	sort.Strings(out)
+	for p := range more {
+		if !seen[p] {
+			t.Errorf("moreExamples has %q, which is not in the route table", p)
+		}
+	}
+	for p := range ex {
+		if !seen[p] {
+			t.Errorf("routeExamples has %q, which is not in the route table", p)
+		}
+	}
 	return out
 }
 
+// moreExamples are requests to routes with a per-object rule beyond the
+// one of routeExamples: for someone else's object, or for the caller's own
+// where routeExamples asks for one the rule does not cover.
+func moreExamples() map[string][]example {
+	return map[string][]example{
+		"PUT /api/cameras/{key}": {{method: "PUT", path: "/api/cameras/" + otherCamera, body: `{"offset":"+1h"}`, ok: "200", of: "other"}},
+		"GET /speakers/{id}":     {{method: "GET", path: "/speakers/bo-ng", ok: "200", of: "other"}},
+		// bo-ng has no photos: allowed callers get 404.
+		"GET /speakers/{id}/photos.zip": {{method: "GET", path: "/speakers/bo-ng/photos.zip", ok: "404", of: "other"}},
+		"GET /api/speakers/{id}":        {{method: "GET", path: "/api/speakers/bo-ng", ok: "200", of: "other"}},
+		"GET /download/{media}/{rendition}": {
+			{method: "GET", path: "/download/" + mediaHeadAna + "/square", ok: "200", of: "own"},
+			{method: "GET", path: "/download/" + mediaHeadBo + "/square", ok: "200", of: "other"},
+		},
+		"GET /public/{path...}": {
+			{method: "GET", path: "/public/speakers/ana-lima.json", ok: "200", of: "own"},
+			{method: "GET", path: "/public/speakers/bo-ng.json", ok: "200", of: "other"},
+			{method: "GET", path: "/public/media/" + mediaHeadAna + "/square.jpg", ok: "200", of: "own"},
+			{method: "GET", path: "/public/media/" + mediaHeadBo + "/square.jpg", ok: "200", of: "other"},
+		},
+	}
+}
+
+// routeExamples holds a request to every route of the route table and
+// what an allowed caller gets.
+func routeExamples(t testing.TB) map[string]example {
+	photo := exiftest.MustJPEG(t, exiftest.Spec{DateTimeOriginal: "2026:05:15 09:10:00"})
+	photoID := id(photo)
+	const recCSV = "title,url\nLightning talks,https://video.example/3\n"
+	return map[string]example{
+		"GET /healthz":                          {method: "GET", path: "/healthz", ok: "200"},
+		"POST /api/media/check":                 {method: "POST", path: "/api/media/check", body: `{"ids":[]}`, ok: "200"},
+		"PUT /api/media/{id}":                   {method: "PUT", path: "/api/media/" + photoID + "?name=a.jpg", body: string(photo), ok: "201"},
+		"GET /api/media/{id}":                   {method: "GET", path: "/api/media/" + mediaTagged, ok: "200"},
+		"GET /api/media/{id}/renditions/{name}": {method: "GET", path: "/api/media/" + mediaTagged + "/renditions/large", ok: "200"},
+		"POST /api/schedule":                    {method: "POST", path: "/api/schedule?name=s.csv&timezone=Europe/Dublin", body: csvSchedule, ok: "200"},
+		"GET /api/schedule":                     {method: "GET", path: "/api/schedule", ok: "200"},
+		"POST /api/recordings":                  {method: "POST", path: "/api/recordings?name=r.csv", body: recCSV, ok: "200"},
+		"GET /api/queue":                        {method: "GET", path: "/api/queue", ok: "200"},
+		"GET /api/catalog":                      {method: "GET", path: "/api/catalog", ok: "200"},
+		"POST /api/publish":                     {method: "POST", path: "/api/publish", ok: "200"},
+		"GET /api/talks/{id}":                   {method: "GET", path: "/api/talks/t1", ok: "200"},
+		"GET /api/speakers/{id}":                {method: "GET", path: "/api/speakers/ana-lima", of: "own", ok: "200"},
+		"GET /public/{path...}":                 {method: "GET", path: "/public/x.json", ok: "200"},
+		"GET /api/recordings/export":            {method: "GET", path: "/api/recordings/export", ok: "200"},
+		"GET /api/cameras":                      {method: "GET", path: "/api/cameras", ok: "200"},
+		"PUT /api/cameras/{key}":                {method: "PUT", path: "/api/cameras/" + cameraKey, body: `{"offset":"+1h"}`, of: "own", ok: "200"},
+		"GET /api/review":                       {method: "GET", path: "/api/review", ok: "200"},
+		"POST /api/review/{id}/resolve":         {method: "POST", path: "/api/review/" + recUnmatched + "/resolve", body: `{"talk":"t1"}`, ok: "200"},
+		"POST /api/media/{id}/hide":             {method: "POST", path: "/api/media/" + mediaTagged + "/hide", ok: "200"},
+		"POST /api/media/{id}/kind":             {method: "POST", path: "/api/media/" + mediaTagged + "/kind", body: `{"kind":"headshot"}`, ok: "200"},
+		"POST /api/optouts":                     {method: "POST", path: "/api/optouts", body: `{"name":"Carol Example"}`, ok: "200"},
+		"GET /api/optouts":                      {method: "GET", path: "/api/optouts", ok: "200"},
+		"DELETE /api/optouts/{name}":            {method: "DELETE", path: "/api/optouts/Bob%20Example", ok: "200"},
+		"GET /static/":                          {method: "GET", path: "/static/app.css", ok: "200"},
+		"GET /{$}":                              {method: "GET", path: "/", ok: "200"},
+		"GET /schedule":                         {method: "GET", path: "/schedule", ok: "200"},
+		"GET /schedule/{day}":                   {method: "GET", path: "/schedule/2026-05-15", ok: "200"},
+		"GET /talks/{id}":                       {method: "GET", path: "/talks/t1", ok: "200"},
+		"GET /talks/{id}/photos.zip":            {method: "GET", path: "/talks/t1/photos.zip", ok: "200"},
+		"GET /speakers":                         {method: "GET", path: "/speakers?q=ana", ok: "200"},
+		"GET /speakers/{id}":                    {method: "GET", path: "/speakers/ana-lima", of: "own", ok: "200"},
+		"GET /speakers/{id}/photos.zip":         {method: "GET", path: "/speakers/ana-lima/photos.zip", of: "own", ok: "200"},
+		"GET /download/{media}/{rendition}":     {method: "GET", path: "/download/" + mediaTagged + "/square", ok: "200"},
+
+		// Photographers' upload page and its API: an allowed request with
+		// an empty plan is refused as such, after the role check.
+		"GET /upload":                     {method: "GET", path: "/upload", ok: "200"},
+		"POST /api/uploads/inspect":       {method: "POST", path: "/api/uploads/inspect", body: `{"files":[]}`, ok: "200"},
+		"POST /api/uploads":               {method: "POST", path: "/api/uploads", body: `{}`, ok: "400"},
+		"POST /api/uploads/{id}/complete": {method: "POST", path: "/api/uploads/nope/complete", body: `{}`, ok: "400"},
+		"POST /api/uploads/{id}/abort":    {method: "POST", path: "/api/uploads/nope/abort", body: `{}`, ok: "400"},
+
+		// Access.
+		"GET /login": {method: "GET", path: "/login", ok: "200"},
+		// Only the login page's own form signs in (it carries a nonce
+		// this request lacks).
+		"POST /login":               {method: "POST", path: "/login", body: "token=" + photoSecret, form: true, ok: "403"},
+		"POST /logout":              {method: "POST", path: "/logout", ok: "login"},
+		"POST /api/tokens":          {method: "POST", path: "/api/tokens", body: `{"role":"photographer","name":"Sam"}`, ok: "201"},
+		"GET /api/tokens":           {method: "GET", path: "/api/tokens", ok: "200"},
+		"DELETE /api/tokens/{hash}": {method: "DELETE", path: "/api/tokens/" + HashToken(photoSecret)[:10], ok: "200"},
+
+		// Organizer pages.
+		"GET /admin":                {method: "GET", path: "/admin", ok: "200"},
+		"POST /admin/publish":       {method: "POST", path: "/admin/publish", form: true, ok: "303"},
+		"POST /admin/hide":          {method: "POST", path: "/admin/hide", body: "id=" + mediaTagged + "&reason=asked", form: true, ok: "303"},
+		"/admin/queues/":            {method: "GET", path: "/admin/queues/", ok: "200"},
+		"GET /review":               {method: "GET", path: "/review", ok: "200"},
+		"POST /review/{id}/resolve": {method: "POST", path: "/review/" + mediaReview + "/resolve", body: "talk=t1", form: true, ok: "303"},
+		"POST /review/{id}/kind":    {method: "POST", path: "/review/" + mediaReview + "/kind", body: "kind=headshot", form: true, ok: "303"},
+		"POST /review/kind":         {method: "POST", path: "/review/kind", body: "id=" + mediaTagged + "&kind=headshot", form: true, ok: "303"},
+		"GET /cameras":              {method: "GET", path: "/cameras", ok: "200"},
+		"POST /cameras/offset":      {method: "POST", path: "/cameras/offset", body: "key=" + url.QueryEscape(cameraKey) + "&offset=%2B1h", form: true, ok: "303"},
+		"GET /tokens":               {method: "GET", path: "/tokens", ok: "200"},
+		"POST /tokens":              {method: "POST", path: "/tokens", body: "name=Sam&role=video&expires=7d", form: true, ok: "200"},
+		"POST /tokens/revoke":       {method: "POST", path: "/tokens/revoke", body: "token=" + photoSecret, form: true, ok: "303"},
+
+		// Video team.
+		"GET /video":                          {method: "GET", path: "/video", ok: "200"},
+		"POST /video/recordings":              {method: "POST", path: "/video/recordings", body: "talk=t1&url=" + url.QueryEscape("https://video.example/new"), form: true, ok: "303"},
+		"POST /video/recordings/{id}/attach":  {method: "POST", path: "/video/recordings/" + recUnmatched + "/attach", body: "talk=t1", form: true, ok: "303"},
+		"POST /video/recordings/{id}/detach":  {method: "POST", path: "/video/recordings/" + recAttached + "/detach", form: true, ok: "303"},
+		"POST /video/recordings/{id}/dismiss": {method: "POST", path: "/video/recordings/" + recUnmatched + "/dismiss", form: true, ok: "303"},
+		"POST /api/recordings/{id}/attach":    {method: "POST", path: "/api/recordings/" + recUnmatched + "/attach", body: `{"talk":"t1"}`, ok: "200"},
+		"POST /api/recordings/{id}/detach":    {method: "POST", path: "/api/recordings/" + recAttached + "/detach", ok: "200"},
+		"POST /api/talks/{id}/recordings":     {method: "POST", path: "/api/talks/t1/recordings", body: `{"url":"https://video.example/new"}`, ok: "201"},
+	}
+}
+
+// TestRoleTableComplete checks that every route of the route table has an
+// example request and is served by the pattern it names.
 func TestRoleTableComplete(t *testing.T) {
-	table := map[string]bool{}
-	for _, rt := range roleTable(t) {
-		if table[rt.pattern] {
-			t.Errorf("role table: %q listed twice", rt.pattern)
-		}
-		table[rt.pattern] = true
+	rows := roleTable(t)
+	if len(rows) < 60 {
+		t.Errorf("route table has %d routes: want them all", len(rows))
 	}
-	registered := registeredPatterns(t)
-	for _, p := range registered {
-		if !table[p] {
-			t.Errorf("route %q is registered but missing from the role table in access_test.go: add a row saying who may use it", p)
-		}
-		delete(table, p)
+	mux := http.NewServeMux()
+	for _, r := range (&Server{}).routes() {
+		mux.Handle(r.pattern, http.NotFoundHandler())
 	}
-	for p := range table {
-		t.Errorf("role table lists %q, which is not registered", p)
+	for _, rt := range rows {
+		_, pattern := mux.Handler(httptest.NewRequest(rt.method, rt.path, nil))
+		if pattern != rt.pattern {
+			t.Errorf("%s %s: served by %q, want %q", rt.method, rt.path, pattern, rt.pattern)
+		}
 	}
 }
 
@@ -494,43 +586,56 @@ func flashOf(rec *httptest.ResponseRecorder) *flash {
 	return nil
 }
 
-// TestRoleTable runs every route as every role, the public, an expired
-// and a revoked token, with bearer tokens and with session cookies; and
-// every route that changes state with a session but without its CSRF
-// token. Requests that are allowed and change state get a fresh server.
+// TestRoleTable runs every route of the route table as every role, the
+// public, an expired and a revoked token, with bearer tokens and with
+// session cookies, with speaker pages public and private; routes with a
+// per-object rule also for someone else's object (another photographer's
+// camera, another speaker's page and headshot); and every route that
+// changes state with a session but without its CSRF token. Requests that
+// are allowed and change state get a fresh server.
 func TestRoleTable(t *testing.T) {
-	shared, sharedH := newAccessServer(t)
-	if err := shared.Store.PutToken(context.Background(), catalog.Token{Hash: HashToken(revokedSecret), Role: catalog.RoleAdmin, Name: "Gone"}); err != nil {
-		t.Fatal(err)
+	server := func(private bool) (*Server, http.Handler) {
+		s, h := newAccessServer(t)
+		addOthers(t, s)
+		s.PrivateSpeakers = private
+		return s, h
 	}
-	if err := shared.Store.DeleteToken(context.Background(), HashToken(revokedSecret)); err != nil {
-		t.Fatal(err)
-	}
-	for _, rt := range roleTable(t) {
-		for _, mode := range []string{"bearer", "cookie", "cookie without CSRF"} {
-			cookie, noCSRF := mode != "bearer", mode == "cookie without CSRF"
-			if noCSRF && (!rt.unsafe() || rt.kind == openRoute) {
-				continue
-			}
-			for _, w := range everyone {
-				want := rt.want(w)
-				if noCSRF && w.role() != "" {
-					want = "403"
-				}
-				s, h := shared, sharedH
-				if rt.unsafe() && want == rt.ok {
-					s, h = newAccessServer(t)
-				}
-				rec, pattern := callAs(s, h, rt, w, cookie, noCSRF)
-				if pattern != rt.pattern {
-					t.Errorf("%s %s: served by %q, want %q", rt.method, rt.path, pattern, rt.pattern)
-				}
-				if got := outcome(rec); got != want {
-					t.Errorf("%s %s as %s by %s: %s, want %s (%.200s)", rt.method, rt.path, w, mode, got, want, rec.Body)
+	rows := roleTable(t)
+	for _, private := range []bool{false, true} {
+		shared, sharedH := server(private)
+		if err := shared.Store.PutToken(context.Background(), catalog.Token{Hash: HashToken(revokedSecret), Role: catalog.RoleAdmin, Name: "Gone"}); err != nil {
+			t.Fatal(err)
+		}
+		if err := shared.Store.DeleteToken(context.Background(), HashToken(revokedSecret)); err != nil {
+			t.Fatal(err)
+		}
+		for _, rt := range rows {
+			for _, mode := range []string{"bearer", "cookie", "cookie without CSRF"} {
+				cookie, noCSRF := mode != "bearer", mode == "cookie without CSRF"
+				if noCSRF && (!rt.unsafe() || rt.kind == openRoute) {
 					continue
 				}
-				if f := flashOf(rec); want == rt.ok && f != nil && f.Error {
-					t.Errorf("%s %s as %s by %s: the form failed: %s", rt.method, rt.path, w, mode, f.Text)
+				for _, w := range everyone {
+					want := rt.want(w, private)
+					if noCSRF && w.role() != "" {
+						want = "403"
+					}
+					s, h := shared, sharedH
+					if rt.unsafe() && want == rt.ok {
+						s, h = server(private)
+					}
+					rec, pattern := callAs(s, h, rt, w, cookie, noCSRF)
+					if pattern != rt.pattern {
+						t.Errorf("%s %s: served by %q, want %q", rt.method, rt.path, pattern, rt.pattern)
+					}
+					if got := outcome(rec); got != want {
+						t.Errorf("%s %s as %s by %s (private speakers %v, rule %s): %s, want %s (%.200s)",
+							rt.method, rt.path, w, mode, private, rt.own, got, want, rec.Body)
+						continue
+					}
+					if f := flashOf(rec); want == rt.ok && f != nil && f.Error {
+						t.Errorf("%s %s as %s by %s: the form failed: %s", rt.method, rt.path, w, mode, f.Text)
+					}
 				}
 			}
 		}
@@ -631,7 +736,7 @@ func TestLoginFlow(t *testing.T) {
 		{"admin", "?token=" + adminToken, "/admin", "signs you in as <strong>admin</strong> (admin)"},
 		{"photographer", "?token=" + photoSecret, "/upload", "signs you in as <strong>Pat</strong> (photographer)"},
 		{"video", "?token=" + videoSecret, "/video", "signs you in as <strong>Vic</strong> (video)"},
-		{"speaker", "?token=" + speakerSecret, "/speakers", "signs you in as <strong>Ana</strong> (speaker)"},
+		{"speaker: their own page", "?token=" + speakerSecret, "/speakers/ana-lima", "signs you in as <strong>Ana</strong> (speaker)"},
 		{"next", "?token=" + videoSecret + "&next=" + url.QueryEscape("/video?missing=1"), "/video?missing=1", `name="next" value="/video?missing=1"`},
 		{"next elsewhere", "?token=" + videoSecret + "&next=" + url.QueryEscape("//evil.example/x"), "/video", "Vic"},
 		{"next absolute", "?token=" + videoSecret + "&next=" + url.QueryEscape("https://evil.example/x"), "/video", "Vic"},
@@ -983,45 +1088,10 @@ func TestRequirePageAnswers(t *testing.T) {
 	}
 }
 
-func TestPrivateSpeakers(t *testing.T) {
-	s, _ := newAccessServer(t)
-	ok := func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "speaker page") }
-	for _, private := range []bool{false, true} {
-		s.PrivateSpeakers = private
-		page, apiH := s.speakerPage(ok), s.speakerAPI(ok)
-		for _, w := range everyone {
-			wantPage, wantAPI := "200", "200"
-			if private {
-				switch w.role() {
-				case catalog.RoleSpeaker, catalog.RoleAdmin:
-				case "":
-					wantPage, wantAPI = "login", "401"
-				default:
-					wantPage, wantAPI = "403", "403"
-				}
-			}
-			for _, c := range []struct {
-				h    http.HandlerFunc
-				want string
-			}{{page, wantPage}, {apiH, wantAPI}} {
-				req := httptest.NewRequest("GET", "/speakers/ana-lima", nil)
-				if v := sessionFor(s, w); v != "" {
-					req.AddCookie(&http.Cookie{Name: sessionCookie, Value: v})
-				}
-				rec := httptest.NewRecorder()
-				c.h(rec, req)
-				if got := outcome(rec); got != c.want {
-					t.Errorf("private=%v, %s: %s, want %s", private, w, got, c.want)
-				}
-			}
-		}
-	}
-}
-
 func TestTokenAPI(t *testing.T) {
 	s, h := newAccessServer(t)
 	ctx := context.Background()
-	rec := do(t, h, "POST", "/api/tokens", adminToken, []byte(`{"role":"speaker","name":"  Ana   Lima ","expires":"72h"}`))
+	rec := do(t, h, "POST", "/api/tokens", adminToken, []byte(`{"role":"speaker","name":"  Ana   Lima ","expires":"72h","speaker":"ANA  lima"}`))
 	var created TokenCreated
 	if err := json.Unmarshal(rec.Body.Bytes(), &created); err != nil || rec.Code != 201 {
 		t.Fatalf("create: %d %s", rec.Code, rec.Body)
@@ -1032,8 +1102,8 @@ func TestTokenAPI(t *testing.T) {
 		t.Errorf("created = %+v", created)
 	}
 	stored, err := s.Store.TokenByHash(ctx, HashToken(created.Token))
-	if err != nil || stored.Role != catalog.RoleSpeaker {
-		t.Errorf("stored token = %+v, %v; want it stored by hash", stored, err)
+	if err != nil || stored.Role != catalog.RoleSpeaker || stored.SpeakerID != "ana-lima" || created.SpeakerID != "ana-lima" {
+		t.Errorf("stored token = %+v, %v; want it stored by hash, for speaker ana-lima", stored, err)
 	}
 	// The new token works, as a bearer token and as a login link.
 	if rec := do(t, h, "GET", "/login?token="+created.Token, "", nil); rec.Code != 200 || !strings.Contains(rec.Body.String(), "Ana Lima") {
@@ -1049,6 +1119,9 @@ func TestTokenAPI(t *testing.T) {
 		{`{"role":"video","name":"x","expires":"soon"}`, "expiry"},
 		{`{"role":"video","name":"x","expires":"-1h"}`, "expiry"},
 		{`{"role":"video","name":"x","expires":"9999d"}`, "five years"},
+		{`{"role":"speaker","name":"x"}`, "needs the speaker it belongs to"},
+		{`{"role":"speaker","name":"x","speaker":"Nobody Here"}`, "no speaker"},
+		{`{"role":"video","name":"x","speaker":"ana-lima"}`, "only a speaker token"},
 	} {
 		rec := do(t, h, "POST", "/api/tokens", adminToken, []byte(tt.body))
 		if rec.Code != 400 || !strings.Contains(rec.Body.String(), tt.errHas) {

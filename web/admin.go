@@ -1,8 +1,7 @@
 package web
 
 // The organizers' pages (status, review queue, camera clocks, tokens, the
-// queue dashboard) and the video team's page, with the JSON routes the
-// video team's work needs. Pages are plain HTML forms posting to page
+// queue dashboard); the video team's are in video.go. Pages are plain HTML forms posting to page
 // routes, which answer with a redirect and a one-time message, so that
 // every action works without JavaScript; web/static/admin.js only adds
 // file imports, copying and confirmations.
@@ -20,38 +19,7 @@ import (
 
 	"github.com/confmedia/confmedia/catalog"
 	"github.com/confmedia/confmedia/pipeline/match"
-	"github.com/confmedia/confmedia/pipeline/recording"
 )
-
-// adminRoutes registers the organizer and video team pages and the
-// recording routes of the JSON API.
-func (s *Server) adminRoutes(mux *http.ServeMux) {
-	admin := s.requirePage(catalog.RoleAdmin)
-	video := s.requirePage(catalog.RoleAdmin, catalog.RoleVideo)
-	videoAPI := s.require(catalog.RoleAdmin, catalog.RoleVideo)
-
-	mux.HandleFunc("GET /admin", admin(s.handleStatusPage))
-	mux.HandleFunc("POST /admin/publish", admin(s.handlePublishForm))
-	mux.HandleFunc("POST /admin/hide", admin(s.handleHideForm))
-	mux.HandleFunc("/admin/queues/", admin(s.handleQueueDashboard))
-	mux.HandleFunc("GET /review", admin(s.handleReviewPage))
-	mux.HandleFunc("POST /review/{id}/resolve", admin(s.handleResolveForm))
-	mux.HandleFunc("GET /cameras", admin(s.handleCamerasPage))
-	mux.HandleFunc("POST /cameras/offset", admin(s.handleCameraForm))
-	mux.HandleFunc("GET /tokens", admin(s.handleTokensPage))
-	mux.HandleFunc("POST /tokens", admin(s.handleTokenForm))
-	mux.HandleFunc("POST /tokens/revoke", admin(s.handleRevokeForm))
-
-	mux.HandleFunc("GET /video", video(s.handleVideoPage))
-	mux.HandleFunc("POST /video/recordings", video(s.handleAddRecordingForm))
-	mux.HandleFunc("POST /video/recordings/{id}/attach", video(s.handleAttachForm))
-	mux.HandleFunc("POST /video/recordings/{id}/detach", video(s.handleDetachForm))
-	mux.HandleFunc("POST /video/recordings/{id}/dismiss", video(s.handleDismissForm))
-
-	mux.HandleFunc("POST /api/recordings/{id}/attach", videoAPI(s.handleAttachRecording))
-	mux.HandleFunc("POST /api/recordings/{id}/detach", videoAPI(s.handleDetachRecording))
-	mux.HandleFunc("POST /api/talks/{id}/recordings", videoAPI(s.handleAddRecording))
-}
 
 // staffPage is the page struct of an organizer or video team page.
 func (s *Server) staffPage(r *http.Request, title string, conf catalog.Conference, data any) page {
@@ -455,45 +423,13 @@ func cameraName(c CameraInfo) string {
 }
 
 func (s *Server) handleCameraForm(w http.ResponseWriter, r *http.Request) {
-	key := r.PostFormValue("key")
-	n, cam, err := s.setCameraOffset(r.Context(), key, r.PostFormValue("offset"))
+	resp, err := s.SetCamera(r.Context(), r.PostFormValue("key"), SetCameraRequest{Offset: r.PostFormValue("offset")})
 	if err != nil {
 		s.done(w, r, "/cameras", err, "")
 		return
 	}
 	s.done(w, r, "/cameras", nil, "%s: clock offset %s; %d of its items are being tagged again.",
-		cameraName(cam.Camera), cam.Camera.Offset, n)
-}
-
-// setCameraOffset sets camera key's clock offset (as PUT /api/cameras/{key}
-// does) and queues its processed items for tagging again. It returns
-// Invalid for an unknown key form or a bad offset.
-func (s *Server) setCameraOffset(ctx context.Context, key, offset string) (int, SetCameraResponse, error) {
-	const op = "web.setCameraOffset"
-	if !strings.HasPrefix(key, "serial:") && !strings.HasPrefix(key, "model:") {
-		return 0, SetCameraResponse{}, catalog.E(catalog.Invalid, op, nil, "%q is not a camera key", key)
-	}
-	d, err := ParseOffset(offset)
-	if err != nil {
-		return 0, SetCameraResponse{}, err
-	}
-	if _, err := s.Store.EnsureCamera(ctx, catalog.Camera{Key: key}); err != nil {
-		return 0, SetCameraResponse{}, err
-	}
-	cam, err := s.Store.SetCameraOffset(ctx, key, d)
-	if err != nil {
-		return 0, SetCameraResponse{}, err
-	}
-	n, err := s.retag(ctx, catalog.MediaFilter{Camera: key})
-	if err != nil {
-		return n, SetCameraResponse{}, err
-	}
-	items, err := s.Store.ListMedia(ctx, catalog.MediaFilter{Camera: key})
-	if err != nil {
-		return n, SetCameraResponse{}, err
-	}
-	s.Logger.Info("camera clock offset set", "camera", key, "offset", match.FormatOffset(d), "by", tokenName(ctx), "retagged", n)
-	return n, SetCameraResponse{Camera: cameraInfo(cam, items), Retagged: n}, nil
+		cameraName(resp.Camera), resp.Camera.Offset, resp.Retagged)
 }
 
 // --- tokens page ---
@@ -530,11 +466,8 @@ func (s *Server) handleTokensPage(w http.ResponseWriter, r *http.Request) {
 // handleTokenForm creates a token and shows its link once, on the page
 // itself (no redirect: the secret is not kept anywhere to show it again).
 func (s *Server) handleTokenForm(w http.ResponseWriter, r *http.Request) {
-	ttl, err := ParseTokenTTL(r.PostFormValue("expires"))
-	var created TokenCreated
-	if err == nil {
-		created, err = s.CreateToken(r.Context(), catalog.Role(r.PostFormValue("role")), r.PostFormValue("name"), ttl)
-	}
+	created, err := s.CreateToken(r.Context(), TokenRequest{Role: catalog.Role(r.PostFormValue("role")),
+		Name: r.PostFormValue("name"), Speaker: r.PostFormValue("speaker"), Expires: r.PostFormValue("expires")})
 	if err != nil {
 		s.done(w, r, "/tokens", err, "")
 		return
@@ -557,284 +490,3 @@ func (s *Server) handleRevokeForm(w http.ResponseWriter, r *http.Request) {
 }
 
 // --- video page and recording routes ---
-
-// RecordingInfo is a recording as the video team handles it.
-type RecordingInfo struct {
-	ID         string                 `json:"id"`
-	URL        string                 `json:"url"`
-	Title      string                 `json:"title,omitempty"`
-	State      catalog.RecordingState `json:"state"`
-	TalkID     string                 `json:"talk_id,omitempty"`
-	Reason     string                 `json:"reason,omitempty"`
-	Candidates []string               `json:"candidate_talk_ids"`
-	Decided    bool                   `json:"decided,omitempty"`
-	DecidedBy  string                 `json:"decided_by,omitempty"`
-}
-
-// AttachRequest attaches a recording to a talk.
-type AttachRequest struct {
-	Talk string `json:"talk"`
-}
-
-// AddRecordingRequest is a recording a person adds to a talk by its URL.
-type AddRecordingRequest struct {
-	URL   string `json:"url"`
-	Title string `json:"title,omitempty"` // default: the talk's title
-}
-
-func recordingInfo(r *catalog.Recording) RecordingInfo {
-	return RecordingInfo{ID: r.ID, URL: r.URL, Title: r.Title, State: cmp.Or(r.State, catalog.RecordingPending), TalkID: r.TalkID,
-		Reason: r.Reason, Candidates: emptyIfNil(r.Candidates), Decided: r.Decided, DecidedBy: r.DecidedBy}
-}
-
-// AttachRecording attaches recording id (a full id or unique prefix) to
-// talk talkID as a person's decision, whatever it was attached to before.
-// It returns NotFound for an unknown recording and Invalid for an unknown
-// talk or one marked do not record.
-func (s *Server) AttachRecording(ctx context.Context, id, talkID string) (RecordingInfo, error) {
-	if strings.TrimSpace(talkID) == "" {
-		return RecordingInfo{}, catalog.E(catalog.Invalid, "web.AttachRecording", nil, "which talk? give its id")
-	}
-	_, rec, err := s.findItem(ctx, id, false, true)
-	if err != nil {
-		return RecordingInfo{}, err
-	}
-	if _, err := s.resolveRecording(ctx, rec, ResolveRequest{Talk: strings.TrimSpace(talkID)}); err != nil {
-		return RecordingInfo{}, err
-	}
-	return s.recordingInfo(ctx, rec.ID)
-}
-
-// DetachRecording takes recording id off its talk as a person's decision:
-// it becomes unmatched, is listed for the video team with its other
-// candidates, and matching never attaches it again by itself. A recording
-// not attached is Invalid; an unknown one NotFound.
-func (s *Server) DetachRecording(ctx context.Context, id string) (RecordingInfo, error) {
-	_, rec, err := s.findItem(ctx, id, false, true)
-	if err != nil {
-		return RecordingInfo{}, err
-	}
-	by := tokenName(ctx)
-	err = s.Store.UpdateRecording(ctx, rec.ID, func(r *catalog.Recording) error {
-		return catalog.DetachRecording(r, by)
-	})
-	if err != nil {
-		return RecordingInfo{}, err
-	}
-	s.Logger.Info("recording detached", "recording", rec.ID, "talk", rec.TalkID, "by", by)
-	return s.recordingInfo(ctx, rec.ID)
-}
-
-// AddRecording attaches the recording at req.URL to talk talkID as a
-// person's decision: the recording with that URL when there is one (its
-// metadata kept), else a new one titled req.Title, else the talk's title;
-// created says which. It
-// returns Invalid for a URL that is not http(s), an unknown talk or one
-// marked do not record.
-func (s *Server) AddRecording(ctx context.Context, talkID string, req AddRecordingRequest) (info RecordingInfo, created bool, err error) {
-	const op = "web.AddRecording"
-	raw := strings.TrimSpace(req.URL)
-	if err := catalog.CheckURL("recording URL", raw); err != nil {
-		return RecordingInfo{}, false, err
-	}
-	sched, err := s.Store.Schedule(ctx)
-	if err != nil {
-		return RecordingInfo{}, false, err
-	}
-	t, ok := newSchedIndex(sched).talks[talkID]
-	if !ok {
-		return RecordingInfo{}, false, catalog.E(catalog.Invalid, op, nil, "unknown talk %q", talkID)
-	}
-	all, err := s.Store.ListRecordings(ctx)
-	if err != nil {
-		return RecordingInfo{}, false, err
-	}
-	var rec *catalog.Recording
-	for _, r := range all {
-		if r.URL == raw {
-			rec = r
-			break
-		}
-	}
-	if rec == nil {
-		if t.DoNotRecord {
-			return RecordingInfo{}, false, catalog.E(catalog.Invalid, op, nil, "talk %s (%s) is marked do not record: no recording is attached to it", t.ID, t.Title)
-		}
-		rec = &catalog.Recording{ID: recording.DerivedID(raw), URL: raw, Title: cmp.Or(strings.TrimSpace(req.Title), t.Title),
-			State: catalog.RecordingPending}
-		if _, err := s.Store.PutRecording(ctx, rec); err != nil {
-			return RecordingInfo{}, false, err
-		}
-		created = true
-	}
-	if _, err := s.resolveRecording(ctx, rec, ResolveRequest{Talk: talkID}); err != nil {
-		return RecordingInfo{}, created, err
-	}
-	info, err = s.recordingInfo(ctx, rec.ID)
-	return info, created, err
-}
-
-func (s *Server) recordingInfo(ctx context.Context, id string) (RecordingInfo, error) {
-	rec, err := s.Store.Recording(ctx, id)
-	if err != nil {
-		return RecordingInfo{}, err
-	}
-	return recordingInfo(rec), nil
-}
-
-func (s *Server) handleAttachRecording(w http.ResponseWriter, r *http.Request) {
-	var req AttachRequest
-	if err := decodeJSON(r, &req); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	info, err := s.AttachRecording(r.Context(), r.PathValue("id"), req.Talk)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, info)
-}
-
-func (s *Server) handleDetachRecording(w http.ResponseWriter, r *http.Request) {
-	info, err := s.DetachRecording(r.Context(), r.PathValue("id"))
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, info)
-}
-
-func (s *Server) handleAddRecording(w http.ResponseWriter, r *http.Request) {
-	var req AddRecordingRequest
-	if err := decodeJSON(r, &req); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	info, created, err := s.AddRecording(r.Context(), r.PathValue("id"), req)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	status := http.StatusOK
-	if created {
-		status = http.StatusCreated
-	}
-	writeJSON(w, status, info)
-}
-
-type videoRec struct {
-	RecordingInfo
-	PathID   string
-	Speakers string
-	Recorded string
-	Room     string
-	Pending  bool
-	Choices  []option
-}
-
-type videoTalk struct {
-	ID          string
-	PathID      string
-	Title       string
-	When        string
-	Room        string
-	DoNotRecord bool
-	Recordings  []videoRec
-}
-
-type videoView struct {
-	Flash       *flash
-	Unmatched   []videoRec
-	Dismissed   []videoRec
-	Talks       []videoTalk
-	Options     []option
-	Attached    int
-	Missing     int // talks without a recording, not marked do not record
-	OnlyMissing bool
-}
-
-func (s *Server) handleVideoPage(w http.ResponseWriter, r *http.Request) {
-	ctx := r.Context()
-	sched, loc, err := s.scheduleAndZone(ctx)
-	if err != nil {
-		s.accessError(w, r, err, identity{}, nil)
-		return
-	}
-	recs, err := s.Store.ListRecordings(ctx)
-	if err != nil {
-		s.accessError(w, r, err, identity{}, nil)
-		return
-	}
-	sx := newSchedIndex(sched)
-	v := videoView{Flash: takeFlash(w, r), Options: talkOptions(sched, loc), OnlyMissing: r.URL.Query().Get("missing") == "1"}
-	byTalk := map[string][]videoRec{}
-	for _, rec := range recs {
-		vr := videoRec{RecordingInfo: recordingInfo(rec), PathID: url.PathEscape(rec.ID), Speakers: strings.Join(rec.Speakers, ", "),
-			Recorded: strings.TrimSpace(rec.Recorded + " " + rec.Start), Room: rec.Room}
-		switch vr.State {
-		case catalog.RecordingAttached:
-			byTalk[rec.TalkID] = append(byTalk[rec.TalkID], vr)
-			v.Attached++
-		case catalog.RecordingDismissed:
-			v.Dismissed = append(v.Dismissed, vr)
-		default:
-			vr.Pending = vr.State == catalog.RecordingPending
-			for _, id := range rec.Candidates {
-				if t, ok := sx.talks[id]; ok {
-					vr.Choices = append(vr.Choices, option{ID: id, Label: talkLabel(t, loc)})
-				}
-			}
-			v.Unmatched = append(v.Unmatched, vr)
-		}
-	}
-	for _, t := range sched.Talks {
-		vt := videoTalk{ID: t.ID, PathID: url.PathEscape(t.ID), Title: t.Title, When: venue(loc, t.Start), Room: t.Room, DoNotRecord: t.DoNotRecord, Recordings: byTalk[t.ID]}
-		delete(byTalk, t.ID)
-		if len(vt.Recordings) == 0 && !t.DoNotRecord {
-			v.Missing++
-		}
-		if v.OnlyMissing && (len(vt.Recordings) > 0 || t.DoNotRecord) {
-			continue
-		}
-		v.Talks = append(v.Talks, vt)
-	}
-	// Recordings attached to talks the schedule no longer has.
-	for id, rs := range byTalk {
-		v.Talks = append(v.Talks, videoTalk{ID: id, PathID: url.PathEscape(id), Title: "(talk " + id + " is no longer in the schedule)", Recordings: rs})
-	}
-	s.render(w, r, http.StatusOK, "video.html", s.staffPage(r, "Recordings", sched.Conference, v))
-}
-
-func (s *Server) handleAttachForm(w http.ResponseWriter, r *http.Request) {
-	info, err := s.AttachRecording(r.Context(), r.PathValue("id"), r.PostFormValue("talk"))
-	s.done(w, r, "/video", err, "%s is attached to talk %s.", cmp.Or(info.Title, info.URL), info.TalkID)
-}
-
-func (s *Server) handleDetachForm(w http.ResponseWriter, r *http.Request) {
-	info, err := s.DetachRecording(r.Context(), r.PathValue("id"))
-	s.done(w, r, "/video", err, "%s is detached; it is listed with the unmatched recordings.", cmp.Or(info.Title, info.URL))
-}
-
-func (s *Server) handleDismissForm(w http.ResponseWriter, r *http.Request) {
-	ctx := r.Context()
-	_, rec, err := s.findItem(ctx, r.PathValue("id"), false, true)
-	if err == nil {
-		_, err = s.resolveRecording(ctx, rec, ResolveRequest{Untagged: true})
-	}
-	name := ""
-	if rec != nil {
-		name = cmp.Or(rec.Title, rec.URL)
-	}
-	s.done(w, r, "/video", err, "%s is dismissed: it belongs to no talk.", name)
-}
-
-func (s *Server) handleAddRecordingForm(w http.ResponseWriter, r *http.Request) {
-	talk := strings.TrimSpace(r.PostFormValue("talk"))
-	info, created, err := s.AddRecording(r.Context(), talk, AddRecordingRequest{URL: r.PostFormValue("url"), Title: r.PostFormValue("title")})
-	what := "attached"
-	if created {
-		what = "added and attached"
-	}
-	s.done(w, r, "/video", err, "%s is %s to talk %s.", cmp.Or(info.Title, info.URL), what, talk)
-}

@@ -17,6 +17,7 @@ import (
 	"github.com/confmedia/confmedia/catalog"
 	"github.com/confmedia/confmedia/pipeline/recording"
 	"github.com/confmedia/confmedia/pipeline/schedule"
+	"github.com/confmedia/confmedia/web/api"
 	"golang.org/x/sync/singleflight"
 )
 
@@ -40,20 +41,8 @@ func readImport(r *http.Request, limit int) (name string, data []byte, err error
 	return name, data, nil
 }
 
-// ScheduleImportResponse says what a schedule import did.
-type ScheduleImportResponse struct {
-	File     string   `json:"file"`
-	Format   string   `json:"format"`
-	Title    string   `json:"title"`
-	Timezone string   `json:"timezone"`
-	Talks    int      `json:"talks"`
-	Speakers int      `json:"speakers"`
-	Rooms    []string `json:"rooms"`
-	Added    int      `json:"added"`
-	Changed  int      `json:"changed"`
-	Removed  int      `json:"removed"`
-	Retagged int      `json:"retagged"`
-}
+// ScheduleImportResponse is api.ScheduleImportResponse.
+type ScheduleImportResponse = api.ScheduleImportResponse
 
 func (s *Server) handleScheduleImport(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
@@ -155,13 +144,8 @@ func (s *Server) rematch(ctx context.Context, id string) error {
 	return s.Queue.EnqueueRecording(ctx, id, gen)
 }
 
-// RecordingsImportResponse says what a recordings import did.
-type RecordingsImportResponse struct {
-	File      string `json:"file"`
-	Records   int    `json:"records"`
-	Changed   int    `json:"changed"`
-	Unchanged int    `json:"unchanged"`
-}
+// RecordingsImportResponse is api.RecordingsImportResponse.
+type RecordingsImportResponse = api.RecordingsImportResponse
 
 func (s *Server) handleRecordingsImport(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
@@ -207,37 +191,11 @@ func (s *Server) handleRecordingsImport(w http.ResponseWriter, r *http.Request) 
 	writeJSON(w, http.StatusOK, resp)
 }
 
-// QueueResponse answers GET /api/queue: the state of the work queues and of
-// the catalog items that work is for, so that a client can tell when all
-// work has ended, and how, even while the queue is unavailable.
-type QueueResponse struct {
-	catalog.QueueStats
-	// QueueDown says why the queues cannot be read (Redis is unavailable);
-	// the queue counts are then zero and mean nothing.
-	QueueDown string `json:"queue_down,omitempty"`
-	// PendingMedia and PendingRecordings count the catalog items whose work
-	// has not ended (queued, running, or waiting for the queue), not
-	// counting those in Ended.
-	PendingMedia      int `json:"pending_media"`
-	PendingRecordings int `json:"pending_recordings"`
-	// Ended lists the items whose work ended failed: media whose status is
-	// failed, and items still pending whose task the queue gave up on.
-	Ended []FailedItem `json:"ended_failed"`
-}
+// QueueResponse is api.QueueResponse.
+type QueueResponse = api.QueueResponse
 
-// FailedItem is a catalog item whose work ended failed.
-type FailedItem struct {
-	Kind   string `json:"kind"` // "photo", "headshot" or "recording"
-	ID     string `json:"id"`
-	File   string `json:"file"` // the file name as uploaded, or the recording's title or URL
-	Reason string `json:"reason"`
-}
-
-// Done reports whether no work is queued, running or waiting for the
-// queue.
-func (q QueueResponse) Done() bool {
-	return q.QueueDown == "" && !q.Busy() && q.PendingMedia == 0 && q.PendingRecordings == 0
-}
+// FailedItem is api.FailedItem.
+type FailedItem = api.FailedItem
 
 func (s *Server) handleQueue(w http.ResponseWriter, r *http.Request) {
 	resp, err := s.queueState(r.Context())
@@ -250,7 +208,9 @@ func (s *Server) handleQueue(w http.ResponseWriter, r *http.Request) {
 
 // queueState reads the queues and the catalog. A queue that cannot be read
 // is reported in QueueDown, not as an error: the catalog still says what
-// is pending and what failed.
+// is pending and what failed. A photographer's view holds their own
+// uploads only (see ownUploadsOnly): no one else's files, failures or
+// recordings, so that their `confmedia wait` answers for their work.
 func (s *Server) queueState(ctx context.Context) (QueueResponse, error) {
 	resp := QueueResponse{Ended: []FailedItem{}}
 	st, err := s.Queue.Stats(ctx)
@@ -279,7 +239,14 @@ func (s *Server) queueState(ctx context.Context) (QueueResponse, error) {
 	if err != nil {
 		return resp, err
 	}
+	name, only := ownUploadsOnly(ctx)
+	if only {
+		resp.QueueStats.Failed = ownFailedTasks(st.Failed, media, name)
+	}
 	for _, m := range media {
+		if only && m.Photographer != name {
+			continue
+		}
 		reason, archived := gaveUp[m.ID]
 		switch {
 		case m.Status == catalog.Failed:
@@ -294,6 +261,9 @@ func (s *Server) queueState(ctx context.Context) (QueueResponse, error) {
 			reason = "failed (no reason recorded)"
 		}
 		resp.Ended = append(resp.Ended, FailedItem{Kind: string(m.Kind), ID: m.ID, File: m.SourceName, Reason: reason})
+	}
+	if only {
+		return resp, nil
 	}
 	recs, err := s.Store.ListRecordings(ctx)
 	if err != nil {
@@ -388,24 +358,20 @@ func PublicBlobURL(publicURL, s3PublicURL string) func(key string) string {
 }
 
 func (s *Server) handleCatalog(w http.ResponseWriter, r *http.Request) {
-	doc, err := s.Document(r.Context(), r.URL.Query().Get("public") == "1")
+	public := r.URL.Query().Get("public") == "1"
+	doc, err := s.Document(r.Context(), public)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
+	if public {
+		doc = s.openDocument(doc)
+	}
 	writeJSON(w, http.StatusOK, doc)
 }
 
-// PublishResponse says what publish wrote.
-type PublishResponse struct {
-	Objects    int    `json:"objects"`
-	Bytes      int64  `json:"bytes"`
-	CatalogURL string `json:"catalog_url"`
-	Talks      int    `json:"talks"`
-	Speakers   int    `json:"speakers"`
-	Media      int    `json:"media"`
-	Removed    int    `json:"removed"` // pages of talks and speakers no longer in the catalog
-}
+// PublishResponse is api.PublishResponse.
+type PublishResponse = api.PublishResponse
 
 func (s *Server) handlePublish(w http.ResponseWriter, r *http.Request) {
 	resp, err := s.Publish(r.Context())
@@ -433,7 +399,8 @@ func (s *Server) publisher() *catalog.Publisher {
 	s.pubOnce.Do(func() {
 		s.pub = s.Publisher
 		if s.pub == nil {
-			s.pub = &catalog.Publisher{Store: s.Store, Blobs: s.Blobs, URL: s.BlobURL, Now: s.now, Logger: s.Logger}
+			s.pub = &catalog.Publisher{Store: s.Store, Blobs: s.Blobs, URL: s.BlobURL, Now: s.now, Logger: s.Logger,
+				PrivateSpeakers: s.PrivateSpeakers}
 		}
 	})
 	return s.pub
@@ -445,6 +412,9 @@ func (s *Server) publisher() *catalog.Publisher {
 type publicView struct {
 	idx     *catalog.Index
 	version int64 // the catalog Version it was built from
+	// open says the schedule body carries speakers' names and ids only
+	// (Server.PrivateSpeakers).
+	open bool
 
 	schedOnce sync.Once
 	sched     []byte // the /api/schedule body
@@ -455,6 +425,10 @@ type publicView struct {
 func (v *publicView) schedule() ([]byte, string) {
 	v.schedOnce.Do(func() {
 		d := v.idx.Doc
+		if v.open {
+			od := catalog.WithoutSpeakerPages(*d)
+			d = &od
+		}
 		b, err := json.MarshalIndent(struct {
 			Conference catalog.DocConference `json:"conference"`
 			Talks      []catalog.DocTalk     `json:"talks"`
@@ -534,7 +508,7 @@ func (s *Server) buildView(ctx context.Context, gen uint64) (*publicView, error)
 	if err != nil {
 		return nil, err
 	}
-	v := &publicView{idx: catalog.NewIndex(&doc), version: version}
+	v := &publicView{idx: catalog.NewIndex(&doc), version: version, open: s.PrivateSpeakers}
 	s.cache.mu.Lock()
 	if s.cache.gen == gen {
 		s.cache.view, s.cache.checked = v, start
@@ -566,7 +540,7 @@ func (s *Server) invalidate() {
 }
 
 func (s *Server) handleTalk(w http.ResponseWriter, r *http.Request) {
-	idx, err := s.publicIndex(r.Context())
+	idx, err := s.openIndex(r.Context())
 	if err != nil {
 		s.writeError(w, r, err)
 		return

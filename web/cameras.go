@@ -8,57 +8,20 @@ import (
 
 	"github.com/confmedia/confmedia/catalog"
 	"github.com/confmedia/confmedia/pipeline/match"
+	"github.com/confmedia/confmedia/web/api"
 )
 
-type middleware = func(http.HandlerFunc) http.HandlerFunc
+// CameraInfo is api.CameraInfo.
+type CameraInfo = api.CameraInfo
 
-// cameraRoutes registers the camera clock routes.
-func (s *Server) cameraRoutes(mux *http.ServeMux, uploader, admin middleware) {
-	mux.HandleFunc("GET /api/cameras", uploader(s.handleCameras))
-	mux.HandleFunc("PUT /api/cameras/{key}", uploader(s.handleSetCamera))
-}
+// CameraSuggestion is api.CameraSuggestion.
+type CameraSuggestion = api.CameraSuggestion
 
-// CameraInfo is one camera in the camera list: its clock offset, how many
-// media items it took and, when its photos mostly miss the talks of their
-// rooms, a suggested offset.
-type CameraInfo struct {
-	Key          string            `json:"key"`
-	Make         string            `json:"make,omitempty"`
-	Model        string            `json:"model,omitempty"`
-	Serial       string            `json:"serial,omitempty"`
-	Photographer string            `json:"photographer,omitempty"`
-	Offset       string            `json:"offset"` // "+1h0m0s", "-7m30s", "0s"
-	HasOffset    bool              `json:"has_offset"`
-	Photos       int               `json:"photos"`
-	Suggestion   *CameraSuggestion `json:"suggestion,omitempty"`
-}
+// SetCameraRequest is api.SetCameraRequest.
+type SetCameraRequest = api.SetCameraRequest
 
-// CameraSuggestion is a clock offset proposed for a camera (see
-// match.SuggestOffset): with Offset, Inside of Total photos fall in a talk
-// of their room, against CurrentInside now. Nothing changes until someone
-// sets it.
-type CameraSuggestion struct {
-	Offset        string `json:"offset"`
-	Inside        int    `json:"inside"`
-	CurrentInside int    `json:"current_inside"`
-	Total         int    `json:"total"`
-	Reason        string `json:"reason"`
-}
-
-// SetCameraRequest sets a camera's clock offset: a Go duration with an
-// optional sign, "+1h", "-7m30s". Photographer names the camera's owner
-// when the camera is not known yet.
-type SetCameraRequest struct {
-	Offset       string `json:"offset"`
-	Photographer string `json:"photographer,omitempty"`
-}
-
-// SetCameraResponse says what setting an offset did: the camera as it is
-// now, and how many of its processed items were queued for re-tagging.
-type SetCameraResponse struct {
-	Camera   CameraInfo `json:"camera"`
-	Retagged int        `json:"retagged"`
-}
+// SetCameraResponse is api.SetCameraResponse.
+type SetCameraResponse = api.SetCameraResponse
 
 func (s *Server) handleCameras(w http.ResponseWriter, r *http.Request) {
 	list, err := s.Cameras(r.Context())
@@ -175,59 +138,54 @@ func (s *Server) scheduleIndex(ctx context.Context) (*match.Index, error) {
 }
 
 func (s *Server) handleSetCamera(w http.ResponseWriter, r *http.Request) {
-	const op = "web.SetCamera"
-	ctx := r.Context()
-	key := r.PathValue("key")
 	var req SetCameraRequest
 	if err := decodeJSON(r, &req); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	if !strings.HasPrefix(key, "serial:") && !strings.HasPrefix(key, "model:") {
-		s.writeError(w, r, catalog.E(catalog.Invalid, op, nil, "%q is not a camera key (serial:MAKE:SERIAL or model:MAKE:MODEL; see `confmedia cameras`)", key))
+	resp, err := s.SetCamera(r.Context(), r.PathValue("key"), req)
+	if err != nil {
+		s.writeError(w, r, err)
 		return
+	}
+	writeJSON(w, http.StatusOK, resp)
+}
+
+// SetCamera sets camera key's clock offset and queues its processed items
+// for tagging again (items a person decided keep their decision): the one
+// way an offset is set by hand, from the API and the cameras page. A
+// photographer's camera is credited to them, whatever req says (the route
+// table's ownCamera rule lets only their own through). It returns Invalid
+// for an unknown key form or a bad offset.
+func (s *Server) SetCamera(ctx context.Context, key string, req SetCameraRequest) (SetCameraResponse, error) {
+	const op = "web.SetCamera"
+	if !strings.HasPrefix(key, "serial:") && !strings.HasPrefix(key, "model:") {
+		return SetCameraResponse{}, catalog.E(catalog.Invalid, op, nil, "%q is not a camera key (serial:MAKE:SERIAL or model:MAKE:MODEL; see `confmedia cameras`)", key)
 	}
 	offset, err := ParseOffset(req.Offset)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return SetCameraResponse{}, err
 	}
 	if name, only := ownCamerasOnly(ctx); only {
-		items, err := s.Store.ListMedia(ctx, catalog.MediaFilter{Camera: key})
-		if err != nil {
-			s.writeError(w, r, err)
-			return
-		}
-		if !ownsCamera(items, name) {
-			// The same answer whether the camera exists or not: nothing
-			// about other photographers' cameras leaks.
-			s.writeError(w, r, catalog.E(catalog.Forbidden, op, nil,
-				"%s is not a camera of your uploads: you may set the clocks of your own cameras only (an organizer can set others)", key))
-			return
-		}
 		req.Photographer = name
 	}
 	if _, err := s.Store.EnsureCamera(ctx, catalog.Camera{Key: key, Photographer: req.Photographer}); err != nil {
-		s.writeError(w, r, err)
-		return
+		return SetCameraResponse{}, err
 	}
 	cam, err := s.Store.SetCameraOffset(ctx, key, offset)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return SetCameraResponse{}, err
 	}
 	n, err := s.retag(ctx, catalog.MediaFilter{Camera: key})
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return SetCameraResponse{Retagged: n}, err
 	}
 	items, err := s.Store.ListMedia(ctx, catalog.MediaFilter{Camera: key})
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return SetCameraResponse{Retagged: n}, err
 	}
 	s.Logger.Info("camera clock offset set", "camera", key, "offset", match.FormatOffset(offset), "by", tokenName(ctx), "retagged", n)
-	writeJSON(w, http.StatusOK, SetCameraResponse{Camera: cameraInfo(cam, items), Retagged: n})
+	return SetCameraResponse{Camera: cameraInfo(cam, items), Retagged: n}, nil
 }
 
 // ParseOffset parses a clock offset: a Go duration with an optional sign,

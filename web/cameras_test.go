@@ -144,8 +144,11 @@ func TestSetCamera(t *testing.T) {
 		{"bad body", dstKey, `{"offset":`, 400, "bad request body"},
 		{"not a key", "Canon EOS R6", `{"offset":"1h"}`, 400, "not a camera key"},
 	}
+	// Checked as an organizer, who may set any camera: a photographer is
+	// refused another's camera before the request is read (see
+	// TestCamerasPerPhotographer).
 	for _, tt := range tests {
-		rec := do(t, h, "PUT", "/api/cameras/"+url.PathEscape(tt.key), "photo-secret", []byte(tt.body))
+		rec := do(t, h, "PUT", "/api/cameras/"+url.PathEscape(tt.key), adminToken, []byte(tt.body))
 		if rec.Code != tt.code || !strings.Contains(rec.Body.String(), tt.errHas) {
 			t.Errorf("%s: %d %s, want %d containing %q", tt.name, rec.Code, rec.Body, tt.code, tt.errHas)
 		}

@@ -48,3 +48,21 @@ func deps(t *testing.T, pkg string) []string {
 	}
 	return strings.Fields(string(out))
 }
+
+// TestClientDoesNotLinkServer: the CLI's client and the API types it
+// speaks depend on catalog and the standard library only — never on the
+// server (package web) or anything it depends on.
+func TestClientDoesNotLinkServer(t *testing.T) {
+	for _, pkg := range []string{"./client", "./api"} {
+		for _, dep := range deps(t, pkg) {
+			if !strings.Contains(strings.SplitN(dep, "/", 2)[0], ".") {
+				continue // the standard library
+			}
+			switch dep {
+			case "github.com/confmedia/confmedia/catalog", "github.com/confmedia/confmedia/web/api", "github.com/confmedia/confmedia/web/client":
+				continue
+			}
+			t.Errorf("%s depends on %s", pkg, dep)
+		}
+	}
+}

@@ -5,32 +5,13 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
-	"time"
 
 	"github.com/confmedia/confmedia/catalog"
+	"github.com/confmedia/confmedia/web/api"
 )
 
-// kindRoutes registers the change of a media item's kind or speaker: the
-// JSON API the CLI calls and the review page's forms.
-func (s *Server) kindRoutes(mux *http.ServeMux) {
-	mux.HandleFunc("POST /api/media/{id}/kind", s.require(catalog.RoleAdmin)(s.handleSetKind))
-	page := s.requirePage(catalog.RoleAdmin)
-	mux.HandleFunc("POST /review/{id}/kind", page(s.handleSetKindForm))
-	mux.HandleFunc("POST /review/kind", page(s.handleSetKindForm))
-}
-
-// KnownMedia is what the server has for a file it knows, so that an upload
-// of the same bytes can say so: "already uploaded on 2026-05-15 as an
-// event photo by Pat".
-type KnownMedia struct {
-	ID           string            `json:"id"`
-	Kind         catalog.MediaKind `json:"kind"`
-	Speaker      string            `json:"speaker,omitempty"` // the speaker a headshot was uploaded for
-	SourceName   string            `json:"source_name"`
-	Photographer string            `json:"photographer,omitempty"`
-	UploadedAt   time.Time         `json:"uploaded_at"`
-	Status       string            `json:"status"`
-}
+// KnownMedia is api.KnownMedia.
+type KnownMedia = api.KnownMedia
 
 // knownMedia describes m for an uploader of the same bytes.
 func knownMedia(m *catalog.Media) KnownMedia {
@@ -38,19 +19,11 @@ func knownMedia(m *catalog.Media) KnownMedia {
 		Photographer: m.Photographer, UploadedAt: m.UploadedAt, Status: string(m.Status)}
 }
 
-// SetKindRequest changes a media item's kind ("photo" or "headshot") and,
-// for a headshot, the speaker it shows (an id or the exact name).
-type SetKindRequest struct {
-	Kind    string `json:"kind"`
-	Speaker string `json:"speaker,omitempty"`
-}
+// SetKindRequest is api.SetKindRequest.
+type SetKindRequest = api.SetKindRequest
 
-// SetKindResponse is the item after the change, and whether its processing
-// is queued (false while the queue is down: it is queued when it is back).
-type SetKindResponse struct {
-	DecidedItem
-	Queued bool `json:"queued"`
-}
+// SetKindResponse is api.SetKindResponse.
+type SetKindResponse = api.SetKindResponse
 
 func (s *Server) handleSetKind(w http.ResponseWriter, r *http.Request) {
 	var req SetKindRequest

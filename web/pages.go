@@ -14,21 +14,6 @@ import (
 	"github.com/confmedia/confmedia/pipeline/match"
 )
 
-// pageRoutes registers the web app's public pages: the schedule, talks,
-// speakers, rendition downloads and photo zips. Their addresses are built
-// from the catalog document's ids and stay stable.
-func (s *Server) pageRoutes(mux *http.ServeMux) {
-	mux.HandleFunc("GET /{$}", s.handleHome)
-	mux.HandleFunc("GET /schedule", s.handleSchedulePage)
-	mux.HandleFunc("GET /schedule/{day}", s.handleSchedulePage)
-	mux.HandleFunc("GET /talks/{id}", s.handleTalkPage)
-	mux.HandleFunc("GET /talks/{id}/photos.zip", s.handleTalkZip)
-	mux.HandleFunc("GET /speakers", s.handleSpeakersPage)
-	mux.HandleFunc("GET /speakers/{id}", s.handleSpeakerPage)
-	mux.HandleFunc("GET /speakers/{id}/photos.zip", s.handleSpeakerZip)
-	mux.HandleFunc("GET /download/{media}/{rendition}", s.handleDownload)
-}
-
 // publicPage fills in what every public page shares.
 //
 // publicPage is the page data of a public page, with the visitor's role
@@ -212,13 +197,13 @@ type homeView struct {
 }
 
 func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) {
-	idx, err := s.publicIndex(r.Context())
+	idx, err := s.openIndex(r.Context())
 	if err != nil {
 		s.pageError(w, r, err)
 		return
 	}
 	doc := idx.Doc
-	v := homeView{Days: s.scheduleDays(doc), Speakers: len(doc.Speakers)}
+	v := homeView{Days: s.scheduleDays(doc), Speakers: len(s.listedSpeakers(r.Context(), doc))}
 	s.render(w, r, http.StatusOK, "home.html", s.publicPage(r, doc, "", v))
 }
 
@@ -241,7 +226,7 @@ func (s *Server) handleSchedulePage(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	idx, err := s.publicIndex(r.Context())
+	idx, err := s.openIndex(r.Context())
 	if err != nil {
 		s.pageError(w, r, err)
 		return
@@ -353,7 +338,7 @@ type talkView struct {
 
 func (s *Server) handleTalkPage(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
-	idx, err := s.publicIndex(r.Context())
+	idx, err := s.openIndex(r.Context())
 	if err != nil {
 		s.pageError(w, r, err)
 		return
@@ -512,6 +497,7 @@ type speakersView struct {
 	Query    string
 	Speakers []speakerRow
 	Total    int
+	Private  bool // speaker pages are private: the list holds those the visitor may open
 }
 
 // handleSpeakersPage lists the speakers whose name holds every word of the
@@ -531,8 +517,9 @@ func (s *Server) handleSpeakersPage(w http.ResponseWriter, r *http.Request) {
 	for _, t := range doc.Talks {
 		talks[t.ID] = t
 	}
-	v := speakersView{Query: q, Speakers: []speakerRow{}, Total: len(doc.Speakers)}
-	for _, sp := range doc.Speakers {
+	listed := s.listedSpeakers(r.Context(), doc)
+	v := speakersView{Query: q, Speakers: []speakerRow{}, Total: len(listed), Private: s.PrivateSpeakers}
+	for _, sp := range listed {
 		fold := match.Fold(sp.Name)
 		if !matchesAll(fold, words) {
 			continue

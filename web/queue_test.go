@@ -128,7 +128,8 @@ func TestQueueState(t *testing.T) {
 		{ID: hex("a"), Kind: catalog.Photo, SourceName: "waiting.jpg", Status: catalog.Pending},
 		{ID: hex("b"), Kind: catalog.Photo, SourceName: "broken.jpg", Status: catalog.Failed, Reason: "broken.jpg: not a JPEG"},
 		{ID: hex("c"), Kind: catalog.Photo, SourceName: "done.jpg", Status: catalog.Tagged},
-		{ID: hex("d"), Kind: catalog.Headshot, SourceName: "gaveup.png", Status: catalog.Pending},
+		{ID: hex("d"), Kind: catalog.Headshot, SourceName: "gaveup.png", Status: catalog.Pending, Photographer: "Pat"},
+		{ID: hex("e"), Kind: catalog.Photo, SourceName: "also-waiting.jpg", Status: catalog.Pending, Photographer: "Pat"},
 	} {
 		m.Generation = 1
 		if _, err := s.Store.CreateMedia(ctx, m); err != nil {
@@ -139,25 +140,35 @@ func TestQueueState(t *testing.T) {
 		t.Fatal(err)
 	}
 	archived := catalog.QueueStats{Pending: 1, Archived: 1,
-		Failed: []catalog.FailedTask{{Type: "media:process", Subject: hex("d"), Error: "stopped the worker 3 times"}}}
+		Failed: []catalog.FailedTask{{Type: "media:process", Subject: hex("d"), Error: "stopped the worker 3 times"},
+			{Type: "media:process", Subject: hex("b"), Error: "not a JPEG"}}}
+	ownArchived := archived
+	ownArchived.Failed = archived.Failed[:1]
 	failedBroken := FailedItem{Kind: "photo", ID: hex("b"), File: "broken.jpg", Reason: "broken.jpg: not a JPEG"}
 	failedGaveUp := FailedItem{Kind: "headshot", ID: hex("d"), File: "gaveup.png", Reason: "stopped the worker 3 times"}
 
 	tests := []struct {
 		name     string
+		token    string
 		queue    *downQueue
 		wantDown bool
 		wantDone bool
 		want     QueueResponse
 	}{
-		{"queue up", &downQueue{stats: archived}, false, false, QueueResponse{
-			QueueStats: archived, PendingMedia: 1, PendingRecordings: 1, Ended: []FailedItem{failedBroken, failedGaveUp}}},
-		{"queue down", &downQueue{err: errRedisDown}, true, false, QueueResponse{
-			QueueDown: "redis does not answer", PendingMedia: 2, PendingRecordings: 1, Ended: []FailedItem{failedBroken}}},
+		{"queue up", adminToken, &downQueue{stats: archived}, false, false, QueueResponse{
+			QueueStats: archived, PendingMedia: 2, PendingRecordings: 1, Ended: []FailedItem{failedBroken, failedGaveUp}}},
+		{"queue down", adminToken, &downQueue{err: errRedisDown}, true, false, QueueResponse{
+			QueueDown: "redis does not answer", PendingMedia: 3, PendingRecordings: 1, Ended: []FailedItem{failedBroken}}},
+		// A photographer sees their own uploads only: not broken.jpg (no
+		// one's) nor the recording.
+		{"photographer, queue up", "photo-secret", &downQueue{stats: archived}, false, false, QueueResponse{
+			QueueStats: ownArchived, PendingMedia: 1, Ended: []FailedItem{failedGaveUp}}},
+		{"photographer, queue down", "photo-secret", &downQueue{err: errRedisDown}, true, false, QueueResponse{
+			QueueDown: "redis does not answer", PendingMedia: 2, Ended: []FailedItem{}}},
 	}
 	for _, tt := range tests {
 		s.Queue = tt.queue
-		rec := do(t, h, "GET", "/api/queue", "photo-secret", nil)
+		rec := do(t, h, "GET", "/api/queue", tt.token, nil)
 		if rec.Code != 200 {
 			t.Fatalf("%s: /api/queue = %d %s", tt.name, rec.Code, rec.Body)
 		}
@@ -168,6 +179,9 @@ func TestQueueState(t *testing.T) {
 		if got.QueueDown != tt.want.QueueDown || got.Pending != tt.want.Pending || got.PendingMedia != tt.want.PendingMedia ||
 			got.PendingRecordings != tt.want.PendingRecordings || !slices.Equal(got.Ended, tt.want.Ended) {
 			t.Errorf("%s: got %+v\nwant %+v", tt.name, got, tt.want)
+		}
+		if !slices.EqualFunc(got.Failed, tt.want.Failed, func(a, b catalog.FailedTask) bool { return a.Subject == b.Subject }) {
+			t.Errorf("%s: failed tasks %+v, want %+v", tt.name, got.Failed, tt.want.Failed)
 		}
 		if got.Done() != tt.wantDone {
 			t.Errorf("%s: Done() = %v, want %v", tt.name, got.Done(), tt.wantDone)

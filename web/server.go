@@ -1,12 +1,29 @@
 // Package web is confmedia's HTTP server: the JSON API the CLI and the web
-// app speak, and the public media and catalog pages. web/client is the Go
-// client the CLI uses.
+// app speak, and the public media and catalog pages. web/api holds the
+// API's request and response types; web/client is the Go client the CLI
+// uses, which imports web/api and not this package.
+//
+// routes.go is the one table of routes: each route's pattern, the roles
+// that may call it, its per-object rule and its handler. The files go by
+// audience:
+//
+//   - everyone: pages.go (schedule, talks, speakers), zip.go (downloads and
+//     zips), private.go (what private speaker pages leave public), the
+//     public JSON and bucket files in api.go, health.go;
+//   - photographers: upload.go (the CLI's upload), upload_page.go (the
+//     browser's), cameras.go (their cameras' clocks);
+//   - the video team: video.go (its page, attaching and adding
+//     recordings), videos.go (export);
+//   - organizers: admin.go (their pages), review.go (review, hide,
+//     opt-outs), retag.go, the imports, catalog and publish of api.go,
+//     tokens.go (links);
+//   - every request: access.go (sign-in, sessions, CSRF, the role
+//     guards), headers.go (security headers, body bounds), server.go (the
+//     Server, the one error writer).
 package web
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"html/template"
 	"log/slog"
@@ -16,6 +33,7 @@ import (
 	"time"
 
 	"github.com/confmedia/confmedia/catalog"
+	"github.com/confmedia/confmedia/web/api"
 )
 
 // Queue is what the server needs of the work queues.
@@ -60,8 +78,11 @@ type Server struct {
 	// the same users share it. Empty: derived from AdminTokenHash (else
 	// random, and logins end with the process).
 	SessionKey []byte
-	// PrivateSpeakers restricts the speaker pages to speaker (and admin)
-	// tokens; by default they are public.
+	// PrivateSpeakers keeps each speaker's page, photo zip, headshots and
+	// JSON for that speaker's own token and the organizers (the route
+	// table's ownSpeaker, ownHeadshot and ownPublicFile rules); everyone
+	// else sees speakers' names and ids only (catalog.WithoutSpeakerPages).
+	// By default speaker pages are public.
 	PrivateSpeakers bool
 	// QueueDashboard, when set, is served to admins under /admin/queues/
 	// (asynqmon with RootPath "/admin/queues").
@@ -75,12 +96,14 @@ type Server struct {
 	cache   docCache
 	pubOnce sync.Once
 	pub     *catalog.Publisher
+	open    openCache
 	csp     cspCache
 	// originalSlots bounds the full-size original renders run at once.
 	originalSlots chan struct{}
 }
 
-// Handler returns the server's routes. It panics if the embedded templates
+// Handler returns the server's routes: those of the route table (see
+// routes.go). It panics if the embedded templates
 // do not parse, which a test catches.
 func (s *Server) Handler() http.Handler {
 	tmpl, err := parseTemplates()
@@ -89,33 +112,11 @@ func (s *Server) Handler() http.Handler {
 	}
 	s.tmpl = tmpl
 	s.originalSlots = make(chan struct{}, 2)
+	s.initSessionKey()
 	mux := http.NewServeMux()
-	admin := s.require(catalog.RoleAdmin)
-	uploader := s.require(catalog.RoleAdmin, catalog.RolePhotographer)
-	video := s.require(catalog.RoleAdmin, catalog.RoleVideo)
-
-	mux.HandleFunc("GET /healthz", s.handleHealth)
-	mux.HandleFunc("POST /api/media/check", uploader(s.handleCheck))
-	mux.HandleFunc("PUT /api/media/{id}", uploader(s.handleUpload))
-	mux.HandleFunc("GET /api/media/{id}", admin(s.handleMedia))
-	mux.HandleFunc("POST /api/schedule", admin(s.handleScheduleImport))
-	mux.HandleFunc("GET /api/schedule", s.handleSchedule)
-	mux.HandleFunc("POST /api/recordings", video(s.handleRecordingsImport))
-	mux.HandleFunc("GET /api/queue", uploader(s.handleQueue))
-	mux.HandleFunc("GET /api/catalog", admin(s.handleCatalog))
-	mux.HandleFunc("POST /api/publish", admin(s.handlePublish))
-	mux.HandleFunc("GET /api/talks/{id}", s.handleTalk)
-	mux.HandleFunc("GET /api/speakers/{id}", s.handleSpeaker)
-	mux.HandleFunc("GET /public/{path...}", s.handlePublic)
-	mux.HandleFunc("GET /api/recordings/export", video(s.handleVideosExport))
-	s.cameraRoutes(mux, uploader, admin)
-	s.reviewRoutes(mux, admin, video)
-	s.kindRoutes(mux)
-	s.uploadPageRoutes(mux, uploader)
-	mux.Handle("GET /static/", staticHandler())
-	s.pageRoutes(mux)
-	s.accessRoutes(mux)
-	s.adminRoutes(mux)
+	for _, rt := range s.routes() {
+		mux.Handle(rt.pattern, answeredAs(rt.refusal, s.guard(rt)))
+	}
 	return s.secureRequests(s.logRequests(mux))
 }
 
@@ -126,11 +127,9 @@ func (s *Server) now() time.Time {
 	return time.Now()
 }
 
-// HashToken returns the stored form of a token: its sha256 in hex.
-func HashToken(token string) string {
-	sum := sha256.Sum256([]byte(token))
-	return hex.EncodeToString(sum[:])
-}
+// HashToken returns the stored form of a token: its sha256 in hex (see
+// api.HashToken).
+func HashToken(token string) string { return api.HashToken(token) }
 
 type ctxKey struct{}
 
@@ -194,13 +193,23 @@ func statusOf(k catalog.Kind) int {
 	return http.StatusInternalServerError
 }
 
-// ErrorBody is the JSON body of every error response.
-type ErrorBody struct {
-	Error string `json:"error"`
-	Kind  string `json:"kind"`
+// ErrorBody is api.ErrorBody.
+type ErrorBody = api.ErrorBody
+
+// writeError is the one error writer: it answers err as the route that
+// failed answers (see answeredAs) — an HTML error page for a page route,
+// else the JSON ErrorBody — with the status err's kind maps to. Internal
+// errors are logged and shown as "internal error".
+func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	if answerOf(r.Context()) == pageAnswer {
+		s.pageError(w, r, err)
+		return
+	}
+	s.jsonError(w, r, err)
 }
 
-func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
+// jsonError writes err as an ErrorBody.
+func (s *Server) jsonError(w http.ResponseWriter, r *http.Request, err error) {
 	kind := catalog.ErrorKind(err)
 	msg := catalog.ErrorMessage(err)
 	if kind == catalog.Other {

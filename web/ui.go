@@ -73,7 +73,7 @@ func parseTemplates() (map[string]*template.Template, error) {
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, p page) {
 	t, ok := s.tmpl[name]
 	if !ok {
-		s.writeError(w, r, catalog.E(catalog.Other, "web.render", nil, "no template %s", name))
+		s.jsonError(w, r, catalog.E(catalog.Other, "web.render", nil, "no template %s", name))
 		return
 	}
 	p.Path = r.URL.Path

@@ -2,7 +2,6 @@ package web
 
 import (
 	"bytes"
-	"encoding/json"
 	"net/http"
 	"sort"
 	"strings"
@@ -10,24 +9,14 @@ import (
 	"github.com/confmedia/confmedia/catalog"
 	"github.com/confmedia/confmedia/pipeline/recording"
 	"github.com/confmedia/confmedia/pipeline/schedule"
+	"github.com/confmedia/confmedia/web/api"
 )
 
-// VideosExport is pyvideo-format metadata for the talks that have
-// recordings: what `confmedia videos export` writes as category.json and
-// videos/*.json.
-type VideosExport struct {
-	Category struct {
-		Title string `json:"title"`
-	} `json:"category"`
-	Videos []ExportedVideo `json:"videos"`
-}
+// VideosExport is api.VideosExport.
+type VideosExport = api.VideosExport
 
-// ExportedVideo is one videos/*.json file.
-type ExportedVideo struct {
-	File   string          `json:"file"`
-	TalkID string          `json:"talk_id"`
-	Video  json.RawMessage `json:"video"`
-}
+// ExportedVideo is api.ExportedVideo.
+type ExportedVideo = api.ExportedVideo
 
 // handleVideosExport answers the pyvideo records of every attached
 // recording. Talks marked do not record are never exported.

@@ -228,7 +228,7 @@ func (s *Server) photoEntries(ctx context.Context, t catalog.DocTalk, photos []c
 // published photo of the talk. A talk without photos is 404.
 func (s *Server) handleTalkZip(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
-	idx, err := s.publicIndex(r.Context())
+	idx, err := s.openIndex(r.Context())
 	if err != nil {
 		s.pageError(w, r, err)
 		return

@@ -975,6 +975,21 @@ func storeTokens(t *testing.T, s catalog.Store) {
 	}
 	check("replaced token", tok)
 
+	// A speaker token keeps the speaker it belongs to.
+	tok.Role, tok.SpeakerID = catalog.RoleSpeaker, "zoë-müller"
+	if err := s.PutToken(ctx, tok); err != nil {
+		t.Fatalf("PutToken of a speaker token: %v", err)
+	}
+	check("speaker token", tok)
+	if list, err := s.Tokens(ctx); err != nil || len(list) != 1 || list[0].SpeakerID != tok.SpeakerID {
+		t.Errorf("Tokens = %+v, %v; want the speaker token with its speaker", list, err)
+	}
+	tok.Role, tok.SpeakerID = catalog.RoleAdmin, ""
+	if err := s.PutToken(ctx, tok); err != nil {
+		t.Fatalf("PutToken: %v", err)
+	}
+	check("speaker dropped", tok)
+
 	older := catalog.Token{Hash: "1111", Role: catalog.RoleVideo, Name: "older", Created: tok.Created.Add(-time.Hour)}
 	if err := s.PutToken(ctx, older); err != nil {
 		t.Fatalf("PutToken: %v", err)

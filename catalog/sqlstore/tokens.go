@@ -15,10 +15,10 @@ func (s *Store) PutToken(ctx context.Context, t catalog.Token) error {
 	if t.Hash == "" {
 		return catalog.E(catalog.Invalid, op, nil, "token %q has no hash", t.Name)
 	}
-	_, err := s.w.ExecContext(ctx, `INSERT INTO tokens (hash, role, name, created, expires) VALUES ($1, $2, $3, $4, $5)
+	_, err := s.w.ExecContext(ctx, `INSERT INTO tokens (hash, role, name, created, expires, speaker_id) VALUES ($1, $2, $3, $4, $5, $6)
 		ON CONFLICT (hash) DO UPDATE SET role = excluded.role, name = excluded.name,
-			created = excluded.created, expires = excluded.expires`,
-		t.Hash, string(t.Role), t.Name, s.d.timeArg(t.Created), s.d.timeArg(t.Expires))
+			created = excluded.created, expires = excluded.expires, speaker_id = excluded.speaker_id`,
+		t.Hash, string(t.Role), t.Name, s.d.timeArg(t.Created), s.d.timeArg(t.Expires), t.SpeakerID)
 	if err != nil {
 		return s.fail(op, err)
 	}
@@ -33,8 +33,8 @@ func (s *Store) TokenByHash(ctx context.Context, hash string) (catalog.Token, er
 		t    catalog.Token
 		role string
 	)
-	err := s.r.QueryRowContext(ctx, "SELECT hash, role, name, created, expires FROM tokens WHERE hash = $1", hash).
-		Scan(&t.Hash, &role, &t.Name, timeCol{&t.Created}, timeCol{&t.Expires})
+	err := s.r.QueryRowContext(ctx, "SELECT hash, role, name, created, expires, speaker_id FROM tokens WHERE hash = $1", hash).
+		Scan(&t.Hash, &role, &t.Name, timeCol{&t.Created}, timeCol{&t.Expires}, &t.SpeakerID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return catalog.Token{}, catalog.E(catalog.NotFound, op, nil, "no such token")
 	}
@@ -66,7 +66,7 @@ func (s *Store) DeleteToken(ctx context.Context, hash string) error {
 // Tokens lists every token, newest first (then by hash).
 func (s *Store) Tokens(ctx context.Context) ([]catalog.Token, error) {
 	const op = "sqlstore.Tokens"
-	rows, err := s.r.QueryContext(ctx, "SELECT hash, role, name, created, expires FROM tokens ORDER BY created DESC, hash")
+	rows, err := s.r.QueryContext(ctx, "SELECT hash, role, name, created, expires, speaker_id FROM tokens ORDER BY created DESC, hash")
 	if err != nil {
 		return nil, s.fail(op, err)
 	}
@@ -77,7 +77,7 @@ func (s *Store) Tokens(ctx context.Context) ([]catalog.Token, error) {
 			t    catalog.Token
 			role string
 		)
-		if err := rows.Scan(&t.Hash, &role, &t.Name, timeCol{&t.Created}, timeCol{&t.Expires}); err != nil {
+		if err := rows.Scan(&t.Hash, &role, &t.Name, timeCol{&t.Created}, timeCol{&t.Expires}, &t.SpeakerID); err != nil {
 			return nil, s.fail(op, err)
 		}
 		t.Role = catalog.Role(role)

@@ -254,11 +254,16 @@ func loadSessionKey(env, dataDir string) ([]byte, error) {
 		return nil, err
 	}
 	key := hex.EncodeToString(buf)
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, privateFileMode)
-	if errors.Is(err, fs.ErrExist) {
-		return loadSessionKey("", dataDir) // another process made it first
-	}
+	// Written whole under another name, then linked into place: a process
+	// starting beside this one (serve and worker on one data dir) sees no
+	// key or the whole key, never an empty file.
+	f, err := os.CreateTemp(dataDir, sessionKeyFile+".*")
 	if err != nil {
+		return nil, fmt.Errorf("session key: %w", err)
+	}
+	defer os.Remove(f.Name())
+	if err := f.Chmod(privateFileMode); err != nil {
+		f.Close()
 		return nil, fmt.Errorf("session key: %w", err)
 	}
 	if _, err := f.WriteString(key + "\n"); err != nil {
@@ -266,6 +271,11 @@ func loadSessionKey(env, dataDir string) ([]byte, error) {
 		return nil, fmt.Errorf("session key: %w", err)
 	}
 	if err := f.Close(); err != nil {
+		return nil, fmt.Errorf("session key: %w", err)
+	}
+	if err := os.Link(f.Name(), path); errors.Is(err, fs.ErrExist) {
+		return loadSessionKey("", dataDir) // another process made it first
+	} else if err != nil {
 		return nil, fmt.Errorf("session key: %w", err)
 	}
 	return []byte(key), nil

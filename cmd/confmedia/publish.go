@@ -15,6 +15,8 @@ func (b *backends) publisher() *catalog.Publisher {
 			Blobs:  b.blobs,
 			URL:    web.PublicBlobURL(b.cfg.PublicURL, b.cfg.S3PublicURL),
 			Logger: b.log.With("component", "publish"),
+			// Private speakers: names and ids only, no speaker pages.
+			PrivateSpeakers: b.cfg.PrivateSpeakers,
 		}
 	}
 	return b.pub

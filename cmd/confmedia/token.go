@@ -9,9 +9,10 @@ import (
 )
 
 func (m *Main) runTokenCreate(ctx context.Context, args []string) error {
-	fs := m.newFlagSet("token create", "--role admin|photographer|video|speaker --name NAME [--expires 72h|30d|never]")
+	fs := m.newFlagSet("token create", "--role admin|photographer|video|speaker --name NAME [--speaker NAME|ID] [--expires 72h|30d|never]")
 	role := fs.String("role", "", "what the token may do: admin, photographer, video or speaker")
 	name := fs.String("name", "", "who the token is for")
+	speaker := fs.String("speaker", "", "for --role speaker (and only then): the speaker whose page and downloads it opens, by id or by name as the schedule spells it")
 	expires := fs.String("expires", "", "how long it lasts: a duration (72h) or days (30d), or never (default 30d)")
 	asJSON := fs.Bool("json", false, "print the result as JSON")
 	settings := m.clientFlags(fs)
@@ -23,10 +24,14 @@ func (m *Main) runTokenCreate(ctx context.Context, args []string) error {
 		fs.Usage()
 		return usageErr("token create needs --role and --name, and takes no arguments")
 	}
+	if (catalog.Role(*role) == catalog.RoleSpeaker) != (*speaker != "") {
+		fs.Usage()
+		return usageErr("a speaker token needs --speaker NAME|ID, the speaker it belongs to; other roles take no --speaker")
+	}
 	if _, err := web.ParseTokenTTL(*expires); err != nil {
 		return &exitError{code: exitUsage, err: err}
 	}
-	out, err := m.client(settings()).CreateToken(ctx, web.TokenRequest{Role: catalog.Role(*role), Name: *name, Expires: *expires})
+	out, err := m.client(settings()).CreateToken(ctx, web.TokenRequest{Role: catalog.Role(*role), Name: *name, Expires: *expires, Speaker: *speaker})
 	if err != nil {
 		if catalog.ErrorKind(err) == catalog.Invalid {
 			return &exitError{code: exitUsage, err: err}
@@ -40,9 +45,13 @@ func (m *Main) runTokenCreate(ctx context.Context, args []string) error {
 	if !out.Expires.IsZero() {
 		until = "expires " + out.Expires.UTC().Format("2006-01-02 15:04 UTC")
 	}
-	fmt.Fprintf(m.Stdout, "%s token for %s (%s; hash %s)\n\ntoken:      %s\nlogin link: %s\n\n"+
+	whose := ""
+	if out.SpeakerID != "" {
+		whose = "; opens the page of speaker " + out.SpeakerID
+	}
+	fmt.Fprintf(m.Stdout, "%s token for %s (%s; hash %s%s)\n\ntoken:      %s\nlogin link: %s\n\n"+
 		"Hand the link over now: it is not shown again. To revoke it: confmedia token revoke TOKEN (or its hash)\n",
-		out.Role, out.Name, until, out.Hash, out.Token, out.Link)
+		out.Role, out.Name, until, out.Hash, whose, out.Token, out.Link)
 	return nil
 }
 

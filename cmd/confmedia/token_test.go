@@ -76,11 +76,34 @@ func TestTokenCommands(t *testing.T) {
 		t.Errorf("token create: exit %d\n%s", code, out)
 	}
 
+	// A speaker token belongs to the speaker named as the schedule spells
+	// it, folded.
+	if _, err := store.ReplaceSchedule(context.Background(), catalog.Schedule{
+		Conference: catalog.Conference{Title: "Conf", Timezone: "UTC"},
+		Speakers:   []catalog.Speaker{{ID: "zoe-42", Name: "Zoë Müller"}, {ID: "raj", Name: "Raj Patel"}},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errs = run("token", "create", "--role", "speaker", "--name", "Zoe", "--speaker", "zoe MULLER", "--json")
+	var sp web.TokenCreated
+	if code != 0 || json.Unmarshal([]byte(out), &sp) != nil || sp.SpeakerID != "zoe-42" {
+		t.Errorf("token create --speaker by name: exit %d, %+v\n%s", code, sp, errs)
+	}
+	if tok, err := store.TokenByHash(context.Background(), web.HashToken(sp.Token)); err != nil || tok.SpeakerID != "zoe-42" {
+		t.Errorf("stored speaker token %+v, %v; want it zoe-42's", tok, err)
+	}
+	if code, out, errs := run("token", "create", "--role", "speaker", "--name", "Raj", "--speaker", "raj"); code != 0 || !strings.Contains(out, "opens the page of speaker raj") {
+		t.Errorf("token create --speaker by id: exit %d\n%s\n%s", code, out, errs)
+	}
+
 	for _, tt := range []struct {
 		args []string
 		code int
 		errs string
 	}{
+		{[]string{"token", "create", "--role", "speaker", "--name", "x"}, exitUsage, "needs --speaker"},
+		{[]string{"token", "create", "--role", "video", "--name", "x", "--speaker", "raj"}, exitUsage, "other roles take no --speaker"},
+		{[]string{"token", "create", "--role", "speaker", "--name", "x", "--speaker", "Nobody"}, exitUsage, "no speaker"},
 		{[]string{"token", "create", "--role", "root", "--name", "x"}, exitUsage, "unknown role"},
 		{[]string{"token", "create", "--role", "video"}, exitUsage, "needs --role and --name"},
 		{[]string{"token", "create", "--role", "video", "--name", "x", "--expires", "soon"}, exitUsage, "expiry"},

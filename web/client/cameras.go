@@ -8,13 +8,13 @@ import (
 	"net/url"
 
 	"github.com/confmedia/confmedia/catalog"
-	"github.com/confmedia/confmedia/web"
+	"github.com/confmedia/confmedia/web/api"
 )
 
 // Cameras lists the cameras with their clock offsets and, for those whose
 // photos mostly miss the talks of their rooms, a suggested offset.
-func (c *Client) Cameras(ctx context.Context) ([]web.CameraInfo, error) {
-	var list []web.CameraInfo
+func (c *Client) Cameras(ctx context.Context) ([]api.CameraInfo, error) {
+	var list []api.CameraInfo
 	err := c.getJSON(ctx, "/api/cameras", nil, &list)
 	return list, err
 }
@@ -22,9 +22,9 @@ func (c *Client) Cameras(ctx context.Context) ([]web.CameraInfo, error) {
 // SetCameraOffset sets the clock offset of the camera key ("+1h",
 // "-7m30s"), creating the camera with photographer when the server does not
 // know it yet; the server queues the camera's items for re-tagging.
-func (c *Client) SetCameraOffset(ctx context.Context, key, offset, photographer string) (web.SetCameraResponse, error) {
-	var resp web.SetCameraResponse
-	b, err := json.Marshal(web.SetCameraRequest{Offset: offset, Photographer: photographer})
+func (c *Client) SetCameraOffset(ctx context.Context, key, offset, photographer string) (api.SetCameraResponse, error) {
+	var resp api.SetCameraResponse
+	b, err := json.Marshal(api.SetCameraRequest{Offset: offset, Photographer: photographer})
 	if err != nil {
 		return resp, err
 	}

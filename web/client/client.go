@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"github.com/confmedia/confmedia/catalog"
-	"github.com/confmedia/confmedia/web"
+	"github.com/confmedia/confmedia/web/api"
 )
 
 // Client talks to one confmedia server.
@@ -83,7 +83,7 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 }
 
 func decodeError(resp *http.Response) error {
-	var eb web.ErrorBody
+	var eb api.ErrorBody
 	b, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 	if err := json.Unmarshal(b, &eb); err != nil || eb.Error == "" {
 		eb.Error = strings.TrimSpace(string(b))
@@ -133,8 +133,8 @@ func (c *Client) Health(ctx context.Context) error {
 
 // CheckMedia reports which of ids the server has, and checks room and
 // speaker (an unknown one is an Invalid error listing the known ones).
-func (c *Client) CheckMedia(ctx context.Context, req web.CheckRequest) (web.CheckResponse, error) {
-	var resp web.CheckResponse
+func (c *Client) CheckMedia(ctx context.Context, req api.CheckRequest) (api.CheckResponse, error) {
+	var resp api.CheckResponse
 	err := c.postJSON(ctx, "/api/media/check", req, &resp)
 	return resp, err
 }
@@ -152,7 +152,7 @@ type UploadMeta struct {
 
 // UploadMedia streams size bytes of body as the media item id (the sha256
 // of those bytes).
-func (c *Client) UploadMedia(ctx context.Context, id string, meta UploadMeta, body io.Reader, size int64) (web.UploadResponse, error) {
+func (c *Client) UploadMedia(ctx context.Context, id string, meta UploadMeta, body io.Reader, size int64) (api.UploadResponse, error) {
 	q := url.Values{}
 	q.Set("name", meta.Name)
 	for k, v := range map[string]string{"kind": string(meta.Kind), "room": meta.Room, "photographer": meta.Photographer,
@@ -161,13 +161,13 @@ func (c *Client) UploadMedia(ctx context.Context, id string, meta UploadMeta, bo
 			q.Set(k, v)
 		}
 	}
-	var resp web.UploadResponse
+	var resp api.UploadResponse
 	err := c.do(ctx, http.MethodPut, "/api/media/"+id, q, body, size, "application/octet-stream", &resp)
 	return resp, err
 }
 
 // ImportSchedule sends a schedule file.
-func (c *Client) ImportSchedule(ctx context.Context, name string, data []byte, timezone, title string) (web.ScheduleImportResponse, error) {
+func (c *Client) ImportSchedule(ctx context.Context, name string, data []byte, timezone, title string) (api.ScheduleImportResponse, error) {
 	q := url.Values{"name": {name}}
 	if timezone != "" {
 		q.Set("timezone", timezone)
@@ -175,14 +175,14 @@ func (c *Client) ImportSchedule(ctx context.Context, name string, data []byte, t
 	if title != "" {
 		q.Set("title", title)
 	}
-	var resp web.ScheduleImportResponse
+	var resp api.ScheduleImportResponse
 	err := c.do(ctx, http.MethodPost, "/api/schedule", q, bytes.NewReader(data), int64(len(data)), "application/octet-stream", &resp)
 	return resp, err
 }
 
 // ImportRecordings sends one recordings file (pyvideo JSON or CSV).
-func (c *Client) ImportRecordings(ctx context.Context, name string, data []byte) (web.RecordingsImportResponse, error) {
-	var resp web.RecordingsImportResponse
+func (c *Client) ImportRecordings(ctx context.Context, name string, data []byte) (api.RecordingsImportResponse, error) {
+	var resp api.RecordingsImportResponse
 	err := c.do(ctx, http.MethodPost, "/api/recordings", url.Values{"name": {name}}, bytes.NewReader(data), int64(len(data)), "application/octet-stream", &resp)
 	return resp, err
 }
@@ -190,8 +190,8 @@ func (c *Client) ImportRecordings(ctx context.Context, name string, data []byte)
 // QueueStats returns the state of the work queues and of the catalog items
 // their work is for. A server whose queue is unavailable answers with
 // QueueDown set, not an error.
-func (c *Client) QueueStats(ctx context.Context) (web.QueueResponse, error) {
-	var st web.QueueResponse
+func (c *Client) QueueStats(ctx context.Context) (api.QueueResponse, error) {
+	var st api.QueueResponse
 	err := c.getJSON(ctx, "/api/queue", nil, &st)
 	return st, err
 }
@@ -202,8 +202,8 @@ func (c *Client) QueueStats(ctx context.Context) (web.QueueResponse, error) {
 // not nil, sees every answer. It returns ctx's error when ctx ends first,
 // and the error of a poll the server did not answer, with the last answer
 // the server gave.
-func (c *Client) Wait(ctx context.Context, interval time.Duration, observe func(web.QueueResponse)) (web.QueueResponse, error) {
-	var last web.QueueResponse
+func (c *Client) Wait(ctx context.Context, interval time.Duration, observe func(api.QueueResponse)) (api.QueueResponse, error) {
+	var last api.QueueResponse
 	for {
 		st, err := c.QueueStats(ctx)
 		if err != nil {
@@ -247,8 +247,8 @@ func (c *Client) Document(ctx context.Context, public bool) (catalog.Document, e
 }
 
 // Publish writes the public catalog to the bucket.
-func (c *Client) Publish(ctx context.Context) (web.PublishResponse, error) {
-	var resp web.PublishResponse
+func (c *Client) Publish(ctx context.Context) (api.PublishResponse, error) {
+	var resp api.PublishResponse
 	err := c.do(ctx, http.MethodPost, "/api/publish", nil, nil, -1, "", &resp)
 	return resp, err
 }

@@ -5,14 +5,14 @@ import (
 	"net/http"
 	"net/url"
 
-	"github.com/confmedia/confmedia/web"
+	"github.com/confmedia/confmedia/web/api"
 )
 
 // ReviewQueue returns what needs a person's decision: media items that
 // need review or failed, and recordings not attached to a talk. A video
 // token sees only the recordings.
-func (c *Client) ReviewQueue(ctx context.Context) (web.ReviewList, error) {
-	var list web.ReviewList
+func (c *Client) ReviewQueue(ctx context.Context) (api.ReviewList, error) {
+	var list api.ReviewList
 	err := c.getJSON(ctx, "/api/review", nil, &list)
 	return list, err
 }
@@ -21,39 +21,39 @@ func (c *Client) ReviewQueue(ctx context.Context) (web.ReviewList, error) {
 // id or a unique prefix of at least 6 characters). It returns an Invalid
 // error when the decision does not fit the item, NotFound when nothing has
 // that id.
-func (c *Client) Resolve(ctx context.Context, id string, req web.ResolveRequest) (web.DecidedItem, error) {
-	var item web.DecidedItem
+func (c *Client) Resolve(ctx context.Context, id string, req api.ResolveRequest) (api.DecidedItem, error) {
+	var item api.DecidedItem
 	err := c.postJSON(ctx, "/api/review/"+url.PathEscape(id)+"/resolve", req, &item)
 	return item, err
 }
 
 // HideMedia takes media item id down with reason ("" for the default).
 // Hiding a hidden item again is not an error.
-func (c *Client) HideMedia(ctx context.Context, id, reason string) (web.DecidedItem, error) {
-	var item web.DecidedItem
-	err := c.postJSON(ctx, "/api/media/"+url.PathEscape(id)+"/hide", web.HideRequest{Reason: reason}, &item)
+func (c *Client) HideMedia(ctx context.Context, id, reason string) (api.DecidedItem, error) {
+	var item api.DecidedItem
+	err := c.postJSON(ctx, "/api/media/"+url.PathEscape(id)+"/hide", api.HideRequest{Reason: reason}, &item)
 	return item, err
 }
 
 // AddOptOut marks the person called name as not to be shown in published
 // photos.
-func (c *Client) AddOptOut(ctx context.Context, name, reason string) (web.OptOutResponse, error) {
-	var resp web.OptOutResponse
-	err := c.postJSON(ctx, "/api/optouts", web.OptOutRequest{Name: name, Reason: reason}, &resp)
+func (c *Client) AddOptOut(ctx context.Context, name, reason string) (api.OptOutResponse, error) {
+	var resp api.OptOutResponse
+	err := c.postJSON(ctx, "/api/optouts", api.OptOutRequest{Name: name, Reason: reason}, &resp)
 	return resp, err
 }
 
 // OptOuts lists the opt-outs, ordered by name.
-func (c *Client) OptOuts(ctx context.Context) ([]web.OptOutItem, error) {
-	var list web.OptOutList
+func (c *Client) OptOuts(ctx context.Context) ([]api.OptOutItem, error) {
+	var list api.OptOutList
 	err := c.getJSON(ctx, "/api/optouts", nil, &list)
 	return list.OptOuts, err
 }
 
 // RemoveOptOut removes the opt-out of name (compared folded). Items it hid
 // stay hidden. It returns a NotFound error when there is no such opt-out.
-func (c *Client) RemoveOptOut(ctx context.Context, name string) (web.OptOutRemoved, error) {
-	var resp web.OptOutRemoved
+func (c *Client) RemoveOptOut(ctx context.Context, name string) (api.OptOutRemoved, error) {
+	var resp api.OptOutRemoved
 	err := c.do(ctx, http.MethodDelete, "/api/optouts/"+url.PathEscape(name), nil, nil, -1, "", &resp)
 	return resp, err
 }

@@ -1,0 +1,71 @@
+package api
+
+import (
+	"github.com/confmedia/confmedia/catalog"
+)
+
+// ScheduleImportResponse says what a schedule import did.
+type ScheduleImportResponse struct {
+	File     string   `json:"file"`
+	Format   string   `json:"format"`
+	Title    string   `json:"title"`
+	Timezone string   `json:"timezone"`
+	Talks    int      `json:"talks"`
+	Speakers int      `json:"speakers"`
+	Rooms    []string `json:"rooms"`
+	Added    int      `json:"added"`
+	Changed  int      `json:"changed"`
+	Removed  int      `json:"removed"`
+	Retagged int      `json:"retagged"`
+}
+
+// RecordingsImportResponse says what a recordings import did.
+type RecordingsImportResponse struct {
+	File      string `json:"file"`
+	Records   int    `json:"records"`
+	Changed   int    `json:"changed"`
+	Unchanged int    `json:"unchanged"`
+}
+
+// QueueResponse answers GET /api/queue: the state of the work queues and of
+// the catalog items that work is for, so that a client can tell when all
+// work has ended, and how, even while the queue is unavailable.
+type QueueResponse struct {
+	catalog.QueueStats
+	// QueueDown says why the queues cannot be read (Redis is unavailable);
+	// the queue counts are then zero and mean nothing.
+	QueueDown string `json:"queue_down,omitempty"`
+	// PendingMedia and PendingRecordings count the catalog items whose work
+	// has not ended (queued, running, or waiting for the queue), not
+	// counting those in Ended.
+	PendingMedia      int `json:"pending_media"`
+	PendingRecordings int `json:"pending_recordings"`
+	// Ended lists the items whose work ended failed: media whose status is
+	// failed, and items still pending whose task the queue gave up on.
+	Ended []FailedItem `json:"ended_failed"`
+}
+
+// FailedItem is a catalog item whose work ended failed.
+type FailedItem struct {
+	Kind   string `json:"kind"` // "photo", "headshot" or "recording"
+	ID     string `json:"id"`
+	File   string `json:"file"` // the file name as uploaded, or the recording's title or URL
+	Reason string `json:"reason"`
+}
+
+// Done reports whether no work is queued, running or waiting for the
+// queue.
+func (q QueueResponse) Done() bool {
+	return q.QueueDown == "" && !q.Busy() && q.PendingMedia == 0 && q.PendingRecordings == 0
+}
+
+// PublishResponse says what publish wrote.
+type PublishResponse struct {
+	Objects    int    `json:"objects"`
+	Bytes      int64  `json:"bytes"`
+	CatalogURL string `json:"catalog_url"`
+	Talks      int    `json:"talks"`
+	Speakers   int    `json:"speakers"`
+	Media      int    `json:"media"`
+	Removed    int    `json:"removed"` // pages of talks and speakers no longer in the catalog
+}

@@ -1,0 +1,123 @@
+package api
+
+import (
+	"time"
+
+	"github.com/confmedia/confmedia/catalog"
+)
+
+// ReviewList is the review queue: what needs a person's decision.
+type ReviewList struct {
+	Items []ReviewItem `json:"items"`
+}
+
+// ReviewItem is one media item or recording in the review queue. Media
+// items carry kind, source name, status, capture time, room, camera and a
+// thumbnail; recordings carry title, URL and whether they are still waiting
+// to be matched (pending).
+type ReviewItem struct {
+	Type       string            `json:"type"` // "media" or "recording"
+	ID         string            `json:"id"`
+	Kind       catalog.MediaKind `json:"kind,omitempty"`
+	SourceName string            `json:"source_name,omitempty"`
+	Status     string            `json:"status"` // media status, or recording state
+	Title      string            `json:"title,omitempty"`
+	URL        string            `json:"url,omitempty"`
+	Reason     string            `json:"reason"`
+	TakenAt    string            `json:"taken_at,omitempty"` // RFC 3339, venue offset
+	Room       string            `json:"room,omitempty"`
+	Camera     string            `json:"camera,omitempty"`
+	Pending    bool              `json:"pending,omitempty"`
+	Candidates []ReviewCandidate `json:"candidates"`
+	Thumbnail  string            `json:"thumbnail,omitempty"` // absolute URL of the square rendition
+}
+
+// ReviewCandidate is a talk (title, start, room) or a speaker (name) a
+// reviewer can choose.
+type ReviewCandidate struct {
+	ID    string `json:"id"`
+	Title string `json:"title,omitempty"`
+	Name  string `json:"name,omitempty"`
+	Start string `json:"start,omitempty"`
+	Room  string `json:"room,omitempty"`
+}
+
+// ResolveRequest is a reviewer's decision: exactly one field is set.
+type ResolveRequest struct {
+	Talk     string `json:"talk,omitempty"`     // a photo or recording shows this talk
+	Speaker  string `json:"speaker,omitempty"`  // a headshot shows this speaker (id or name)
+	Untagged bool   `json:"untagged,omitempty"` // public, with no talk or speaker; a recording is dismissed
+	Hide     bool   `json:"hide,omitempty"`     // not published; a recording is dismissed
+}
+
+// DecidedItem is a media item or recording after a person decided it.
+type DecidedItem struct {
+	Type       string            `json:"type"` // "media" or "recording"
+	ID         string            `json:"id"`
+	Kind       catalog.MediaKind `json:"kind,omitempty"`
+	SourceName string            `json:"source_name,omitempty"`
+	Title      string            `json:"title,omitempty"`
+	Status     string            `json:"status"` // media status, or recording state
+	Reason     string            `json:"reason,omitempty"`
+	TalkIDs    []string          `json:"talk_ids"`
+	SpeakerIDs []string          `json:"speaker_ids"`
+	DecidedBy  string            `json:"decided_by,omitempty"`
+	// CameraOffsetChanged says that resolving a photo to a talk corrected
+	// its camera's clock offset, and the camera's photos are re-tagged.
+	CameraOffsetChanged bool `json:"camera_offset_changed,omitempty"`
+	// CameraNote says why resolving a photo to a talk left its camera's
+	// clock offset as it was (no plausible offset puts it in the talk).
+	CameraNote string `json:"camera_note,omitempty"`
+}
+
+// HideRequest is the body of a takedown.
+type HideRequest struct {
+	Reason string `json:"reason,omitempty"`
+}
+
+// OptOutRequest marks a person as not to be shown in published photos.
+type OptOutRequest struct {
+	Name   string `json:"name"`
+	Reason string `json:"reason,omitempty"`
+}
+
+// OptOutItem is one stored opt-out.
+type OptOutItem struct {
+	Name      string    `json:"name"`
+	SpeakerID string    `json:"speaker_id,omitempty"`
+	Reason    string    `json:"reason,omitempty"`
+	Created   time.Time `json:"created"`
+}
+
+// OptOutResponse answers an opt-out: the stored opt-out and how many media
+// items were queued to be tagged again (and hidden where they show the
+// person).
+type OptOutResponse struct {
+	OptOut   OptOutItem `json:"optout"`
+	Retagged int        `json:"retagged"`
+}
+
+// OptOutList lists the opt-outs, ordered by name.
+type OptOutList struct {
+	OptOuts []OptOutItem `json:"optouts"`
+}
+
+// OptOutRemoved answers the removal of an opt-out.
+type OptOutRemoved struct {
+	Name string `json:"name"`
+	Note string `json:"note"`
+}
+
+// SetKindRequest changes a media item's kind ("photo" or "headshot") and,
+// for a headshot, the speaker it shows (an id or the exact name).
+type SetKindRequest struct {
+	Kind    string `json:"kind"`
+	Speaker string `json:"speaker,omitempty"`
+}
+
+// SetKindResponse is the item after the change, and whether its processing
+// is queued (false while the queue is down: it is queued when it is back).
+type SetKindResponse struct {
+	DecidedItem
+	Queued bool `json:"queued"`
+}
