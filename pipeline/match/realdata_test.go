@@ -282,3 +282,49 @@ func TestPyConUS2009(t *testing.T) {
 		t.Errorf("%d recordings decided, want 100", decided)
 	}
 }
+
+// TestEuroPython2022Mangled titles EuroPython 2022's recordings with their
+// talk's schedule title dressed up the way archives do (a subtitle added, the
+// event's name added, cut short with an ellipsis), without their
+// description's room and day: none may attach wrongly, and most must still
+// attach.
+func TestEuroPython2022Mangled(t *testing.T) {
+	s, recs, answers := europython2022(t)
+	x, err := NewIndex(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	event := strings.Fields(s.Conference.Title)[0] + " Conference"
+	mangle := []struct {
+		name    string
+		f       func(string) string
+		atLeast int
+	}{
+		{"subtitle", func(s string) string { return s + ": a look back" }, 115},
+		{"event name", func(s string) string { return s + " — " + event }, 115},
+		{"cut short", func(s string) string {
+			r := []rune(s)
+			if len(r) < 30 {
+				return s
+			}
+			return string(r[:len(r)*2/3]) + "…"
+		}, 110},
+	}
+	for _, m := range mangle {
+		mangled := make(map[string]catalog.Recording, len(recs))
+		for name, r := range recs {
+			k, ok := x.byID[answers[name]]
+			if !ok {
+				t.Fatalf("%s: no talk %q", name, answers[name])
+			}
+			r.Description = ""
+			r.Title = m.f(k.Title)
+			mangled[name] = r
+		}
+		n := matchAll(t, x, mangled, answers)
+		t.Logf("%s: %d attached right, %d wrong, %d unmatched", m.name, n.right, n.wrong, n.missed)
+		if n.wrong != 0 || n.right < m.atLeast {
+			t.Errorf("%s: %d right (want ≥ %d), %d wrong", m.name, n.right, m.atLeast, n.wrong)
+		}
+	}
+}

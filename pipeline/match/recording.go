@@ -53,6 +53,11 @@ const (
 //     "EuroPython 2022: …", or a leading talk type such as "Keynote: …")
 //     attaches; a title cut short, a changed word or phrase, or an
 //     abbreviation attaches only when the speakers agree.
+//  5. Partial titles, for a record still unmatched: the schedule's title
+//     with a subtitle or the event's name added, cut short with an
+//     ellipsis, or contained in the record's, when the speakers, the day
+//     and the title all point to one talk and no other comes close (see
+//     partial). When two talks remain, both are candidates.
 //
 // Speakers are compared folded and without honorifics, and a first name or
 // surname alone or initials match the full name. The record's own date
@@ -85,6 +90,9 @@ func (x *Index) MatchRecording(r catalog.Recording) RecordingDecision {
 		}
 	}
 	d, _ := x.pick(rec, x.talks, false)
+	if d.TalkID == "" {
+		d = x.partial(rec, d)
+	}
 	return d
 }
 
