@@ -8,6 +8,7 @@ import (
 // Conference describes the event a schedule belongs to.
 type Conference struct {
 	Title    string
+	Acronym  string // the schedule's short name, e.g. "pynorth2031"; "" if it names none
 	Timezone string // IANA zone of the venue, e.g. "Europe/Dublin"
 }
 
@@ -57,6 +58,7 @@ type Schedule struct {
 // ScheduleDiff says what a schedule import changed.
 type ScheduleDiff struct {
 	Added, Changed, Removed []string // talk ids; Changed = moved, retimed, renamed or re-staffed
+	Moved                   []string // the talks of Changed that moved room or time
 	Speakers                int      // speakers in the new schedule
 }
 

@@ -304,7 +304,7 @@ func roleTable(t testing.TB) []roleRow {
 		{pattern: "PUT /api/media/{id}", method: "PUT", path: "/api/media/" + photoID + "?name=a.jpg", body: string(photo), kind: apiRoute, allow: uploaders, ok: "201"},
 		{pattern: "GET /api/media/{id}", method: "GET", path: "/api/media/" + mediaTagged, kind: apiRoute, allow: adminOnly, ok: "200"},
 		{pattern: "GET /api/media/{id}/renditions/{name}", method: "GET", path: "/api/media/" + mediaTagged + "/renditions/large", kind: apiRoute, allow: adminOnly, ok: "200"},
-		{pattern: "POST /api/schedule", method: "POST", path: "/api/schedule?name=s.csv&timezone=Europe/Dublin", body: csvSchedule, kind: apiRoute, allow: adminOnly, ok: "200"},
+		{pattern: "POST /api/schedule", method: "POST", path: "/api/schedule?name=s.csv&timezone=Europe/Dublin&replace=true", body: csvSchedule, kind: apiRoute, allow: adminOnly, ok: "200"},
 		{pattern: "GET /api/schedule", method: "GET", path: "/api/schedule", kind: openRoute, ok: "200"},
 		{pattern: "POST /api/recordings", method: "POST", path: "/api/recordings?name=r.csv", body: recCSV, kind: apiRoute, allow: videoTeam, ok: "200"},
 		{pattern: "GET /api/queue", method: "GET", path: "/api/queue", kind: apiRoute, allow: uploaders, ok: "200"},

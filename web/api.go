@@ -40,19 +40,31 @@ func readImport(r *http.Request, limit int) (name string, data []byte, err error
 	return name, data, nil
 }
 
-// ScheduleImportResponse says what a schedule import did.
+// ScheduleImportResponse says what a schedule import did, or with DryRun
+// what it would do.
 type ScheduleImportResponse struct {
 	File     string   `json:"file"`
 	Format   string   `json:"format"`
 	Title    string   `json:"title"`
+	Acronym  string   `json:"acronym,omitempty"`
 	Timezone string   `json:"timezone"`
 	Talks    int      `json:"talks"`
 	Speakers int      `json:"speakers"`
 	Rooms    []string `json:"rooms"`
 	Added    int      `json:"added"`
-	Changed  int      `json:"changed"`
+	Changed  int      `json:"changed"` // Moved included
+	Moved    int      `json:"moved"`
 	Removed  int      `json:"removed"`
-	Retagged int      `json:"retagged"`
+	Retagged int      `json:"retagged"` // media queued (or with DryRun, to be queued) for tagging again
+	DryRun   bool     `json:"dry_run,omitempty"`
+
+	// Filled for a dry run, and for an import that replaced another
+	// conference's schedule (Replaced).
+	PreviousTitle string             `json:"previous_title,omitempty"`
+	Replaced      bool               `json:"replaced,omitempty"`
+	ReplaceNeeded []string           `json:"replace_needed,omitempty"` // why --replace is needed
+	Diff          []ScheduleTalkDiff `json:"diff,omitempty"`
+	MediaOnTalks  int                `json:"media_on_talks,omitempty"` // media tagged with a changed or removed talk
 }
 
 func (s *Server) handleScheduleImport(w http.ResponseWriter, r *http.Request) {
@@ -77,15 +89,42 @@ func (s *Server) handleScheduleImport(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, catalog.E(catalog.Invalid, "web.scheduleImport", err, "%s: nothing imported", name))
 		return
 	}
-	if t := q.Get("title"); t != "" {
-		sched.Conference.Title = t
-	}
+	// The conference is the file's: its title, acronym and days. A file
+	// that names no title takes the title given, else keeps the current
+	// one when it updates this conference's schedule, else is named after
+	// the file.
 	if sched.Conference.Title == "" {
-		if old, err := s.Store.Schedule(ctx); err == nil && old.Conference.Title != "" {
-			sched.Conference.Title = old.Conference.Title
-		} else {
-			sched.Conference.Title = strings.TrimSuffix(name, filepath.Ext(name))
-		}
+		sched.Conference.Title = q.Get("title")
+	}
+	named := sched.Conference.Title != ""
+	old, err := s.Store.Schedule(ctx)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if !named {
+		sched.Conference.Title = old.Conference.Title
+	}
+	plan, err := s.planScheduleImport(ctx, old, sched)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if !named && (sched.Conference.Title == "" || len(plan.ReplaceNeeded) > 0) {
+		sched.Conference.Title = strings.TrimSuffix(name, filepath.Ext(name))
+		plan.Title = sched.Conference.Title
+	}
+	plan.File, plan.Format = name, format
+	if q.Get("dry_run") == "true" {
+		plan.DryRun = true
+		writeJSON(w, http.StatusOK, plan)
+		return
+	}
+	if len(plan.ReplaceNeeded) > 0 && q.Get("replace") != "true" {
+		s.writeError(w, r, catalog.E(catalog.Conflict, "web.scheduleImport", nil,
+			"%s: nothing imported: %s; see the changes with --dry-run, and import with --replace to replace the schedule",
+			name, strings.Join(plan.ReplaceNeeded, "; ")))
+		return
 	}
 	diff, err := s.Store.ReplaceSchedule(ctx, sched)
 	if err != nil {
@@ -93,9 +132,10 @@ func (s *Server) handleScheduleImport(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	resp := ScheduleImportResponse{
-		File: name, Format: format, Title: sched.Conference.Title, Timezone: sched.Conference.Timezone,
+		File: name, Format: format, Title: sched.Conference.Title, Acronym: sched.Conference.Acronym, Timezone: sched.Conference.Timezone,
 		Talks: len(sched.Talks), Speakers: len(sched.Speakers), Rooms: rooms(sched),
-		Added: len(diff.Added), Changed: len(diff.Changed), Removed: len(diff.Removed),
+		Added: len(diff.Added), Changed: len(diff.Changed), Moved: len(diff.Moved), Removed: len(diff.Removed),
+		Replaced: len(plan.ReplaceNeeded) > 0, PreviousTitle: plan.PreviousTitle, ReplaceNeeded: plan.ReplaceNeeded,
 	}
 	if !diff.Empty() {
 		if resp.Retagged, err = s.retagAll(ctx); err != nil {

@@ -18,9 +18,11 @@ import (
 func (m *Main) client(s clientSettings) *client.Client { return client.New(s.server, s.token) }
 
 func (m *Main) runScheduleImport(ctx context.Context, args []string) error {
-	fs := m.newFlagSet("schedule import", "[--timezone ZONE] [--title TITLE] FILE")
+	fs := m.newFlagSet("schedule import", "[--timezone ZONE] [--title TITLE] [--dry-run] [--replace] FILE")
 	tz := fs.String("timezone", "", "IANA zone of the venue (required when the file names none)")
 	title := fs.String("title", "", "conference title (when the file names none)")
+	dryRun := fs.Bool("dry-run", false, "print the talks the import would add, change, move and remove, and import nothing")
+	replace := fs.Bool("replace", false, "allow an import of another conference, or one that removes more than half of the talks")
 	settings := m.clientFlags(fs)
 	pos, err := parseArgs(fs, args, 1, 1)
 	if err != nil {
@@ -35,14 +37,45 @@ func (m *Main) runScheduleImport(ctx context.Context, args []string) error {
 	if err != nil {
 		return &exitError{code: exitRejected, err: fmt.Errorf("%s: %w", pos[0], err)}
 	}
-	resp, err := m.client(settings()).ImportSchedule(ctx, filepath.Base(pos[0]), data, *tz, *title)
+	resp, err := m.client(settings()).ImportScheduleWith(ctx, filepath.Base(pos[0]), data,
+		client.ScheduleImport{Timezone: *tz, Title: *title, DryRun: *dryRun, Replace: *replace})
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(m.Stdout, "%s: %s schedule %q (%s): %d talks, %d speakers, %d rooms; %d added, %d changed, %d removed; %d media re-tagged\n",
+	if resp.DryRun {
+		m.printScheduleDiff(resp)
+		return nil
+	}
+	if resp.Replaced {
+		fmt.Fprintf(m.Stdout, "replaced the schedule of %q: %s\n", resp.PreviousTitle, strings.Join(resp.ReplaceNeeded, "; "))
+	}
+	fmt.Fprintf(m.Stdout, "%s: %s schedule %q (%s): %d talks, %d speakers, %d rooms; %d added, %d changed (%d moved), %d removed; %d media re-tagged\n",
 		resp.File, resp.Format, resp.Title, resp.Timezone, resp.Talks, resp.Speakers, len(resp.Rooms),
-		resp.Added, resp.Changed, resp.Removed, resp.Retagged)
+		resp.Added, resp.Changed-resp.Moved, resp.Moved, resp.Removed, resp.Retagged)
 	return nil
+}
+
+// printScheduleDiff prints what a schedule import would do.
+func (m *Main) printScheduleDiff(resp web.ScheduleImportResponse) {
+	w := m.Stdout
+	fmt.Fprintf(w, "dry run of %s: %s schedule %q (%s): %d talks, %d speakers, %d rooms\n",
+		resp.File, resp.Format, resp.Title, resp.Timezone, resp.Talks, resp.Speakers, len(resp.Rooms))
+	if resp.PreviousTitle != "" && resp.PreviousTitle != resp.Title {
+		fmt.Fprintf(w, "the conference now is %q\n", resp.PreviousTitle)
+	}
+	for _, d := range resp.Diff {
+		line := fmt.Sprintf("  %-8s %s %q", d.Change, d.ID, d.Title)
+		if d.Detail != "" {
+			line += ": " + d.Detail
+		}
+		fmt.Fprintln(w, line)
+	}
+	fmt.Fprintf(w, "would add %d, change %d, move %d and remove %d talks; %d media would be tagged again (%d of them tagged with a changed or removed talk)\n",
+		resp.Added, resp.Changed-resp.Moved, resp.Moved, resp.Removed, resp.Retagged, resp.MediaOnTalks)
+	if len(resp.ReplaceNeeded) > 0 {
+		fmt.Fprintf(w, "needs --replace: %s\n", strings.Join(resp.ReplaceNeeded, "; "))
+	}
+	fmt.Fprintln(w, "nothing imported (--dry-run)")
 }
 
 func (m *Main) runVideosImport(ctx context.Context, args []string) error {
