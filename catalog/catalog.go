@@ -266,6 +266,7 @@ type Recording struct {
 	SourceID    string // the video team's own id or filename
 	TalkRef     string // an explicit talk id, guid, code or URL
 	Thumbnail   string
+	Event       string // the event the archive files it under (a pyvideo category's title); "" if none
 	Raw         []byte // the record as imported (pyvideo JSON), for export
 
 	State      RecordingState

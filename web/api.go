@@ -215,6 +215,13 @@ func (s *Server) handleRecordingsImport(w http.ResponseWriter, r *http.Request) 
 		s.writeError(w, r, err)
 		return
 	}
+	// The event the archive files the records under (a pyvideo folder's
+	// category.json title).
+	if ev := strings.TrimSpace(r.URL.Query().Get("category")); ev != "" {
+		for i := range recs {
+			recs[i].Event = ev
+		}
+	}
 	for i := range recs {
 		if err := recs[i].CheckURLs(); err != nil {
 			s.writeError(w, r, catalog.E(catalog.Invalid, "web.recordingsImport", err, "%s: record %d: nothing imported", name, i+1))

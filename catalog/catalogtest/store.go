@@ -763,7 +763,7 @@ func storeRecording(id string) *catalog.Recording {
 	return &catalog.Recording{
 		ID: id, URL: "https://video.example.org/" + id, Title: "Talk " + id, Speakers: []string{"Ada", "Grace"},
 		Description: "Line one\nline two", Recorded: "2024-07-08", Room: "Liffey A", Start: "2024-07-08T10:00",
-		Duration: 2712, SourceID: "cam2-" + id + ".mp4", TalkRef: "ABC123", Thumbnail: "https://video.example.org/" + id + ".jpg",
+		Duration: 2712, SourceID: "cam2-" + id + ".mp4", TalkRef: "ABC123", Thumbnail: "https://video.example.org/" + id + ".jpg", Event: "EuroConf 2024",
 		Raw: []byte(`{"title":"Talk ` + id + `","duration":2712}`),
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/confmedia/confmedia/catalog"
+	"github.com/confmedia/confmedia/pipeline/recording"
 	"github.com/confmedia/confmedia/web"
 	"github.com/confmedia/confmedia/web/client"
 )
@@ -90,6 +91,7 @@ func (m *Main) runVideosImport(ctx context.Context, args []string) error {
 		return usageErr("videos import takes a FILE or DIR")
 	}
 	var files []string
+	category := map[string]string{} // file → the title of the category.json of its event folder
 	for _, p := range pos {
 		fi, err := os.Stat(p)
 		if err != nil {
@@ -99,13 +101,42 @@ func (m *Main) runVideosImport(ctx context.Context, args []string) error {
 			files = append(files, p)
 			continue
 		}
+		// A pyvideo event folder (category.json and videos/*.json) names
+		// its event in category.json; a checkout of pyvideo/data holds
+		// many such folders.
+		events := map[string]string{} // folder → category title
 		err = filepath.WalkDir(p, func(path string, d os.DirEntry, err error) error {
 			if err != nil {
 				return err
 			}
+			if d.IsDir() {
+				if strings.HasPrefix(d.Name(), ".") && path != p {
+					return filepath.SkipDir
+				}
+				data, err := os.ReadFile(filepath.Join(path, "category.json"))
+				if err == nil {
+					title, err := recording.ParseCategory(filepath.Join(path, "category.json"), data)
+					if err != nil {
+						return err
+					}
+					events[path] = title
+					fmt.Fprintf(m.Stdout, "%s: event %q\n", path, title)
+				}
+				return nil
+			}
 			ext := strings.ToLower(filepath.Ext(path))
-			if !d.IsDir() && (ext == ".json" || ext == ".csv") && !strings.HasPrefix(d.Name(), ".") {
-				files = append(files, path)
+			if d.Name() == "category.json" || (ext != ".json" && ext != ".csv") || strings.HasPrefix(d.Name(), ".") {
+				return nil
+			}
+			files = append(files, path)
+			for dir := filepath.Dir(path); ; dir = filepath.Dir(dir) {
+				if title, ok := events[dir]; ok {
+					category[path] = title
+					break
+				}
+				if dir == p || dir == filepath.Dir(dir) {
+					break
+				}
 			}
 			return nil
 		})
@@ -120,7 +151,7 @@ func (m *Main) runVideosImport(ctx context.Context, args []string) error {
 		data, err := os.ReadFile(f)
 		if err == nil {
 			var resp struct{ Records, Changed int }
-			r, ierr := c.ImportRecordings(ctx, filepath.Base(f), data)
+			r, ierr := c.ImportRecordingsOf(ctx, filepath.Base(f), data, category[f])
 			resp.Records, resp.Changed, err = r.Records, r.Changed, ierr
 			records += resp.Records
 			changed += resp.Changed

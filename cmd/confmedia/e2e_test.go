@@ -521,7 +521,7 @@ func TestRealCameraFiles(t *testing.T) {
 func TestRealRecordings(t *testing.T) {
 	sched := catalogtest.SharedData(t, "derived", "europython-2022", "schedule.xml")
 	answersFile := catalogtest.SharedData(t, "derived", "europython-2022", "recordings-answers.json")
-	videos := catalogtest.SharedData(t, "europython-2022", "pyvideo", "europython-2022", "videos")
+	event := catalogtest.SharedData(t, "europython-2022", "pyvideo", "europython-2022")
 	var key struct{ Answers map[string]string }
 	b, err := os.ReadFile(answersFile)
 	if err != nil {
@@ -532,7 +532,10 @@ func TestRealRecordings(t *testing.T) {
 	}
 	in := startDev(t)
 	in.mustCLI("schedule", "import", sched)
-	in.mustCLI("videos", "import", videos)
+	// The pyvideo event folder as it is: category.json and videos/.
+	if out := in.mustCLI("videos", "import", event); !strings.Contains(out, `event "EuroPython 2022"`) || !strings.Contains(out, "122 files, 122 recordings") {
+		t.Errorf("videos import of the event folder: %s", out)
+	}
 	in.mustCLI("wait", "--timeout", "2m")
 	doc := in.export()
 	right, wrong := 0, 0
@@ -571,8 +574,74 @@ func TestRealRecordings(t *testing.T) {
 			t.Errorf("%s: %v", f, err)
 		}
 	}
-	if _, err := os.Stat(filepath.Join(out, "category.json")); err != nil {
-		t.Error(err)
+	if b, err := os.ReadFile(filepath.Join(out, "category.json")); err != nil || string(b) != "{\n  \"title\": \"EuroPython 2022\"\n}\n" {
+		t.Errorf("category.json %q, %v", b, err)
+	}
+
+	// Exported into a copy of the folder, only what the schedule corrects
+	// changes: every other value keeps its bytes, the category is left.
+	checkout := t.TempDir()
+	copyTree(t, event, checkout)
+	in.mustCLI("videos", "export", checkout)
+	corrected := map[string]bool{"title": true, "recorded": true, "speakers": true, "related_urls": true}
+	for name := range key.Answers {
+		before, err := os.ReadFile(filepath.Join(event, "videos", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		after, err := os.ReadFile(filepath.Join(checkout, "videos", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var a, b map[string]json.RawMessage
+		if json.Unmarshal(before, &a) != nil || json.Unmarshal(after, &b) != nil {
+			t.Fatalf("%s: not JSON objects", name)
+		}
+		for k, v := range a {
+			if !corrected[k] && !bytes.Equal(v, b[k]) {
+				t.Errorf("%s: %s changed", name, k)
+			}
+		}
+		// Lines of values left alone are the file's, escapes included.
+		for _, line := range strings.Split(string(before), "\n") {
+			if strings.HasPrefix(line, `  "description": `) && !strings.Contains(string(after), line) {
+				t.Errorf("%s: the description line changed", name)
+			}
+		}
+	}
+	if b, _ := os.ReadFile(filepath.Join(checkout, "category.json")); !bytes.Equal(b, mustRead(t, filepath.Join(event, "category.json"))) {
+		t.Errorf("category.json of the same event was rewritten")
+	}
+}
+
+func mustRead(t *testing.T, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// copyTree copies the files under src into dst.
+func copyTree(t *testing.T, src, dst string) {
+	t.Helper()
+	err := filepath.WalkDir(src, func(path string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(src, path)
+		if d.IsDir() {
+			return os.MkdirAll(filepath.Join(dst, rel), 0o755)
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(dst, rel), b, 0o644)
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }
 

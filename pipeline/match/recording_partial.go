@@ -127,7 +127,7 @@ func (x *Index) holds(rec record, k *talk) (partialMatch, bool) {
 	// Cut short with an ellipsis: every word but the last is the talk's,
 	// and the last begins the talk's next word.
 	if cut {
-		for _, v := range x.titleVariants(title) {
+		for _, v := range x.titleVariantsIn(title, rec.Event) {
 			n := len(v)
 			if n < 2 || n > len(t) || !slices.Equal(v[:n-1], t[:n-1]) || !strings.HasPrefix(t[n-1], v[n-1]) {
 				continue
@@ -164,12 +164,12 @@ func containsRun(w, run []string) bool {
 // eventLike reports whether a leftover title segment only names the event or
 // the talk's day: conference-name words, years and numbers, the weekday of
 // day, and "day".
-func (x *Index) eventLike(seg, day string) bool {
+func (x *Index) eventLike(seg, event, day string) bool {
 	w := words(seg)
 	if len(w) == 0 {
 		return false
 	}
-	if x.isConfName(seg) {
+	if x.isConfName(seg) || event != "" && Fold(seg) == Fold(event) {
 		return true
 	}
 	// The event named with a place or edition: "PyNorth Dublin 2031".
@@ -257,8 +257,8 @@ func (x *Index) partial(rec record, d RecordingDecision) RecordingDecision {
 		case speakers == disagree:
 			continue
 		case m.kind == partCut && m.words >= 3:
-		case m.kind == partSegment && hint != nil && allEventLike(x, m.leftover, k.day):
-		case m.kind == partSegment && hint == nil && allEventLike(x, m.leftover, ""):
+		case m.kind == partSegment && hint != nil && allEventLike(x, m.leftover, rec.Event, k.day):
+		case m.kind == partSegment && hint == nil && allEventLike(x, m.leftover, rec.Event, ""):
 		case m.kind == partContained && hint != nil && m.words >= 2 && x.weekdayNamed(rec):
 		default:
 			continue
@@ -312,9 +312,9 @@ func (x *Index) partial(rec record, d RecordingDecision) RecordingDecision {
 	return d
 }
 
-func allEventLike(x *Index, segs []string, day string) bool {
+func allEventLike(x *Index, segs []string, event, day string) bool {
 	for _, s := range segs {
-		if !x.eventLike(s, day) {
+		if !x.eventLike(s, event, day) {
 			return false
 		}
 	}

@@ -93,6 +93,11 @@ func TestMatchRecordingPartialTitles(t *testing.T) {
 		{"weekday and a repeated title inside", catalog.Recording{Title: "Thursday's Lightning Talks"}, "LT1", "on 2032-06-10", nil},
 		{"containment without speakers or day", catalog.Recording{Title: "An honest look at why building resilient data platforms for small teams matters to everyone"}, "", "", nil},
 
+		// The archive's event name (a pyvideo category) is the conference's.
+		{"event name from the archive before", catalog.Recording{Title: "Lisbon Python Days: Caching", Event: "Lisbon Python Days"}, "CACHE", "same title", nil},
+		{"event name from the archive after a generic title", catalog.Recording{Title: "Welcome | Lisbon Python Days", Event: "Lisbon Python Days"}, "W", "same title", nil},
+		{"another event's name is not stripped", catalog.Recording{Title: "Lisbon Python Days: Caching", Event: "Other Days"}, "", "", nil},
+
 		// Do not record still wins.
 		{"do not record with a subtitle", catalog.Recording{Title: "Closing the loop: a retrospective", Speakers: []string{"Alan Turing"}}, "", "do not record", []string{"PRIV"}},
 	}

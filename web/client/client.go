@@ -203,8 +203,18 @@ func (c *Client) ImportScheduleWith(ctx context.Context, name string, data []byt
 
 // ImportRecordings sends one recordings file (pyvideo JSON or CSV).
 func (c *Client) ImportRecordings(ctx context.Context, name string, data []byte) (web.RecordingsImportResponse, error) {
+	return c.ImportRecordingsOf(ctx, name, data, "")
+}
+
+// ImportRecordingsOf sends one recordings file that an archive files under
+// the event category (a pyvideo category's title; "" for none).
+func (c *Client) ImportRecordingsOf(ctx context.Context, name string, data []byte, category string) (web.RecordingsImportResponse, error) {
+	q := url.Values{"name": {name}}
+	if category != "" {
+		q.Set("category", category)
+	}
 	var resp web.RecordingsImportResponse
-	err := c.do(ctx, http.MethodPost, "/api/recordings", url.Values{"name": {name}}, bytes.NewReader(data), int64(len(data)), "application/octet-stream", &resp)
+	err := c.do(ctx, http.MethodPost, "/api/recordings", q, bytes.NewReader(data), int64(len(data)), "application/octet-stream", &resp)
 	return resp, err
 }
 
