@@ -52,7 +52,7 @@ func (m *Main) runScheduleImport(ctx context.Context, args []string) error {
 	}
 	fmt.Fprintf(m.Stdout, "%s: %s schedule %q (%s): %d talks, %d speakers, %d rooms; %d added, %d changed (%d moved), %d removed; %d media re-tagged\n",
 		resp.File, resp.Format, resp.Title, resp.Timezone, resp.Talks, resp.Speakers, len(resp.Rooms),
-		resp.Added, resp.Changed-resp.Moved, resp.Moved, resp.Removed, resp.Retagged)
+		resp.Added, resp.Changed, resp.Moved, resp.Removed, resp.Retagged)
 	return nil
 }
 
@@ -71,8 +71,8 @@ func (m *Main) printScheduleDiff(resp web.ScheduleImportResponse) {
 		}
 		fmt.Fprintln(w, line)
 	}
-	fmt.Fprintf(w, "would add %d, change %d, move %d and remove %d talks; %d media would be tagged again (%d of them tagged with a changed or removed talk)\n",
-		resp.Added, resp.Changed-resp.Moved, resp.Moved, resp.Removed, resp.Retagged, resp.MediaOnTalks)
+	fmt.Fprintf(w, "would add %d, change %d (%d moved) and remove %d talks; %d media would be tagged again (%d of them tagged with a changed or removed talk)\n",
+		resp.Added, resp.Changed, resp.Moved, resp.Removed, resp.Retagged, resp.MediaOnTalks)
 	if len(resp.ReplaceNeeded) > 0 {
 		fmt.Fprintf(w, "needs --replace: %s\n", strings.Join(resp.ReplaceNeeded, "; "))
 	}

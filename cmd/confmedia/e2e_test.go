@@ -662,3 +662,38 @@ func TestRecordingsWithoutSchedule(t *testing.T) {
 		}
 	}
 }
+
+// TestScheduleImportGuard: another conference's schedule, or one removing
+// most talks, is refused (exit 1) without --replace; --dry-run prints the
+// diff and imports nothing.
+func TestScheduleImportGuard(t *testing.T) {
+	in := startDev(t)
+	dir := t.TempDir()
+	first := filepath.Join(dir, "first.csv")
+	writeFile(t, first, []byte(testSchedule))
+	in.mustCLI("schedule", "import", "--timezone", "Europe/Dublin", "--title", "TestConf", first)
+
+	other := filepath.Join(dir, "other.csv")
+	writeFile(t, other, []byte("id,title,room,start,end,speakers\nx1,Something Else,Main,2027-01-10 09:00,2027-01-10 10:00,Someone\n"))
+	out := in.mustCLI("schedule", "import", "--timezone", "Europe/Dublin", "--title", "OtherConf", "--dry-run", other)
+	for _, want := range []string{`added    x1 "Something Else"`, `removed  t1 "Opening Keynote"`, "would add 1, change 0 (0 moved) and remove 3 talks",
+		`needs --replace: the conference is "TestConf", the file's is "OtherConf"; it would remove 3 of the 3 talks`, "nothing imported"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("dry run output lacks %q:\n%s", want, out)
+		}
+	}
+	code, _, errs := in.cli("schedule", "import", "--timezone", "Europe/Dublin", "--title", "OtherConf", other)
+	if code != exitRejected || !strings.Contains(errs, "--replace") || !strings.Contains(errs, "nothing imported") {
+		t.Errorf("import of another conference: exit %d, %q; want 1 and a hint to --replace", code, errs)
+	}
+	if doc := in.export(); doc.Conference.Title != "TestConf" || len(doc.Talks) != 3 {
+		t.Errorf("refused import changed the catalog: %q, %d talks", doc.Conference.Title, len(doc.Talks))
+	}
+	out = in.mustCLI("schedule", "import", "--timezone", "Europe/Dublin", "--title", "OtherConf", "--replace", other)
+	if !strings.Contains(out, `replaced the schedule of "TestConf"`) {
+		t.Errorf("replace output: %s", out)
+	}
+	if doc := in.export(); doc.Conference.Title != "OtherConf" || len(doc.Talks) != 1 {
+		t.Errorf("after --replace: %q, %d talks", doc.Conference.Title, len(doc.Talks))
+	}
+}
