@@ -140,3 +140,30 @@ func TestScheduleImportUntitled(t *testing.T) {
 		t.Errorf("title after replacing with an untitled file %q, want the file's name", sc.Conference.Title)
 	}
 }
+
+// TestUnknownRoomSpeakerSuggests: an unknown --room or --speaker lists the
+// closest few names, not the whole schedule.
+func TestUnknownRoomSpeakerSuggests(t *testing.T) {
+	_, _, h := newTestServer(t)
+	var b strings.Builder
+	b.WriteString("id,title,room,start,end,speakers\n")
+	for i := range 12 {
+		fmt.Fprintf(&b, "t%d,Talk %d,Room %c,2026-05-15 %02d:00,2026-05-15 %02d:30,Speaker %c Person\n", i, i, 'A'+i, 8+i, 8+i, 'A'+i)
+	}
+	fmt.Fprintf(&b, "t99,Keynote,Liffey Hall 1,2026-05-16 09:00,2026-05-16 10:00,Ana Lima\n")
+	if rec := do(t, h, "POST", "/api/schedule?name=s.csv&timezone=Europe/Dublin", adminToken, []byte(b.String())); rec.Code != 200 {
+		t.Fatalf("import: %d %s", rec.Code, rec.Body)
+	}
+	tests := []struct{ query, want, not string }{
+		{"room=liffey+hal", `unknown room \"liffey hal\"; did you mean \"Liffey Hall 1\"`, "Room F"},
+		{"speaker=Ana+Lma", `unknown speaker \"Ana Lma\"; did you mean \"Ana Lima\"`, "Speaker F"},
+		{"room=Nowhere", "(13 rooms in the schedule)", "Room L"},
+	}
+	for _, tt := range tests {
+		rec := do(t, h, "PUT", "/api/media/"+id([]byte("x"))+"?name=x.jpg&kind=headshot&"+tt.query, adminToken, []byte("x"))
+		body := rec.Body.String()
+		if rec.Code != 400 || !strings.Contains(body, tt.want) || strings.Contains(body, tt.not) || strings.Count(body, `\"`) > 2*4 {
+			t.Errorf("%s: %d %s, want 400 with %s and at most three names", tt.query, rec.Code, body, tt.want)
+		}
+	}
+}
