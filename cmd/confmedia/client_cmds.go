@@ -257,7 +257,7 @@ func plural(n int, one, many string) string {
 }
 
 func (m *Main) runCatalogExport(ctx context.Context, args []string) error {
-	fs := m.newFlagSet("catalog export", "[-o FILE]")
+	fs := m.newFlagSet("catalog export", "[-o FILE] [--public]")
 	out := fs.String("o", "", "write to FILE instead of standard output")
 	public := fs.Bool("public", false, "the published view (tagged and untagged items only)")
 	settings := m.clientFlags(fs)
@@ -288,7 +288,7 @@ func (m *Main) runCatalogExport(ctx context.Context, args []string) error {
 }
 
 func (m *Main) runPublish(ctx context.Context, args []string) error {
-	fs := m.newFlagSet("publish", "")
+	fs := m.newFlagSet("publish", "[--json]")
 	asJSON := fs.Bool("json", false, "print the result as JSON")
 	settings := m.clientFlags(fs)
 	if _, err := parse(fs, args); err != nil {
