@@ -1,8 +1,10 @@
 package match
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -22,13 +24,14 @@ const partialScore = 0.8
 // partial kinds, from the strongest.
 const (
 	partSegment   = iota + 1 // the schedule title is whole segments of the record's
-	partCut                  // the record's title cut short with an ellipsis
+	partCut                  // the record's title cut short, mid-word (marked with an ellipsis, or not)
 	partContained            // one title's words run inside the other's
 )
 
 // partialMatch is how a record's title holds a talk's title.
 type partialMatch struct {
 	kind     int
+	marked   bool     // for partCut: the cut is marked with an ellipsis
 	words    int      // schedule title words matched
 	leftover []string // for partSegment: the record's other segments, as written
 }
@@ -77,6 +80,9 @@ func (x *Index) dayHint(rec record) map[string]bool {
 			named = append(named, d)
 		}
 	}
+	if on := datesNamed(words(rec.Title), days); len(on) > 0 {
+		return on
+	}
 	if len(named) == 1 {
 		out := make(map[string]bool)
 		for d := range days {
@@ -92,6 +98,52 @@ func (x *Index) dayHint(rec record) map[string]bool {
 		return map[string]bool{rec.day: true}
 	}
 	return nil
+}
+
+// months names the months as titles write them, in full or cut to three
+// letters.
+var months = map[string]time.Month{}
+
+func init() {
+	for m := time.January; m <= time.December; m++ {
+		name := strings.ToLower(m.String())
+		months[name] = m
+		months[name[:3]] = m
+	}
+}
+
+// datesNamed returns the schedule days (of days) that the title words name
+// as a month and a day of it, in either order ("May 18th", "18 May").
+func datesNamed(w []string, days map[string]bool) map[string]bool {
+	dayOf := func(s string) int {
+		for _, suf := range []string{"st", "nd", "rd", "th"} {
+			s = strings.TrimSuffix(s, suf)
+		}
+		if n, err := strconv.Atoi(s); err == nil && n >= 1 && n <= 31 {
+			return n
+		}
+		return 0
+	}
+	out := make(map[string]bool)
+	for i, s := range w {
+		m, ok := months[s]
+		if !ok {
+			continue
+		}
+		for _, j := range []int{i + 1, i - 1} {
+			if j < 0 || j >= len(w) {
+				continue
+			}
+			if n := dayOf(w[j]); n > 0 {
+				for d := range days {
+					if t, err := time.Parse(time.DateOnly, d); err == nil && t.Month() == m && t.Day() == n {
+						out[d] = true
+					}
+				}
+			}
+		}
+	}
+	return out
 }
 
 // holds compares the record's title with talk k's and says how the one
@@ -124,19 +176,21 @@ func (x *Index) holds(rec record, k *talk) (partialMatch, bool) {
 			}
 		}
 	}
-	// Cut short with an ellipsis: every word but the last is the talk's,
-	// and the last begins the talk's next word.
-	if cut {
-		for _, v := range x.titleVariantsIn(title, rec.Event) {
-			n := len(v)
-			if n < 2 || n > len(t) || !slices.Equal(v[:n-1], t[:n-1]) || !strings.HasPrefix(t[n-1], v[n-1]) {
-				continue
-			}
-			if n == len(t) && v[n-1] == t[n-1] {
-				continue // not cut at all; the other layers judged it
-			}
-			return partialMatch{kind: partCut, words: n - 1}, true
+	// Cut short: every word but the last is the talk's, and the last
+	// begins the talk's next word. An archive marks the cut with an
+	// ellipsis, or (a length limit) not at all.
+	for _, v := range x.titleVariantsIn(title, rec.Event) {
+		n := len(v)
+		if n < 2 || n > len(t) || !slices.Equal(v[:n-1], t[:n-1]) || !strings.HasPrefix(t[n-1], v[n-1]) {
+			continue
 		}
+		if n == len(t) && v[n-1] == t[n-1] {
+			continue // not cut at all; the other layers judged it
+		}
+		if !cut && v[n-1] == t[n-1] {
+			continue // cut at a word: the other layers judged it
+		}
+		return partialMatch{kind: partCut, marked: cut, words: n - 1}, true
 	}
 	// Containment: the talk's title runs inside the record's, or the
 	// record's inside the talk's.
@@ -163,7 +217,7 @@ func containsRun(w, run []string) bool {
 
 // eventLike reports whether a leftover title segment only names the event or
 // the talk's day: conference-name words, years and numbers, the weekday of
-// day, and "day".
+// day, the month and day of day, and "day".
 func (x *Index) eventLike(seg, event, day string) bool {
 	w := words(seg)
 	if len(w) == 0 {
@@ -177,11 +231,18 @@ func (x *Index) eventLike(seg, event, day string) bool {
 		return true
 	}
 	named := false
+	dated := len(datesNamed(w, map[string]bool{day: true})) > 0
 	for _, s := range w {
+		_, isMonth := months[s]
 		switch d, isDay := weekdayWord(s); {
 		case x.confName[s] && !isNumber(s):
 			named = true
-		case isNumber(s), s == "day":
+		case isMonth:
+			if !dated {
+				return false
+			}
+			named = true
+		case isNumber(s), s == "day", dated && isOrdinal(s):
 		case isDay:
 			t, err := time.Parse(time.DateOnly, day)
 			if err != nil || t.Weekday() != d {
@@ -193,6 +254,16 @@ func (x *Index) eventLike(seg, event, day string) bool {
 		}
 	}
 	return named
+}
+
+// isOrdinal reports whether s is a day's ordinal as titles write it ("11th").
+func isOrdinal(s string) bool {
+	for _, suf := range []string{"st", "nd", "rd", "th"} {
+		if n, ok := strings.CutSuffix(s, suf); ok && isNumber(n) {
+			return true
+		}
+	}
+	return false
 }
 
 // namesSpeaker reports whether a leftover segment is the name of one of k's
@@ -247,11 +318,16 @@ func (x *Index) partial(rec record, d RecordingDecision) RecordingDecision {
 		case partSegment:
 			why = fmt.Sprintf("the schedule's title %q with %q added", k.Title, strings.Join(m.leftover, " / "))
 		case partCut:
-			why = fmt.Sprintf("the schedule's title %q cut short with an ellipsis", k.Title)
+			why = fmt.Sprintf("the schedule's title %q cut short", k.Title)
+			if m.marked {
+				why += " with an ellipsis"
+			}
 		default:
 			why = fmt.Sprintf("the schedule's title %q and the record's one inside the other", k.Title)
 		}
 		switch {
+		case m.kind == partCut && !m.marked && (speakers != agree || m.words < 4):
+			continue // an unmarked cut needs more words and the speakers
 		case speakers == agree:
 			why += "; speakers agree"
 		case speakers == disagree:
@@ -259,7 +335,7 @@ func (x *Index) partial(rec record, d RecordingDecision) RecordingDecision {
 		case m.kind == partCut && m.words >= 3:
 		case m.kind == partSegment && hint != nil && allEventLike(x, m.leftover, rec.Event, k.day):
 		case m.kind == partSegment && hint == nil && allEventLike(x, m.leftover, rec.Event, ""):
-		case m.kind == partContained && hint != nil && m.words >= 2 && x.weekdayNamed(rec):
+		case m.kind == partContained && hint != nil && m.words >= 2 && x.dayNamed(rec):
 		default:
 			continue
 		}
@@ -267,6 +343,18 @@ func (x *Index) partial(rec record, d RecordingDecision) RecordingDecision {
 			why += "; on " + k.day
 		}
 		pass = append(pass, partialPass{k: k, m: m, why: why})
+	}
+	// A talk whose title the record holds by clearly more words, as
+	// closely, outweighs the others ("Async Django in production: lessons"
+	// holds "Async Django" too).
+	if len(pass) > 1 {
+		slices.SortStableFunc(pass, func(a, b partialPass) int {
+			return cmp.Or(cmp.Compare(b.m.words, a.m.words), cmp.Compare(a.m.kind, b.m.kind))
+		})
+		top := pass[0]
+		if !slices.ContainsFunc(pass[1:], func(p partialPass) bool { return p.m.words+2 > top.m.words || p.m.kind < top.m.kind }) {
+			pass = pass[:1]
+		}
 	}
 	// The record's own date breaks a tie when it is a day of one of them.
 	if len(pass) > 1 && rec.recorded != "" {
@@ -321,12 +409,20 @@ func allEventLike(x *Index, segs []string, event, day string) bool {
 	return len(segs) > 0
 }
 
-// weekdayNamed reports whether the record's title names a day of the week.
-func (x *Index) weekdayNamed(rec record) bool {
-	for _, w := range words(rec.Title) {
-		if _, ok := weekdayWord(w); ok {
+// dayNamed reports whether the record's title names a day of the week or
+// a date of the schedule.
+func (x *Index) dayNamed(rec record) bool {
+	w := words(rec.Title)
+	for _, s := range w {
+		if _, ok := weekdayWord(s); ok {
 			return true
 		}
 	}
-	return false
+	days := make(map[string]bool)
+	for _, k := range x.talks {
+		if k.day != "" {
+			days[k.day] = true
+		}
+	}
+	return len(datesNamed(w, days)) > 0
 }

@@ -41,6 +41,7 @@ func partialSchedule(t testing.TB) catalog.Schedule {
 			talk("P1", "Main", "2032-06-10 14:00", 45, "Panel", "ada", "grace"),
 			talk("P2", "Main", "2032-06-11 14:00", 45, "Panel", "ada"),
 			talk("CACHE", "Side", "2032-06-10 11:00", 30, "Caching", "edsger"),
+			talk("DP", "Side", "2032-06-11 11:00", 30, "Data pipelines", "alan"),
 			private,
 		},
 		Speakers: []catalog.Speaker{
@@ -87,6 +88,23 @@ func TestMatchRecordingPartialTitles(t *testing.T) {
 		{"cut too short: two talks remain", catalog.Recording{Title: "Building resilient data…", Speakers: []string{"Alan Turing"}}, "", "could be any of talks", []string{"PIPE", "PLAT"}},
 		{"cut with an ellipsis, other speakers", catalog.Recording{Title: "Building resilient data pipelines…", Speakers: []string{"Grace Hopper"}}, "", "", nil},
 		{"ellipsis on a title that is not the talk's", catalog.Recording{Title: "Building resilient teams…", Speakers: []string{"Alan Turing"}}, "", "", nil},
+
+		// Cut short by a length limit, mid-word and unmarked.
+		{"cut mid-word unmarked, speakers agree", catalog.Recording{Title: "Building resilient data pipelines with stre", Speakers: []string{"Alan Turing"}}, "PIPE", "cut short; speakers agree", nil},
+		{"cut mid-word unmarked, no speakers", catalog.Recording{Title: "Building resilient data pipelines with stre"}, "", "", nil},
+		{"cut mid-word unmarked, too short", catalog.Recording{Title: "Building resilient da", Speakers: []string{"Alan Turing"}}, "", "", nil},
+
+		// The speaker's name in the title.
+		{"type, speaker and title", catalog.Recording{Title: "Talks - Alan Turing: Building resilient data platforms for small teams", Speakers: []string{"Alan Turing"}}, "PLAT", "speakers agree", nil},
+		{"speaker, title and event, no speakers field", catalog.Recording{Title: "Edsger Dijkstra - Caching | Riverconf Lisbon 2032"}, "CACHE", "speakers agree", nil},
+
+		// A date in the title.
+		{"repeated title with a date", catalog.Recording{Title: "Lightning Talks - June 11th"}, "LT2", "on 2032-06-11", nil},
+		{"repeated title with a date first", catalog.Recording{Title: "10 June: Lightning Talks"}, "LT1", "on 2032-06-10", nil},
+		{"repeated title with a date not in the schedule", catalog.Recording{Title: "Lightning Talks - June 12th"}, "", "", nil},
+
+		// The talk whose title it holds by clearly more words.
+		{"longer title held outweighs a shorter one", catalog.Recording{Title: "Building resilient data pipelines with streaming and batch processing: lessons", Speakers: []string{"Alan Turing"}}, "PIPE", "speakers agree", nil},
 
 		// Containment.
 		{"schedule title inside the record's, speakers agree", catalog.Recording{Title: "An honest look at why building resilient data platforms for small teams matters to everyone", Speakers: []string{"Alan Turing"}}, "PLAT", "one inside the other; speakers agree", nil},
