@@ -146,19 +146,31 @@ func datesNamed(w []string, days map[string]bool) map[string]bool {
 	return out
 }
 
+// parts is a record's title taken apart for holds, once for all talks.
+type parts struct {
+	cut         bool       // it ends in an ellipsis
+	segs        []string   // its segments (splitTitle), without the ellipsis
+	segWords    [][]string // each segment's folded words
+	cutVariants [][]string // titleVariantsIn of the title without the ellipsis
+}
+
+func (x *Index) partsOf(rec record) parts {
+	title, cut := ellipsisCut(rec.Title)
+	p := parts{cut: cut, segs: splitTitle(title), cutVariants: x.titleVariantsIn(title, rec.Event)}
+	for _, s := range p.segs {
+		p.segWords = append(p.segWords, words(s))
+	}
+	return p
+}
+
 // holds compares the record's title with talk k's and says how the one
 // holds the other, if it does.
-func (x *Index) holds(rec record, k *talk) (partialMatch, bool) {
+func (x *Index) holds(rec record, p parts, k *talk) (partialMatch, bool) {
 	t := k.title
 	if len(t) == 0 {
 		return partialMatch{}, false
 	}
-	title, cut := ellipsisCut(rec.Title)
-	segs := splitTitle(title)
-	sw := make([][]string, len(segs))
-	for i, s := range segs {
-		sw[i] = words(s)
-	}
+	cut, segs, sw := p.cut, p.segs, p.segWords
 	// The schedule title as a run of whole segments, with others left over.
 	for i := range segs {
 		var run []string
@@ -179,7 +191,7 @@ func (x *Index) holds(rec record, k *talk) (partialMatch, bool) {
 	// Cut short: every word but the last is the talk's, and the last
 	// begins the talk's next word. An archive marks the cut with an
 	// ellipsis, or (a length limit) not at all.
-	for _, v := range x.titleVariantsIn(title, rec.Event) {
+	for _, v := range p.cutVariants {
 		n := len(v)
 		if n < 2 || n > len(t) || !slices.Equal(v[:n-1], t[:n-1]) || !strings.HasPrefix(t[n-1], v[n-1]) {
 			continue
@@ -295,9 +307,10 @@ func (x *Index) partial(rec record, d RecordingDecision) RecordingDecision {
 		return d
 	}
 	hint := x.dayHint(rec)
+	p := x.partsOf(rec)
 	var pass []partialPass
 	for _, k := range x.talks {
-		m, ok := x.holds(rec, k)
+		m, ok := x.holds(rec, p, k)
 		if !ok {
 			continue
 		}
