@@ -122,7 +122,7 @@ func (s *Server) handleScheduleImport(w http.ResponseWriter, r *http.Request) {
 	}
 	if len(plan.ReplaceNeeded) > 0 && q.Get("replace") != "true" {
 		s.writeError(w, r, catalog.E(catalog.Conflict, "web.scheduleImport", nil,
-			"%s: nothing imported: %s; see the changes with --dry-run, and import with --replace to replace the schedule",
+			"%s: nothing imported: %s; see the changes with a dry run (--dry-run), and import with replace (--replace) to replace the schedule",
 			name, strings.Join(plan.ReplaceNeeded, "; ")))
 		return
 	}
