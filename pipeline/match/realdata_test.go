@@ -391,3 +391,50 @@ func TestEuroPython2022MangledDropOne(t *testing.T) {
 		}
 	}
 }
+
+// TestPyConFR2024Mangled dresses PyCon FR 2024's titles up as
+// TestEuroPython2022Mangled does, and drops each session in turn: no
+// recording may attach to a talk it is not of.
+func TestPyConFR2024Mangled(t *testing.T) {
+	dir := catalogtest.SharedData(t, "pycon-fr-2024")
+	s := pyconFRSchedule(t, filepath.Join(dir, "schedule", "schedule.json"))
+	x, err := NewIndex(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs := loadRecordings(t, filepath.Join(dir, "pyvideo", "pycon-fr-2024", "videos"))
+	answers := make(map[string]string, len(recs))
+	for name, r := range recs {
+		answers[name] = x.MatchRecording(r).TalkID // all 50 right: TestPyConFR2024
+	}
+	byTalk := make(map[string]string, len(answers))
+	for file, id := range answers {
+		byTalk[id] = file
+	}
+	for _, m := range mangles("PyCon France") {
+		mangled := mangledRecordings(t, x, recs, answers, m.f)
+		n := matchAll(t, x, mangled, answers)
+		t.Logf("%s: %d attached right, %d wrong, %d unmatched", m.name, n.right, n.wrong, n.missed)
+		if n.wrong != 0 || n.right < 48 {
+			t.Errorf("%s: %d right (want ≥ 48), %d wrong", m.name, n.right, n.wrong)
+		}
+		if testing.Short() {
+			continue
+		}
+		for i, k := range s.Talks {
+			file, recorded := byTalk[k.ID]
+			if !recorded {
+				continue
+			}
+			less := s
+			less.Talks = slices.Delete(slices.Clone(s.Talks), i, i+1)
+			y, err := NewIndex(less)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d := y.MatchRecording(mangled[file]); d.TalkID != "" {
+				t.Errorf("%s: without %s, %q attached to %s (%s)", m.name, k.ID, mangled[file].Title, d.TalkID, d.Reason)
+			}
+		}
+	}
+}
