@@ -205,6 +205,7 @@ func (s *Server) resolveRoomSpeaker(r *http.Request, room, speaker string) (stri
 // closestNames says which of the schedule's names are closest to an
 // unknown one: a few, not all of them, and never an empty list.
 func closestNames(many, name string, names []string) string {
+	names = slices.DeleteFunc(slices.Clone(names), func(s string) bool { return strings.TrimSpace(s) == "" })
 	if len(names) == 0 {
 		return fmt.Sprintf("the schedule has no %s (import a schedule first)", many)
 	}
