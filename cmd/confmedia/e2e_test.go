@@ -697,3 +697,33 @@ func TestScheduleImportGuard(t *testing.T) {
 		t.Errorf("after --replace: %q, %d talks", doc.Conference.Title, len(doc.Talks))
 	}
 }
+
+// TestScheduleImportRealGuard imports EuroPython 2022's schedule, then
+// FOSDEM 2025's: refused without --replace, naming both conferences, and
+// with --replace the conference is FOSDEM's.
+func TestScheduleImportRealGuard(t *testing.T) {
+	ep := catalogtest.SharedData(t, "derived", "europython-2022", "schedule.xml")
+	fosdem := catalogtest.SharedData(t, "fosdem-2025", "schedule.xml")
+	in := startDev(t)
+	in.mustCLI("schedule", "import", ep)
+	before := in.export()
+	code, _, errs := in.cli("schedule", "import", fosdem)
+	if code != exitRejected || !strings.Contains(errs, `the file's is "FOSDEM 2025"`) || !strings.Contains(errs, fmt.Sprintf("remove %d of the %d talks", len(before.Talks), len(before.Talks))) {
+		t.Errorf("FOSDEM over EuroPython: exit %d, %q", code, errs)
+	}
+	out := in.mustCLI("schedule", "import", "--dry-run", fosdem)
+	if !strings.Contains(out, "would add 1074,") || !strings.Contains(out, "needs --replace") {
+		t.Errorf("dry run: %.400s", out)
+	}
+	if doc := in.export(); doc.Conference.Title != before.Conference.Title || len(doc.Talks) != len(before.Talks) {
+		t.Errorf("refused import changed the catalog")
+	}
+	in.mustCLI("schedule", "import", "--replace", fosdem)
+	var doc catalog.Document // FOSDEM's titles say "Nullness": not in.export's check
+	if err := json.Unmarshal([]byte(in.mustCLI("catalog", "export")), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if doc.Conference.Title != "FOSDEM 2025" || len(doc.Talks) != 1074 {
+		t.Errorf("after --replace: %q, %d talks", doc.Conference.Title, len(doc.Talks))
+	}
+}
