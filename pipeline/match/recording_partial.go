@@ -11,12 +11,15 @@ import (
 
 // The partial-title layer. It runs only for a record the layers of
 // MatchRecording leave unmatched, and attaches it when a person would at a
-// glance: the schedule's title with a subtitle or the event's name added
-// ("Keynote: The road ahead", "Welcome — PyNorth Dublin"), a title an archive
-// cut short with an ellipsis, or a title contained in the other. Such a
-// likeness alone decides nothing; it attaches only when the speakers agree
-// (or the title names the talk's speaker), the day does not contradict the
-// schedule, and no other talk remains.
+// glance: the schedule's title with a subtitle, the event's name, a
+// speaker's name or a day added ("Keynote: The road ahead", "Welcome —
+// PyNorth Dublin", "Lightning Talks - Friday"), a title an archive cut short
+// (with an ellipsis, or mid-word by a length limit), or a title contained in
+// the other. Such a likeness alone decides nothing; it attaches only when
+// the speakers agree (or the title names the talk's speaker), or, for a
+// generic title, the rest of the title only names the event or the talk's
+// day; a day the title names must be the talk's; and no other talk may
+// remain. The record's own date only breaks a tie.
 
 // partialScore is the confidence of a partial-title attachment.
 const partialScore = 0.8
@@ -102,14 +105,13 @@ func (x *Index) dayHint(rec record) map[string]bool {
 
 // months names the months as titles write them, in full or cut to three
 // letters.
-var months = map[string]time.Month{}
-
-func init() {
-	for m := time.January; m <= time.December; m++ {
-		name := strings.ToLower(m.String())
-		months[name] = m
-		months[name[:3]] = m
-	}
+var months = map[string]time.Month{
+	"january": time.January, "jan": time.January, "february": time.February, "feb": time.February,
+	"march": time.March, "mar": time.March, "april": time.April, "apr": time.April, "may": time.May,
+	"june": time.June, "jun": time.June, "july": time.July, "jul": time.July, "august": time.August,
+	"aug": time.August, "september": time.September, "sep": time.September, "sept": time.September,
+	"october": time.October, "oct": time.October, "november": time.November, "nov": time.November,
+	"december": time.December, "dec": time.December,
 }
 
 // datesNamed returns the schedule days (of days) that the title words name
