@@ -16,6 +16,8 @@ TEST_PACKAGES  := redis-server libimage-exiftool-perl postgresql
 BUILD_PACKAGES := gcc libc6-dev libjpeg62-turbo-dev
 BENCH_PACKAGES := libvips-dev time
 TEST_FLAGS  ?= -race -timeout 9m
+# What `confmedia --version` prints (besides the commit the Go build info holds).
+VERSION     ?= $(shell git describe --tags --always --dirty 2>/dev/null)
 export PATH := $(TOOLS):$(PATH)
 
 .PHONY: help deps-build bench-all bench-vs-vips build run test test-e2e screenshots test-short bench bench-load apt-wrk fuzz vet fmt deps deps-test clean check-go
@@ -35,7 +37,7 @@ ifneq ($(shell $(GO) env CGO_ENABLED 2>/dev/null),0)
 endif
 
 build: check-go deps-build $(UI_VENDOR) ## build bin/confmedia
-	$(GO) build -o $(BIN) ./cmd/confmedia
+	$(GO) build -ldflags "-X main.version=$(VERSION)" -o $(BIN) ./cmd/confmedia
 
 # The upload page's WebAssembly SHA-256 (hash-wasm, pinned in web/ui), fetched
 # from the npm registry and embedded with the other static files.

@@ -8,6 +8,7 @@ import (
 // Conference describes the event a schedule belongs to.
 type Conference struct {
 	Title    string
+	Acronym  string // the schedule's short name, e.g. "pynorth2031"; "" if it names none
 	Timezone string // IANA zone of the venue, e.g. "Europe/Dublin"
 }
 
@@ -57,6 +58,7 @@ type Schedule struct {
 // ScheduleDiff says what a schedule import changed.
 type ScheduleDiff struct {
 	Added, Changed, Removed []string // talk ids; Changed = moved, retimed, renamed or re-staffed
+	Moved                   []string // the talks of Changed that moved room or time
 	Speakers                int      // speakers in the new schedule
 }
 
@@ -264,6 +266,7 @@ type Recording struct {
 	SourceID    string // the video team's own id or filename
 	TalkRef     string // an explicit talk id, guid, code or URL
 	Thumbnail   string
+	Event       string // the event the archive files it under (a pyvideo category's title); "" if none
 	Raw         []byte // the record as imported (pyvideo JSON), for export
 
 	State      RecordingState

@@ -441,7 +441,7 @@ func routeExamples(t testing.TB) map[string]example {
 		"PUT /api/media/{id}":                   {method: "PUT", path: "/api/media/" + photoID + "?name=a.jpg", body: string(photo), ok: "201"},
 		"GET /api/media/{id}":                   {method: "GET", path: "/api/media/" + mediaTagged, ok: "200"},
 		"GET /api/media/{id}/renditions/{name}": {method: "GET", path: "/api/media/" + mediaTagged + "/renditions/large", ok: "200"},
-		"POST /api/schedule":                    {method: "POST", path: "/api/schedule?name=s.csv&timezone=Europe/Dublin", body: csvSchedule, ok: "200"},
+		"POST /api/schedule":                    {method: "POST", path: "/api/schedule?name=s.csv&timezone=Europe/Dublin&replace=true", body: csvSchedule, ok: "200"},
 		"GET /api/schedule":                     {method: "GET", path: "/api/schedule", ok: "200"},
 		"POST /api/recordings":                  {method: "POST", path: "/api/recordings?name=r.csv", body: recCSV, ok: "200"},
 		"GET /api/queue":                        {method: "GET", path: "/api/queue", ok: "200"},

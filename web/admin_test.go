@@ -354,7 +354,7 @@ func TestRecordingAPI(t *testing.T) {
 	}
 	// A schedule change re-matches recordings, but not those a person decided.
 	q := s.Queue.(*fakeQueue)
-	if rec := do(t, h, "POST", "/api/schedule?name=s.csv&timezone=Europe/Dublin", adminToken, []byte(csvSchedule)); rec.Code != 200 {
+	if rec := do(t, h, "POST", "/api/schedule?name=s.csv&timezone=Europe/Dublin&replace=true", adminToken, []byte(csvSchedule)); rec.Code != 200 {
 		t.Fatalf("schedule: %d %s", rec.Code, rec.Body)
 	}
 	for _, id := range q.recs {

@@ -66,15 +66,42 @@ func (s *Server) handleScheduleImport(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, catalog.E(catalog.Invalid, "web.scheduleImport", err, "%s: nothing imported", name))
 		return
 	}
-	if t := q.Get("title"); t != "" {
-		sched.Conference.Title = t
-	}
+	// The conference is the file's: its title, acronym and days. A file
+	// that names no title takes the title given, else keeps the current
+	// one when it updates this conference's schedule, else is named after
+	// the file.
 	if sched.Conference.Title == "" {
-		if old, err := s.Store.Schedule(ctx); err == nil && old.Conference.Title != "" {
-			sched.Conference.Title = old.Conference.Title
-		} else {
-			sched.Conference.Title = strings.TrimSuffix(name, filepath.Ext(name))
-		}
+		sched.Conference.Title = q.Get("title")
+	}
+	named := sched.Conference.Title != ""
+	old, err := s.Store.Schedule(ctx)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if !named {
+		sched.Conference.Title = old.Conference.Title
+	}
+	plan, err := s.planScheduleImport(ctx, old, sched)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if !named && (sched.Conference.Title == "" || len(plan.ReplaceNeeded) > 0) {
+		sched.Conference.Title = strings.TrimSuffix(name, filepath.Ext(name))
+		plan.Title = sched.Conference.Title
+	}
+	plan.File, plan.Format = name, format
+	if q.Get("dry_run") == "true" {
+		plan.DryRun = true
+		writeJSON(w, http.StatusOK, plan)
+		return
+	}
+	if len(plan.ReplaceNeeded) > 0 && q.Get("replace") != "true" {
+		s.writeError(w, r, catalog.E(catalog.Conflict, "web.scheduleImport", nil,
+			"%s: nothing imported: %s; see the changes with a dry run (--dry-run), and import with replace (--replace) to replace the schedule",
+			name, strings.Join(plan.ReplaceNeeded, "; ")))
+		return
 	}
 	diff, err := s.Store.ReplaceSchedule(ctx, sched)
 	if err != nil {
@@ -82,9 +109,10 @@ func (s *Server) handleScheduleImport(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	resp := ScheduleImportResponse{
-		File: name, Format: format, Title: sched.Conference.Title, Timezone: sched.Conference.Timezone,
+		File: name, Format: format, Title: sched.Conference.Title, Acronym: sched.Conference.Acronym, Timezone: sched.Conference.Timezone,
 		Talks: len(sched.Talks), Speakers: len(sched.Speakers), Rooms: rooms(sched),
-		Added: len(diff.Added), Changed: len(diff.Changed), Removed: len(diff.Removed),
+		Added: len(diff.Added), Changed: len(diff.Changed), Moved: len(diff.Moved), Removed: len(diff.Removed),
+		Replaced: len(plan.ReplaceNeeded) > 0, PreviousTitle: plan.PreviousTitle, ReplaceNeeded: plan.ReplaceNeeded,
 	}
 	if !diff.Empty() {
 		if resp.Retagged, err = s.retagAll(ctx); err != nil {
@@ -158,6 +186,13 @@ func (s *Server) handleRecordingsImport(w http.ResponseWriter, r *http.Request) 
 	if err != nil {
 		s.writeError(w, r, err)
 		return
+	}
+	// The event the archive files the records under (a pyvideo folder's
+	// category.json title).
+	if ev := strings.TrimSpace(r.URL.Query().Get("category")); ev != "" {
+		for i := range recs {
+			recs[i].Event = ev
+		}
 	}
 	for i := range recs {
 		if err := recs[i].CheckURLs(); err != nil {

@@ -678,7 +678,11 @@ func (x *schedIndex) speaker(s string) (catalog.Speaker, error) {
 	}
 	switch len(found) {
 	case 0:
-		return catalog.Speaker{}, catalog.E(catalog.Invalid, op, nil, "unknown speaker %q", s)
+		names := make([]string, 0, len(x.speakers))
+		for _, sp := range x.speakers {
+			names = append(names, sp.Name)
+		}
+		return catalog.Speaker{}, catalog.E(catalog.Invalid, op, nil, "unknown speaker %q; %s", s, closestNames("speakers", s, names))
 	case 1:
 		return found[0], nil
 	}

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -169,8 +170,7 @@ func (s *Server) resolveRoomSpeaker(r *http.Request, room, speaker string) (stri
 			}
 		}
 		if found == "" {
-			slices.Sort(rooms)
-			return "", "", catalog.E(catalog.Invalid, op, nil, "unknown room %q; known rooms: %s", room, listOrNone(rooms))
+			return "", "", catalog.E(catalog.Invalid, op, nil, "unknown room %q; %s", room, closestNames("rooms", room, rooms))
 		}
 		room = found
 	}
@@ -184,19 +184,40 @@ func (s *Server) resolveRoomSpeaker(r *http.Request, room, speaker string) (stri
 			}
 		}
 		if found == "" {
-			slices.Sort(names)
-			return "", "", catalog.E(catalog.Invalid, op, nil, "unknown speaker %q; known speakers: %s", speaker, listOrNone(names))
+			return "", "", catalog.E(catalog.Invalid, op, nil, "unknown speaker %q; %s", speaker, closestNames("speakers", speaker, names))
 		}
 		speaker = found
 	}
 	return room, speaker, nil
 }
 
-func listOrNone(s []string) string {
-	if len(s) == 0 {
-		return "none (import a schedule first)"
+// closestNames says which of the schedule's names are closest to an
+// unknown one: a few, not all of them, and never an empty list.
+func closestNames(many, name string, names []string) string {
+	names = slices.DeleteFunc(slices.Clone(names), func(s string) bool { return strings.TrimSpace(s) == "" })
+	if len(names) == 0 {
+		return fmt.Sprintf("the schedule has no %s (import a schedule first)", many)
 	}
-	return strings.Join(s, ", ")
+	near := match.Closest(name, names, 3)
+	msg := fmt.Sprintf("did you mean %s?", quotedList(near))
+	if len(names) > len(near) {
+		msg += fmt.Sprintf(" (%d %s in the schedule)", len(names), many)
+	}
+	return msg
+}
+
+func quotedList(s []string) string {
+	q := make([]string, len(s))
+	for i, v := range s {
+		q[i] = strconv.Quote(v)
+	}
+	switch len(q) {
+	case 1:
+		return q[0]
+	case 2:
+		return q[0] + " or " + q[1]
+	}
+	return strings.Join(q[:len(q)-1], ", ") + " or " + q[len(q)-1]
 }
 
 // handleUpload receives one original. The body is streamed to a temporary

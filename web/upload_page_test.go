@@ -562,7 +562,7 @@ func TestPlanRefuses(t *testing.T) {
 		{"too large", func(r *UploadRequest) { r.Size = 200<<20 + 1 }, 413, "a.jpg: 209715201 bytes is over"},
 		{"not an image", func(r *UploadRequest) { r.Name, r.Head = "a.txt", firstBytes([]byte("plain text")) }, 400, "a.txt: not an image"},
 		{"no head", func(r *UploadRequest) { r.Head = "" }, 400, "first bytes are missing"},
-		{"unknown room", func(r *UploadRequest) { r.Room = "Nowhere" }, 400, "known rooms: Boole Room, Liffey Hall 1"},
+		{"unknown room", func(r *UploadRequest) { r.Room = "Nowhere" }, 400, `did you mean \"Boole Room\" or \"Liffey Hall 1\"?`},
 		{"bad offset", func(r *UploadRequest) { r.ClockOffset = "1 hour" }, 400, "bad clock offset"},
 		{"multipart without part sums", func(r *UploadRequest) { r.Size = 100 << 20 }, 400, "7 parts"},
 		{"multipart with a bad part sum", func(r *UploadRequest) {

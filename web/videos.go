@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"encoding/json"
 	"net/http"
 	"sort"
 	"strings"
@@ -41,7 +42,7 @@ func (s *Server) handleVideosExport(w http.ResponseWriter, r *http.Request) {
 		names[sp.ID] = sp.Name
 	}
 	var out VideosExport
-	out.Category.Title = sched.Conference.Title
+	out.Category.Title = exportCategory(sched.Conference.Title, recs)
 	out.Videos = []ExportedVideo{}
 	used := map[string]bool{}
 	for _, rec := range recs {
@@ -72,5 +73,29 @@ func (s *Server) handleVideosExport(w http.ResponseWriter, r *http.Request) {
 		out.Videos = append(out.Videos, ExportedVideo{File: file, TalkID: t.ID, Video: buf.Bytes()})
 	}
 	sort.Slice(out.Videos, func(i, j int) bool { return out.Videos[i].File < out.Videos[j].File })
-	writeJSON(w, http.StatusOK, out)
+	// The records go as their bytes are: no HTML escaping of their strings.
+	w.Header().Set("Content-Type", "application/json")
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(out)
+}
+
+// exportCategory is the title of the exported category: the event most of
+// the attached recordings were imported under, else the conference's.
+func exportCategory(conference string, recs []*catalog.Recording) string {
+	count := map[string]int{}
+	best := ""
+	for _, r := range recs {
+		if r.State != catalog.RecordingAttached || r.Event == "" {
+			continue
+		}
+		count[r.Event]++
+		if n := count[r.Event]; n > count[best] || n == count[best] && r.Event < best {
+			best = r.Event
+		}
+	}
+	if best == "" {
+		return conference
+	}
+	return best
 }

@@ -187,6 +187,32 @@ type zipEntry struct {
 	Modified time.Time
 }
 
+// zipTime dates a photo's zip entry with its local capture time: the time
+// it was taken as the catalog has it, in the venue's zone (zip entries carry
+// a wall-clock date). A photo with no capture time a zip date can hold
+// (1980 on) is dated by its talk's start, else by its upload in the venue's
+// zone, never with the zip format's zero "1980-00-00".
+func zipTime(p catalog.DocMedia, m *catalog.Media, t catalog.DocTalk) time.Time {
+	dosEpoch := time.Date(1980, 1, 1, 0, 0, 0, 0, time.UTC)
+	ok := func(tm time.Time) bool { return !tm.IsZero() && !tm.Before(dosEpoch) }
+	if taken, found := docTime(p.TakenAt); found && ok(taken) {
+		return taken
+	}
+	start, found := docTime(t.Start)
+	if found && ok(start) {
+		return start
+	}
+	for _, tm := range []time.Time{m.UploadedAt, m.ProcessedAt} {
+		if ok(tm) {
+			if found {
+				return tm.In(start.Location())
+			}
+			return tm
+		}
+	}
+	return dosEpoch
+}
+
 // zipRendition is the rendition photo zips hold.
 const zipRendition = "large"
 
@@ -215,10 +241,7 @@ func (s *Server) photoEntries(ctx context.Context, t catalog.DocTalk, photos []c
 			continue
 		}
 		seen[p.ID] = true
-		e := zipEntry{Name: fmt.Sprintf("%s-%03d.jpg", prefix, len(out)+1), Key: rd.Key}
-		if taken, ok := docTime(p.TakenAt); ok {
-			e.Modified = taken
-		}
+		e := zipEntry{Name: fmt.Sprintf("%s-%03d.jpg", prefix, len(out)+1), Key: rd.Key, Modified: zipTime(p, m, t)}
 		out = append(out, e)
 	}
 	return out, nil

@@ -343,7 +343,7 @@ func memSameMetadata(a, b *catalog.Recording) bool {
 	return a.URL == b.URL && a.Title == b.Title && slices.Equal(a.Speakers, b.Speakers) &&
 		a.Description == b.Description && a.Recorded == b.Recorded && a.Room == b.Room &&
 		a.Start == b.Start && a.Duration == b.Duration && a.SourceID == b.SourceID &&
-		a.TalkRef == b.TalkRef && a.Thumbnail == b.Thumbnail && bytes.Equal(a.Raw, b.Raw)
+		a.TalkRef == b.TalkRef && a.Thumbnail == b.Thumbnail && a.Event == b.Event && bytes.Equal(a.Raw, b.Raw)
 }
 
 // PutRecording stores a copy of r as sqlstore.Store.PutRecording does: new

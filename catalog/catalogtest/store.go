@@ -235,7 +235,7 @@ func storeScheduleRoundTrip(t *testing.T, s catalog.Store) {
 	dublin := storeZone(t, "Europe/Dublin")
 	at := func(h, m int) time.Time { return time.Date(2024, 7, 8, h, m, 0, 0, dublin) }
 	in := catalog.Schedule{
-		Conference: catalog.Conference{Title: "EuroConf 2024", Timezone: "Europe/Dublin"},
+		Conference: catalog.Conference{Title: "EuroConf 2024", Acronym: "euroconf24", Timezone: "Europe/Dublin"},
 		Talks: []catalog.Talk{
 			{ID: "b2", Title: "Second at ten", Start: at(10, 0), End: at(10, 30), Room: "Liffey A", SpeakerIDs: []string{"s3", "s1"}},
 			{ID: "a1", Title: "First at ten", Start: at(10, 0), End: at(10, 45), Room: "Liffey B", SpeakerIDs: []string{"s2"},
@@ -347,6 +347,7 @@ func storeScheduleDiff(t *testing.T, s catalog.Store) {
 		Added:    []string{"t9"},
 		Changed:  []string{"t2", "t3", "t4", "t5", "t6", "t7"},
 		Removed:  []string{"t0"},
+		Moved:    []string{"t3", "t4", "t5"},
 		Speakers: 2,
 	}
 	if !reflect.DeepEqual(d, want) {
@@ -763,7 +764,7 @@ func storeRecording(id string) *catalog.Recording {
 	return &catalog.Recording{
 		ID: id, URL: "https://video.example.org/" + id, Title: "Talk " + id, Speakers: []string{"Ada", "Grace"},
 		Description: "Line one\nline two", Recorded: "2024-07-08", Room: "Liffey A", Start: "2024-07-08T10:00",
-		Duration: 2712, SourceID: "cam2-" + id + ".mp4", TalkRef: "ABC123", Thumbnail: "https://video.example.org/" + id + ".jpg",
+		Duration: 2712, SourceID: "cam2-" + id + ".mp4", TalkRef: "ABC123", Thumbnail: "https://video.example.org/" + id + ".jpg", Event: "EuroConf 2024",
 		Raw: []byte(`{"title":"Talk ` + id + `","duration":2712}`),
 	}
 }

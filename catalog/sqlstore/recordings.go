@@ -14,7 +14,7 @@ import (
 
 const recordingColumns = `id, url, title, speakers, description, recorded, room, start_wall, duration,
 	source_id, talk_ref, thumbnail, raw, state, talk_id, reason, candidates, generation,
-	decided, decided_by`
+	decided, decided_by, event`
 
 func recordingArgs(r *catalog.Recording) []any {
 	var raw any // NULL for no record
@@ -24,7 +24,7 @@ func recordingArgs(r *catalog.Recording) []any {
 	return []any{
 		r.ID, r.URL, r.Title, jsonList(r.Speakers), r.Description, r.Recorded, r.Room, r.Start, r.Duration,
 		r.SourceID, r.TalkRef, r.Thumbnail, raw, string(r.State), r.TalkID, r.Reason, jsonList(r.Candidates),
-		r.Generation, r.Decided, r.DecidedBy,
+		r.Generation, r.Decided, r.DecidedBy, r.Event,
 	}
 }
 
@@ -35,7 +35,7 @@ func scanRecording(row scanner) (*catalog.Recording, error) {
 	)
 	err := row.Scan(&r.ID, &r.URL, &r.Title, jsonCol{&r.Speakers}, &r.Description, &r.Recorded, &r.Room,
 		&r.Start, &r.Duration, &r.SourceID, &r.TalkRef, &r.Thumbnail, &r.Raw, &state, &r.TalkID, &r.Reason,
-		jsonCol{&r.Candidates}, &r.Generation, &r.Decided, &r.DecidedBy)
+		jsonCol{&r.Candidates}, &r.Generation, &r.Decided, &r.DecidedBy, &r.Event)
 	if err != nil {
 		return nil, err
 	}
@@ -52,7 +52,7 @@ func sameMetadata(a, b *catalog.Recording) bool {
 	return a.URL == b.URL && a.Title == b.Title && slices.Equal(a.Speakers, b.Speakers) &&
 		a.Description == b.Description && a.Recorded == b.Recorded && a.Room == b.Room &&
 		a.Start == b.Start && a.Duration == b.Duration && a.SourceID == b.SourceID &&
-		a.TalkRef == b.TalkRef && a.Thumbnail == b.Thumbnail && bytes.Equal(a.Raw, b.Raw)
+		a.TalkRef == b.TalkRef && a.Thumbnail == b.Thumbnail && a.Event == b.Event && bytes.Equal(a.Raw, b.Raw)
 }
 
 // PutRecording stores r by its ID. A new record is stored as given, with

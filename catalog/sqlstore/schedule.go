@@ -31,9 +31,9 @@ func (s *Store) ReplaceSchedule(ctx context.Context, sc catalog.Schedule) (catal
 	err := s.write(ctx, op, func(tx *sql.Tx) error {
 		// Writing the conference row first also serialises concurrent
 		// imports in PostgreSQL: the second waits for the row's lock.
-		if _, err := tx.ExecContext(ctx, `INSERT INTO conference (id, title, timezone) VALUES (1, $1, $2)
-			ON CONFLICT (id) DO UPDATE SET title = excluded.title, timezone = excluded.timezone`,
-			sc.Conference.Title, sc.Conference.Timezone); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO conference (id, title, timezone, acronym) VALUES (1, $1, $2, $3)
+			ON CONFLICT (id) DO UPDATE SET title = excluded.title, timezone = excluded.timezone, acronym = excluded.acronym`,
+			sc.Conference.Title, sc.Conference.Timezone, sc.Conference.Acronym); err != nil {
 			return s.fail(op, err)
 		}
 		old, err := s.talks(ctx, tx)
@@ -105,8 +105,8 @@ func (s *Store) Schedule(ctx context.Context) (catalog.Schedule, error) {
 	}
 	defer tx.Rollback()
 	var sc catalog.Schedule
-	err = tx.QueryRowContext(ctx, "SELECT title, timezone FROM conference WHERE id = 1").
-		Scan(&sc.Conference.Title, &sc.Conference.Timezone)
+	err = tx.QueryRowContext(ctx, "SELECT title, timezone, acronym FROM conference WHERE id = 1").
+		Scan(&sc.Conference.Title, &sc.Conference.Timezone, &sc.Conference.Acronym)
 	if errors.Is(err, sql.ErrNoRows) {
 		return catalog.Schedule{}, nil
 	}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/confmedia/confmedia/catalog"
+	"github.com/confmedia/confmedia/pipeline/recording"
 	"github.com/confmedia/confmedia/web"
 	"github.com/confmedia/confmedia/web/client"
 )
@@ -18,9 +19,11 @@ import (
 func (m *Main) client(s clientSettings) *client.Client { return client.New(s.server, s.token) }
 
 func (m *Main) runScheduleImport(ctx context.Context, args []string) error {
-	fs := m.newFlagSet("schedule import", "[--timezone ZONE] [--title TITLE] FILE")
+	fs := m.newFlagSet("schedule import", "[--timezone ZONE] [--title TITLE] [--dry-run] [--replace] FILE")
 	tz := fs.String("timezone", "", "IANA zone of the venue (required when the file names none)")
 	title := fs.String("title", "", "conference title (when the file names none)")
+	dryRun := fs.Bool("dry-run", false, "print the talks the import would add, change, move and remove, and import nothing")
+	replace := fs.Bool("replace", false, "allow an import of another conference, or one that removes more than half of the talks")
 	settings := m.clientFlags(fs)
 	pos, err := parseArgs(fs, args, 1, 1)
 	if err != nil {
@@ -35,14 +38,45 @@ func (m *Main) runScheduleImport(ctx context.Context, args []string) error {
 	if err != nil {
 		return &exitError{code: exitRejected, err: fmt.Errorf("%s: %w", pos[0], err)}
 	}
-	resp, err := m.client(settings()).ImportSchedule(ctx, filepath.Base(pos[0]), data, *tz, *title)
+	resp, err := m.client(settings()).ImportScheduleWith(ctx, filepath.Base(pos[0]), data,
+		client.ScheduleImport{Timezone: *tz, Title: *title, DryRun: *dryRun, Replace: *replace})
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(m.Stdout, "%s: %s schedule %q (%s): %d talks, %d speakers, %d rooms; %d added, %d changed, %d removed; %d media re-tagged\n",
+	if resp.DryRun {
+		m.printScheduleDiff(resp)
+		return nil
+	}
+	if resp.Replaced {
+		fmt.Fprintf(m.Stdout, "replaced the schedule of %q: %s\n", resp.PreviousTitle, strings.Join(resp.ReplaceNeeded, "; "))
+	}
+	fmt.Fprintf(m.Stdout, "%s: %s schedule %q (%s): %d talks, %d speakers, %d rooms; %d added, %d changed (%d moved), %d removed; %d media re-tagged\n",
 		resp.File, resp.Format, resp.Title, resp.Timezone, resp.Talks, resp.Speakers, len(resp.Rooms),
-		resp.Added, resp.Changed, resp.Removed, resp.Retagged)
+		resp.Added, resp.Changed, resp.Moved, resp.Removed, resp.Retagged)
 	return nil
+}
+
+// printScheduleDiff prints what a schedule import would do.
+func (m *Main) printScheduleDiff(resp web.ScheduleImportResponse) {
+	w := m.Stdout
+	fmt.Fprintf(w, "dry run of %s: %s schedule %q (%s): %d talks, %d speakers, %d rooms\n",
+		resp.File, resp.Format, resp.Title, resp.Timezone, resp.Talks, resp.Speakers, len(resp.Rooms))
+	if resp.PreviousTitle != "" && resp.PreviousTitle != resp.Title {
+		fmt.Fprintf(w, "the conference now is %q\n", resp.PreviousTitle)
+	}
+	for _, d := range resp.Diff {
+		line := fmt.Sprintf("  %-8s %s %q", d.Change, d.ID, d.Title)
+		if d.Detail != "" {
+			line += ": " + d.Detail
+		}
+		fmt.Fprintln(w, line)
+	}
+	fmt.Fprintf(w, "would add %d, change %d (%d moved) and remove %d talks; %d media would be tagged again (%d of them tagged with a changed or removed talk)\n",
+		resp.Added, resp.Changed, resp.Moved, resp.Removed, resp.Retagged, resp.MediaOnTalks)
+	if len(resp.ReplaceNeeded) > 0 {
+		fmt.Fprintf(w, "needs --replace: %s\n", strings.Join(resp.ReplaceNeeded, "; "))
+	}
+	fmt.Fprintln(w, "nothing imported (--dry-run)")
 }
 
 func (m *Main) runVideosImport(ctx context.Context, args []string) error {
@@ -57,6 +91,7 @@ func (m *Main) runVideosImport(ctx context.Context, args []string) error {
 		return usageErr("videos import takes a FILE or DIR")
 	}
 	var files []string
+	category := map[string]string{} // file → the title of the category.json of its event folder
 	for _, p := range pos {
 		fi, err := os.Stat(p)
 		if err != nil {
@@ -66,13 +101,42 @@ func (m *Main) runVideosImport(ctx context.Context, args []string) error {
 			files = append(files, p)
 			continue
 		}
+		// A pyvideo event folder (category.json and videos/*.json) names
+		// its event in category.json; a checkout of pyvideo/data holds
+		// many such folders.
+		events := map[string]string{} // folder → category title
 		err = filepath.WalkDir(p, func(path string, d os.DirEntry, err error) error {
 			if err != nil {
 				return err
 			}
+			if d.IsDir() {
+				if strings.HasPrefix(d.Name(), ".") && path != p {
+					return filepath.SkipDir
+				}
+				data, err := os.ReadFile(filepath.Join(path, "category.json"))
+				if err == nil {
+					title, err := recording.ParseCategory(filepath.Join(path, "category.json"), data)
+					if err != nil {
+						return err
+					}
+					events[path] = title
+					fmt.Fprintf(m.Stdout, "%s: event %q\n", path, title)
+				}
+				return nil
+			}
 			ext := strings.ToLower(filepath.Ext(path))
-			if !d.IsDir() && (ext == ".json" || ext == ".csv") && !strings.HasPrefix(d.Name(), ".") {
-				files = append(files, path)
+			if d.Name() == "category.json" || (ext != ".json" && ext != ".csv") || strings.HasPrefix(d.Name(), ".") {
+				return nil
+			}
+			files = append(files, path)
+			for dir := filepath.Dir(path); ; dir = filepath.Dir(dir) {
+				if title, ok := events[dir]; ok {
+					category[path] = title
+					break
+				}
+				if dir == p || dir == filepath.Dir(dir) {
+					break
+				}
 			}
 			return nil
 		})
@@ -87,7 +151,7 @@ func (m *Main) runVideosImport(ctx context.Context, args []string) error {
 		data, err := os.ReadFile(f)
 		if err == nil {
 			var resp struct{ Records, Changed int }
-			r, ierr := c.ImportRecordings(ctx, filepath.Base(f), data)
+			r, ierr := c.ImportRecordingsOf(ctx, filepath.Base(f), data, category[f])
 			resp.Records, resp.Changed, err = r.Records, r.Changed, ierr
 			records += resp.Records
 			changed += resp.Changed
@@ -193,7 +257,7 @@ func plural(n int, one, many string) string {
 }
 
 func (m *Main) runCatalogExport(ctx context.Context, args []string) error {
-	fs := m.newFlagSet("catalog export", "[-o FILE]")
+	fs := m.newFlagSet("catalog export", "[-o FILE] [--public]")
 	out := fs.String("o", "", "write to FILE instead of standard output")
 	public := fs.Bool("public", false, "the published view (tagged and untagged items only)")
 	settings := m.clientFlags(fs)
@@ -224,7 +288,7 @@ func (m *Main) runCatalogExport(ctx context.Context, args []string) error {
 }
 
 func (m *Main) runPublish(ctx context.Context, args []string) error {
-	fs := m.newFlagSet("publish", "")
+	fs := m.newFlagSet("publish", "[--json]")
 	asJSON := fs.Bool("json", false, "print the result as JSON")
 	settings := m.clientFlags(fs)
 	if _, err := parse(fs, args); err != nil {

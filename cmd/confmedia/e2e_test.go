@@ -521,7 +521,7 @@ func TestRealCameraFiles(t *testing.T) {
 func TestRealRecordings(t *testing.T) {
 	sched := catalogtest.SharedData(t, "derived", "europython-2022", "schedule.xml")
 	answersFile := catalogtest.SharedData(t, "derived", "europython-2022", "recordings-answers.json")
-	videos := catalogtest.SharedData(t, "europython-2022", "pyvideo", "europython-2022", "videos")
+	event := catalogtest.SharedData(t, "europython-2022", "pyvideo", "europython-2022")
 	var key struct{ Answers map[string]string }
 	b, err := os.ReadFile(answersFile)
 	if err != nil {
@@ -532,7 +532,10 @@ func TestRealRecordings(t *testing.T) {
 	}
 	in := startDev(t)
 	in.mustCLI("schedule", "import", sched)
-	in.mustCLI("videos", "import", videos)
+	// The pyvideo event folder as it is: category.json and videos/.
+	if out := in.mustCLI("videos", "import", event); !strings.Contains(out, `event "EuroPython 2022"`) || !strings.Contains(out, "122 files, 122 recordings") {
+		t.Errorf("videos import of the event folder: %s", out)
+	}
 	in.mustCLI("wait", "--timeout", "2m")
 	doc := in.export()
 	right, wrong := 0, 0
@@ -571,8 +574,74 @@ func TestRealRecordings(t *testing.T) {
 			t.Errorf("%s: %v", f, err)
 		}
 	}
-	if _, err := os.Stat(filepath.Join(out, "category.json")); err != nil {
-		t.Error(err)
+	if b, err := os.ReadFile(filepath.Join(out, "category.json")); err != nil || string(b) != "{\n  \"title\": \"EuroPython 2022\"\n}\n" {
+		t.Errorf("category.json %q, %v", b, err)
+	}
+
+	// Exported into a copy of the folder, only what the schedule corrects
+	// changes: every other value keeps its bytes, the category is left.
+	checkout := t.TempDir()
+	copyTree(t, event, checkout)
+	in.mustCLI("videos", "export", checkout)
+	corrected := map[string]bool{"title": true, "recorded": true, "speakers": true, "related_urls": true}
+	for name := range key.Answers {
+		before, err := os.ReadFile(filepath.Join(event, "videos", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		after, err := os.ReadFile(filepath.Join(checkout, "videos", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var a, b map[string]json.RawMessage
+		if json.Unmarshal(before, &a) != nil || json.Unmarshal(after, &b) != nil {
+			t.Fatalf("%s: not JSON objects", name)
+		}
+		for k, v := range a {
+			if !corrected[k] && !bytes.Equal(v, b[k]) {
+				t.Errorf("%s: %s changed", name, k)
+			}
+		}
+		// Lines of values left alone are the file's, escapes included.
+		for _, line := range strings.Split(string(before), "\n") {
+			if strings.HasPrefix(line, `  "description": `) && !strings.Contains(string(after), line) {
+				t.Errorf("%s: the description line changed", name)
+			}
+		}
+	}
+	if b, _ := os.ReadFile(filepath.Join(checkout, "category.json")); !bytes.Equal(b, mustRead(t, filepath.Join(event, "category.json"))) {
+		t.Errorf("category.json of the same event was rewritten")
+	}
+}
+
+func mustRead(t *testing.T, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// copyTree copies the files under src into dst.
+func copyTree(t *testing.T, src, dst string) {
+	t.Helper()
+	err := filepath.WalkDir(src, func(path string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(src, path)
+		if d.IsDir() {
+			return os.MkdirAll(filepath.Join(dst, rel), 0o755)
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(dst, rel), b, 0o644)
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }
 
@@ -591,5 +660,70 @@ func TestRecordingsWithoutSchedule(t *testing.T) {
 		if u.Reason == "" || u.URL == "" {
 			t.Errorf("unmatched %s without a reason or URL: %+v", u.ID, u)
 		}
+	}
+}
+
+// TestScheduleImportGuard: another conference's schedule, or one removing
+// most talks, is refused (exit 1) without --replace; --dry-run prints the
+// diff and imports nothing.
+func TestScheduleImportGuard(t *testing.T) {
+	in := startDev(t)
+	dir := t.TempDir()
+	first := filepath.Join(dir, "first.csv")
+	writeFile(t, first, []byte(testSchedule))
+	in.mustCLI("schedule", "import", "--timezone", "Europe/Dublin", "--title", "TestConf", first)
+
+	other := filepath.Join(dir, "other.csv")
+	writeFile(t, other, []byte("id,title,room,start,end,speakers\nx1,Something Else,Main,2027-01-10 09:00,2027-01-10 10:00,Someone\n"))
+	out := in.mustCLI("schedule", "import", "--timezone", "Europe/Dublin", "--title", "OtherConf", "--dry-run", other)
+	for _, want := range []string{`added    x1 "Something Else"`, `removed  t1 "Opening Keynote"`, "would add 1, change 0 (0 moved) and remove 3 talks",
+		`needs --replace: the conference is "TestConf", the file's is "OtherConf"; it would remove 3 of the 3 talks`, "nothing imported"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("dry run output lacks %q:\n%s", want, out)
+		}
+	}
+	code, _, errs := in.cli("schedule", "import", "--timezone", "Europe/Dublin", "--title", "OtherConf", other)
+	if code != exitRejected || !strings.Contains(errs, "--replace") || !strings.Contains(errs, "nothing imported") {
+		t.Errorf("import of another conference: exit %d, %q; want 1 and a hint to --replace", code, errs)
+	}
+	if doc := in.export(); doc.Conference.Title != "TestConf" || len(doc.Talks) != 3 {
+		t.Errorf("refused import changed the catalog: %q, %d talks", doc.Conference.Title, len(doc.Talks))
+	}
+	out = in.mustCLI("schedule", "import", "--timezone", "Europe/Dublin", "--title", "OtherConf", "--replace", other)
+	if !strings.Contains(out, `replaced the schedule of "TestConf"`) {
+		t.Errorf("replace output: %s", out)
+	}
+	if doc := in.export(); doc.Conference.Title != "OtherConf" || len(doc.Talks) != 1 {
+		t.Errorf("after --replace: %q, %d talks", doc.Conference.Title, len(doc.Talks))
+	}
+}
+
+// TestScheduleImportRealGuard imports EuroPython 2022's schedule, then
+// FOSDEM 2025's: refused without --replace, naming both conferences, and
+// with --replace the conference is FOSDEM's.
+func TestScheduleImportRealGuard(t *testing.T) {
+	ep := catalogtest.SharedData(t, "derived", "europython-2022", "schedule.xml")
+	fosdem := catalogtest.SharedData(t, "fosdem-2025", "schedule.xml")
+	in := startDev(t)
+	in.mustCLI("schedule", "import", ep)
+	before := in.export()
+	code, _, errs := in.cli("schedule", "import", fosdem)
+	if code != exitRejected || !strings.Contains(errs, `the file's is "FOSDEM 2025"`) || !strings.Contains(errs, fmt.Sprintf("remove %d of the %d talks", len(before.Talks), len(before.Talks))) {
+		t.Errorf("FOSDEM over EuroPython: exit %d, %q", code, errs)
+	}
+	out := in.mustCLI("schedule", "import", "--dry-run", fosdem)
+	if !strings.Contains(out, "would add 1074,") || !strings.Contains(out, "needs --replace") {
+		t.Errorf("dry run: %.400s", out)
+	}
+	if doc := in.export(); doc.Conference.Title != before.Conference.Title || len(doc.Talks) != len(before.Talks) {
+		t.Errorf("refused import changed the catalog")
+	}
+	in.mustCLI("schedule", "import", "--replace", fosdem)
+	var doc catalog.Document // FOSDEM's titles say "Nullness": not in.export's check
+	if err := json.Unmarshal([]byte(in.mustCLI("catalog", "export")), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if doc.Conference.Title != "FOSDEM 2025" || len(doc.Talks) != 1074 {
+		t.Errorf("after --replace: %q, %d talks", doc.Conference.Title, len(doc.Talks))
 	}
 }

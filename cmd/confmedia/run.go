@@ -72,6 +72,7 @@ func (m *Main) commands() []command {
 		{"publish", "write the public catalog to the bucket", (*Main).runPublish},
 		{"render", "render the renditions of local files", (*Main).runRender},
 		{"services", "run a command with Redis and S3 started on private sockets and ports", (*Main).runServices},
+		{"version", "print the version and build (also --version)", (*Main).runVersion},
 	}
 }
 
@@ -80,6 +81,9 @@ func (m *Main) Run(ctx context.Context, args []string) int {
 	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
 		m.usage(m.Stdout)
 		return exitOK
+	}
+	if args[0] == "--version" || args[0] == "-version" {
+		args = append([]string{"version"}, args[1:]...)
 	}
 	for _, c := range m.commands() {
 		words := strings.Fields(c.name)
@@ -135,10 +139,68 @@ func (m *Main) newFlagSet(name, usage string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(m.Stderr)
 	fs.Usage = func() {
-		fmt.Fprintf(m.Stderr, "Usage: confmedia %s %s\n", name, usage)
-		fs.PrintDefaults()
+		fmt.Fprintln(m.Stderr, strings.TrimSpace("Usage: confmedia "+name+" "+usage))
+		printFlags(m.Stderr, fs, usage)
 	}
 	return fs
+}
+
+// printFlags lists fs's flags as the README writes them: "--name VALUE"
+// ("-o FILE" for a one-letter flag), then what it does and its default.
+// VALUE is what the command's usage line writes after the flag, else the
+// back-quoted word of the flag's usage text, D for a duration, N for a
+// number, and the flag's name in capitals otherwise; a boolean takes none.
+func printFlags(w io.Writer, fs *flag.FlagSet, usageLine string) {
+	type line struct{ flag, usage string }
+	var lines []line
+	width := 0
+	fs.VisitAll(func(f *flag.Flag) {
+		arg, usage := flag.UnquoteUsage(f)
+		dash := "--"
+		if len(f.Name) == 1 {
+			dash = "-"
+		}
+		if v := usageValue(usageLine, dash+f.Name); v != "" && arg != "" {
+			arg = v
+		}
+		switch arg {
+		case "":
+		case "duration":
+			arg = "D"
+		case "int", "uint", "int64", "uint64", "float":
+			arg = "N"
+		case "string", "value":
+			arg = strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_"))
+		}
+		l := line{flag: dash + f.Name, usage: usage}
+		if arg != "" {
+			l.flag += " " + arg
+		}
+		if d := f.DefValue; d != "" && d != "false" && d != "0" && d != "0s" && d != "[]" {
+			l.usage += fmt.Sprintf(" (default %s)", d)
+		}
+		width = max(width, len(l.flag))
+		lines = append(lines, l)
+	})
+	for _, l := range lines {
+		fmt.Fprintf(w, "  %-*s  %s\n", width, l.flag, l.usage)
+	}
+}
+
+// usageValue returns the word a usage line writes after flag ("ZONE" in
+// "[--timezone ZONE]"), or "".
+func usageValue(line, flag string) string {
+	f := strings.Fields(line)
+	for i := 0; i+1 < len(f); i++ {
+		if strings.TrimLeft(f[i], "[") != flag {
+			continue
+		}
+		v := strings.TrimRight(f[i+1], "].")
+		if v != "" && v[0] != '-' && v[0] != '[' && v != "|" {
+			return v
+		}
+	}
+	return ""
 }
 
 // parse parses flags that may come before, between or after the positional

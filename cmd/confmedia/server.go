@@ -257,7 +257,7 @@ func serveHTTP(ctx context.Context, ln net.Listener, h http.Handler, log *slog.L
 }
 
 func (m *Main) runDev(ctx context.Context, args []string) error {
-	fs := m.newFlagSet("dev", "")
+	fs := m.newFlagSet("dev", "[--concurrency N]")
 	conc := fs.Int("concurrency", 0, "worker tasks at once (CONFMEDIA_CONCURRENCY; default the number of CPUs)")
 	if _, err := parse(fs, args); err != nil {
 		return err
@@ -274,7 +274,7 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 }
 
 func (m *Main) runWorker(ctx context.Context, args []string) error {
-	fs := m.newFlagSet("worker", "")
+	fs := m.newFlagSet("worker", "[--concurrency N]")
 	conc := fs.Int("concurrency", 0, "tasks at once (CONFMEDIA_CONCURRENCY; default the number of CPUs)")
 	if _, err := parse(fs, args); err != nil {
 		return err

@@ -93,7 +93,7 @@ type localFile struct {
 }
 
 func (m *Main) runUpload(ctx context.Context, args []string) error {
-	fs := m.newFlagSet("upload", "[--kind photo|headshot] [--room ROOM] [--photographer NAME] [--clock-offset DURATION] [--sync FILE=TIME]... [--speaker NAME] [--json] PATH...")
+	fs := m.newFlagSet("upload", "[--kind photo|headshot] [--room ROOM] [--photographer NAME] [--clock-offset DURATION] [--sync FILE=TIME]... [--speaker NAME] [--license LICENSE] [--json] PATH...")
 	kind := fs.String("kind", "photo", "photo or headshot")
 	room := fs.String("room", "", "the room the photos were taken in, as the schedule spells it")
 	photographer := fs.String("photographer", "", "credit line")

@@ -3,16 +3,24 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
+
+	"github.com/confmedia/confmedia/pipeline/recording"
 )
 
+// runVideosExport writes a pyvideo event folder: category.json and
+// videos/*.json, laid out as pyvideo/data keeps them (recording.FormatVideo).
+// Into a checkout of pyvideo/data it changes only what changed: a
+// category.json with the same title is left as it is, and a file keeps the
+// ending it had (pyvideo's files end in a newline, some do not).
 func (m *Main) runVideosExport(ctx context.Context, args []string) error {
-	fs := m.newFlagSet("videos export", "DIR")
-	settings := m.clientFlags(fs)
-	pos, err := parseArgs(fs, args, 1, 1)
+	flags := m.newFlagSet("videos export", "DIR")
+	settings := m.clientFlags(flags)
+	pos, err := parseArgs(flags, args, 1, 1)
 	if err != nil {
 		return err
 	}
@@ -24,22 +32,39 @@ func (m *Main) runVideosExport(ctx context.Context, args []string) error {
 	if err := os.MkdirAll(filepath.Join(dir, "videos"), 0o755); err != nil {
 		return err
 	}
-	cat, err := json.MarshalIndent(out.Category, "", "  ")
-	if err != nil {
-		return err
+	catPath := filepath.Join(dir, "category.json")
+	old, err := os.ReadFile(catPath)
+	if title, perr := recording.ParseCategory("category.json", old); err != nil || perr != nil || title != out.Category.Title {
+		if err := os.WriteFile(catPath, recording.CategoryJSON(out.Category.Title), 0o644); err != nil {
+			return err
+		}
 	}
-	if err := os.WriteFile(filepath.Join(dir, "category.json"), append(cat, '\n'), 0o644); err != nil {
-		return err
-	}
+	written := 0
 	for _, v := range out.Videos {
 		if filepath.Base(v.File) != v.File {
 			return fmt.Errorf("server sent a bad file name %q", v.File)
 		}
-		data := bytes.TrimSpace(v.Video)
-		if err := os.WriteFile(filepath.Join(dir, "videos", v.File), append(data, '\n'), 0o644); err != nil {
+		data, err := recording.FormatVideo(v.Video)
+		if err != nil {
+			return fmt.Errorf("server sent a bad record for %s: %w", v.File, err)
+		}
+		path := filepath.Join(dir, "videos", v.File)
+		old, err := os.ReadFile(path)
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+		case err != nil:
+			return err
+		case !bytes.HasSuffix(old, []byte("\n")):
+			data = bytes.TrimSuffix(data, []byte("\n"))
+		}
+		if bytes.Equal(old, data) {
+			continue
+		}
+		if err := os.WriteFile(path, data, 0o644); err != nil {
 			return err
 		}
+		written++
 	}
-	fmt.Fprintf(m.Stdout, "wrote %d videos and category.json to %s\n", len(out.Videos), dir)
+	fmt.Fprintf(m.Stdout, "%d videos in %s: %d written, %d unchanged\n", len(out.Videos), dir, written, len(out.Videos)-written)
 	return nil
 }

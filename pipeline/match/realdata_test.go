@@ -282,3 +282,159 @@ func TestPyConUS2009(t *testing.T) {
 		t.Errorf("%d recordings decided, want 100", decided)
 	}
 }
+
+// TestEuroPython2022Mangled titles EuroPython 2022's recordings with their
+// talk's schedule title dressed up the way archives do (a subtitle added, the
+// event's name added, cut short with an ellipsis), without their
+// description's room and day: none may attach wrongly, and most must still
+// attach.
+// mangles are the ways archives title recordings: the schedule's title
+// (and the record's first speaker) dressed up.
+func mangles(event string) []struct {
+	name    string
+	f       func(title, speaker string) string
+	atLeast int // of EuroPython 2022's 122 to attach right
+} {
+	return []struct {
+		name    string
+		f       func(title, speaker string) string
+		atLeast int
+	}{
+		{"subtitle", func(s, _ string) string { return s + ": a look back" }, 117},
+		{"event name", func(s, _ string) string { return s + " — " + event }, 120},
+		{"cut short", func(s, _ string) string {
+			r := []rune(s)
+			if len(r) < 30 {
+				return s
+			}
+			return string(r[:len(r)*2/3]) + "…"
+		}, 120},
+		{"cut at 40 characters, unmarked", func(s, _ string) string {
+			if r := []rune(s); len(r) > 40 {
+				return string(r[:40])
+			}
+			return s
+		}, 120},
+		{"type and speaker first", func(s, sp string) string { return "Talks - " + sp + ": " + s }, 117},
+		{"speaker first, event after", func(s, sp string) string { return sp + " - " + s + " | " + event }, 117},
+	}
+}
+
+func TestEuroPython2022Mangled(t *testing.T) {
+	s, recs, answers := europython2022(t)
+	x, err := NewIndex(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range mangles(strings.Fields(s.Conference.Title)[0] + " Conference") {
+		mangled := mangledRecordings(t, x, recs, answers, m.f)
+		n := matchAll(t, x, mangled, answers)
+		t.Logf("%s: %d attached right, %d wrong, %d unmatched", m.name, n.right, n.wrong, n.missed)
+		if n.wrong != 0 || n.right < m.atLeast {
+			t.Errorf("%s: %d right (want ≥ %d), %d wrong", m.name, n.right, m.atLeast, n.wrong)
+		}
+	}
+}
+
+// mangledRecordings titles each recording with its talk's schedule title
+// dressed up by f, without the description's room and day.
+func mangledRecordings(t *testing.T, x *Index, recs map[string]catalog.Recording, answers map[string]string, f func(title, speaker string) string) map[string]catalog.Recording {
+	t.Helper()
+	out := make(map[string]catalog.Recording, len(recs))
+	for name, r := range recs {
+		k, ok := x.byID[answers[name]]
+		if !ok {
+			t.Fatalf("%s: no talk %q", name, answers[name])
+		}
+		sp := ""
+		if len(r.Speakers) > 0 {
+			sp = r.Speakers[0]
+		}
+		r.Description = ""
+		r.Title = f(k.Title, sp)
+		out[name] = r
+	}
+	return out
+}
+
+// TestEuroPython2022MangledDropOne removes each session in turn with the
+// recordings dressed up: its recording must not attach to another talk.
+func TestEuroPython2022MangledDropOne(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short")
+	}
+	s, recs, answers := europython2022(t)
+	full, err := NewIndex(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	byTalk := make(map[string]string, len(answers))
+	for file, id := range answers {
+		byTalk[id] = file
+	}
+	for _, m := range mangles(strings.Fields(s.Conference.Title)[0] + " Conference") {
+		mangled := mangledRecordings(t, full, recs, answers, m.f)
+		for i, k := range s.Talks {
+			file, recorded := byTalk[k.ID]
+			if !recorded {
+				continue
+			}
+			less := s
+			less.Talks = slices.Delete(slices.Clone(s.Talks), i, i+1)
+			x, err := NewIndex(less)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d := x.MatchRecording(mangled[file]); d.TalkID != "" {
+				t.Errorf("%s: without %s, %q attached to %s (%s)", m.name, k.ID, mangled[file].Title, d.TalkID, d.Reason)
+			}
+		}
+	}
+}
+
+// TestPyConFR2024Mangled dresses PyCon FR 2024's titles up as
+// TestEuroPython2022Mangled does, and drops each session in turn: no
+// recording may attach to a talk it is not of.
+func TestPyConFR2024Mangled(t *testing.T) {
+	dir := catalogtest.SharedData(t, "pycon-fr-2024")
+	s := pyconFRSchedule(t, filepath.Join(dir, "schedule", "schedule.json"))
+	x, err := NewIndex(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs := loadRecordings(t, filepath.Join(dir, "pyvideo", "pycon-fr-2024", "videos"))
+	answers := make(map[string]string, len(recs))
+	for name, r := range recs {
+		answers[name] = x.MatchRecording(r).TalkID // all 50 right: TestPyConFR2024
+	}
+	byTalk := make(map[string]string, len(answers))
+	for file, id := range answers {
+		byTalk[id] = file
+	}
+	for _, m := range mangles("PyCon France") {
+		mangled := mangledRecordings(t, x, recs, answers, m.f)
+		n := matchAll(t, x, mangled, answers)
+		t.Logf("%s: %d attached right, %d wrong, %d unmatched", m.name, n.right, n.wrong, n.missed)
+		if n.wrong != 0 || n.right < 48 {
+			t.Errorf("%s: %d right (want ≥ 48), %d wrong", m.name, n.right, n.wrong)
+		}
+		if testing.Short() {
+			continue
+		}
+		for i, k := range s.Talks {
+			file, recorded := byTalk[k.ID]
+			if !recorded {
+				continue
+			}
+			less := s
+			less.Talks = slices.Delete(slices.Clone(s.Talks), i, i+1)
+			y, err := NewIndex(less)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d := y.MatchRecording(mangled[file]); d.TalkID != "" {
+				t.Errorf("%s: without %s, %q attached to %s (%s)", m.name, k.ID, mangled[file].Title, d.TalkID, d.Reason)
+			}
+		}
+	}
+}

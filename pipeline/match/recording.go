@@ -53,6 +53,11 @@ const (
 //     "EuroPython 2022: …", or a leading talk type such as "Keynote: …")
 //     attaches; a title cut short, a changed word or phrase, or an
 //     abbreviation attaches only when the speakers agree.
+//  5. Partial titles, for a record still unmatched: the schedule's title
+//     with a subtitle or the event's name added, cut short with an
+//     ellipsis, or contained in the record's, when the speakers, the day
+//     and the title all point to one talk and no other comes close (see
+//     partial). When two talks remain, both are candidates.
 //
 // Speakers are compared folded and without honorifics, and a first name or
 // surname alone or initials match the full name. The record's own date
@@ -85,6 +90,9 @@ func (x *Index) MatchRecording(r catalog.Recording) RecordingDecision {
 		}
 	}
 	d, _ := x.pick(rec, x.talks, false)
+	if d.TalkID == "" {
+		d = x.partial(rec, d)
+	}
 	return d
 }
 
@@ -108,7 +116,7 @@ func (x *Index) prepare(r catalog.Recording) record {
 			rec.people = append(rec.people, w)
 		}
 	}
-	rec.titles = x.titleVariants(r.Title)
+	rec.titles = x.titleVariantsIn(r.Title, r.Event)
 	if room := Fold(r.Room); room != "" {
 		if _, ok := x.rooms[room]; ok {
 			rec.room = room
@@ -187,17 +195,23 @@ func (x *Index) placeTag(desc string) (room, day string) {
 
 // titleVariants returns the folded words of title, and of title without a
 // leading or trailing conference name or a leading talk type.
-func (x *Index) titleVariants(title string) [][]string {
+func (x *Index) titleVariants(title string) [][]string { return x.titleVariantsIn(title, "") }
+
+// titleVariantsIn is titleVariants for a record the archive files under
+// event (a pyvideo category's title), which names the conference too.
+func (x *Index) titleVariantsIn(title, event string) [][]string {
 	out := [][]string{words(title)}
 	segs := splitTitle(title)
 	if len(segs) < 2 {
 		return out
 	}
+	ev := Fold(event)
+	conf := func(seg string) bool { return x.isConfName(seg) || ev != "" && Fold(seg) == ev }
 	first, last := 0, len(segs)
-	if x.isConfName(segs[0]) || x.types[Fold(segs[0])] {
+	if conf(segs[0]) || x.types[Fold(segs[0])] {
 		first = 1
 	}
-	if last-first >= 2 && x.isConfName(segs[last-1]) {
+	if last-first >= 2 && conf(segs[last-1]) {
 		last--
 	}
 	if first > 0 || last < len(segs) {

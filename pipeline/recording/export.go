@@ -19,21 +19,29 @@ import (
 // not know survive; otherwise from r's fields. The schedule then corrects
 // it: title and recorded (the talk's date in the venue's zone) come from t,
 // speakers from speakerNames when there are any, and t.URL is added to
-// related_urls. A zero t (no talk) changes nothing. Keys are written sorted,
-// indented by two spaces, as pyvideo/data keeps them. The result passes
-// ValidateVideo. Export returns an error when r.Raw is not a JSON object or
+// related_urls. A zero t (no talk) changes nothing. The record is laid out
+// as pyvideo/data keeps its files (see FormatVideo): its keys in the
+// imported order (sorted, in pyvideo's files), new keys in sorted place,
+// and every value it had and still has written with the imported bytes, so
+// that an unchanged record exports as the file imported and a pull request
+// touches only what changed. The result passes ValidateVideo. Export returns an error when r.Raw is not a JSON object or
 // w fails.
 func Export(w io.Writer, r catalog.Recording, t catalog.Talk, speakerNames []string) error {
 	rec := make(map[string]json.RawMessage)
+	var order []string
 	if len(bytes.TrimSpace(r.Raw)) > 0 {
 		if err := json.Unmarshal(r.Raw, &rec); err != nil {
 			return fmt.Errorf("export recording %s: its imported record is not a JSON object: %w", r.ID, err)
 		}
+		order, _ = objectKeys(r.Raw)
 	}
 	set := func(key string, v any) error {
 		b, err := marshal(v)
 		if err != nil {
 			return fmt.Errorf("export recording %s: %s: %w", r.ID, key, err)
+		}
+		if old, ok := rec[key]; ok && sameJSON(old, b) {
+			return nil // the value as the file wrote it
 		}
 		rec[key] = b
 		return nil
@@ -106,29 +114,21 @@ func Export(w io.Writer, r catalog.Recording, t catalog.Talk, speakerNames []str
 		}
 	}
 
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(rec); err != nil {
+	out, err := writeObject(rec, order)
+	if err == nil && len(r.Raw) > 0 && !bytes.HasSuffix(r.Raw, []byte("\n")) {
+		out = bytes.TrimSuffix(out, []byte("\n")) // the file had no newline at its end: keep it so
+	}
+	if err != nil {
 		return fmt.Errorf("export recording %s: %w", r.ID, err)
 	}
-	if err := ValidateVideo(buf.Bytes()); err != nil {
+	if err := ValidateVideo(out); err != nil {
 		return fmt.Errorf("export recording %s: %w", r.ID, err)
 	}
-	_, err := w.Write(buf.Bytes())
+	_, err = w.Write(out)
 	return err
 }
 
-func marshal(v any) (json.RawMessage, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	return bytes.TrimRight(buf.Bytes(), "\n"), nil
-}
+func marshal(v any) (json.RawMessage, error) { return pyMarshal(v) }
 
 func nonNil(s []string) []string {
 	if s == nil {

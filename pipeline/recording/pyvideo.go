@@ -53,6 +53,9 @@ func readPyvideo(name string, data []byte) ([]item, error) {
 			return nil, wrapf(err, name, "line 1", "%v", err)
 		}
 		r.SourceID = sourceBase(name)
+		// A file of one record keeps its bytes to the end, so that an
+		// export writes it back with the same ending.
+		r.Raw = append([]byte(nil), b...)
 		return []item{{rec: r, where: "line 1"}}, nil
 	}
 

@@ -45,7 +45,7 @@ func TestParsePyvideo(t *testing.T) {
 		Duration:    1438,
 		SourceID:    "a-tale-of-two-kitchens",
 		Thumbnail:   "https://i.ytimg.com/vi/uwmQgCrCh2s/maxresdefault.jpg",
-		Raw:         []byte(videoFixture),
+		Raw:         []byte(videoFixture + "\n"), // a one-record file's bytes, to its end
 		State:       catalog.RecordingPending,
 	}}
 	if !reflect.DeepEqual(got, want) {

@@ -14,6 +14,7 @@ import (
 // xmlConference is the <conference> element of schedule.xml.
 type xmlConference struct {
 	Title        string `xml:"title"`
+	Acronym      string `xml:"acronym"`
 	TimeZoneName string `xml:"time_zone_name"`
 }
 
@@ -102,6 +103,7 @@ func readFrabXML(name string, data []byte) (*document, error) {
 					return nil, syntax(err)
 				}
 				doc.title = strings.TrimSpace(c.Title)
+				doc.acronym = strings.TrimSpace(c.Acronym)
 				doc.zone = strings.TrimSpace(c.TimeZoneName)
 			case el == "day":
 				dayDate, dayStart = attr(t, "date"), attr(t, "start")

@@ -105,6 +105,9 @@ func readPretalxJSON(name string, data []byte) (*document, error) {
 	if doc.title, err = d.text(cm["title"]); err != nil {
 		return nil, err
 	}
+	if doc.acronym, err = d.text(cm["acronym"]); err != nil {
+		return nil, err
+	}
 	if doc.zone, err = d.text(cm["time_zone_name"]); err != nil {
 		return nil, err
 	}
@@ -327,6 +330,9 @@ func readSchedule2JSON(name string, data []byte) (*document, error) {
 		}
 		cm := fieldMap(cf)
 		if doc.title, err = d.text(cm["title"]); err != nil {
+			return nil, err
+		}
+		if doc.acronym, err = d.text(cm["acronym"]); err != nil {
 			return nil, err
 		}
 		if doc.zone, err = d.text(cm["time_zone_name"]); err != nil {

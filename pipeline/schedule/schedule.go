@@ -175,9 +175,10 @@ func trimBOM(b []byte) []byte {
 // document is what every format reader yields before times are resolved in
 // the venue's zone.
 type document struct {
-	title string
-	zone  string // as the file names it
-	talks []rawTalk
+	title   string
+	acronym string
+	zone    string // as the file names it
+	talks   []rawTalk
 }
 
 // rawTalk is one event as a file spells it.
@@ -246,7 +247,7 @@ func (d *document) resolve(name, zoneArg string) (catalog.Schedule, error) {
 	}
 
 	s := catalog.Schedule{
-		Conference: catalog.Conference{Title: d.title, Timezone: zone},
+		Conference: catalog.Conference{Title: d.title, Acronym: d.acronym, Timezone: zone},
 		Talks:      make([]catalog.Talk, 0, len(d.talks)),
 	}
 	seen := make(map[string]string, len(d.talks))

@@ -15,6 +15,7 @@ const frabFixture = `<?xml version="1.0" encoding="UTF-8"?>
   <version>1</version>
   <conference>
     <title>TinyConf</title>
+    <acronym>tiny25</acronym>
     <time_zone_name>Europe/Brussels</time_zone_name>
   </conference>
   <day index="1" date="2025-02-01" start="2025-02-01T09:00:00+01:00" end="2025-02-02T03:00:00+01:00">
@@ -118,7 +119,7 @@ func TestParseFrabXML(t *testing.T) {
 	}
 	bru := mustZone(t, "Europe/Brussels")
 	want := catalog.Schedule{
-		Conference: catalog.Conference{Title: "TinyConf", Timezone: "Europe/Brussels"},
+		Conference: catalog.Conference{Title: "TinyConf", Acronym: "tiny25", Timezone: "Europe/Brussels"},
 		Talks: []catalog.Talk{{
 			ID: "101", Title: "Welcome & opening", Room: "Janson",
 			Start:      time.Date(2025, 2, 1, 9, 30, 0, 0, bru),
@@ -147,7 +148,7 @@ func TestParsePretalxJSON(t *testing.T) {
 	}
 	ber := mustZone(t, "Europe/Berlin")
 	want := catalog.Schedule{
-		Conference: catalog.Conference{Title: "TinyCon", Timezone: "Europe/Berlin"},
+		Conference: catalog.Conference{Title: "TinyCon", Acronym: "tiny", Timezone: "Europe/Berlin"},
 		Talks: []catalog.Talk{{
 			ID: "7", Title: "Opening", Room: "Saal 1",
 			Start:      time.Date(2024, 3, 30, 10, 0, 0, 0, ber),

@@ -71,7 +71,7 @@ func TestSharedFOSDEM(t *testing.T) {
 	if got, want := len(s.Talks), 1074; got != want {
 		t.Fatalf("got %d talks, want %d", got, want)
 	}
-	if want := (catalog.Conference{Title: "FOSDEM 2025", Timezone: "Europe/Brussels"}); s.Conference != want {
+	if want := (catalog.Conference{Title: "FOSDEM 2025", Acronym: "fosdem-2025", Timezone: "Europe/Brussels"}); s.Conference != want {
 		t.Errorf("conference = %+v, want %+v", s.Conference, want)
 	}
 	first := s.Talks[0]

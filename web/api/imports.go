@@ -4,19 +4,31 @@ import (
 	"github.com/confmedia/confmedia/catalog"
 )
 
-// ScheduleImportResponse says what a schedule import did.
+// ScheduleImportResponse says what a schedule import did, or with DryRun
+// what it would do.
 type ScheduleImportResponse struct {
 	File     string   `json:"file"`
 	Format   string   `json:"format"`
 	Title    string   `json:"title"`
+	Acronym  string   `json:"acronym,omitempty"`
 	Timezone string   `json:"timezone"`
 	Talks    int      `json:"talks"`
 	Speakers int      `json:"speakers"`
 	Rooms    []string `json:"rooms"`
 	Added    int      `json:"added"`
-	Changed  int      `json:"changed"`
+	Changed  int      `json:"changed"` // Moved included
+	Moved    int      `json:"moved"`
 	Removed  int      `json:"removed"`
-	Retagged int      `json:"retagged"`
+	Retagged int      `json:"retagged"` // media queued (or with DryRun, to be queued) for tagging again
+	DryRun   bool     `json:"dry_run,omitempty"`
+
+	// Filled for a dry run, and for an import that replaced another
+	// conference's schedule (Replaced).
+	PreviousTitle string             `json:"previous_title,omitempty"`
+	Replaced      bool               `json:"replaced,omitempty"`
+	ReplaceNeeded []string           `json:"replace_needed,omitempty"` // why --replace is needed
+	Diff          []ScheduleTalkDiff `json:"diff,omitempty"`
+	MediaOnTalks  int                `json:"media_on_talks,omitempty"` // media tagged with a changed or removed talk
 }
 
 // RecordingsImportResponse says what a recordings import did.
@@ -68,4 +80,12 @@ type PublishResponse struct {
 	Speakers   int    `json:"speakers"`
 	Media      int    `json:"media"`
 	Removed    int    `json:"removed"` // pages of talks and speakers no longer in the catalog
+}
+
+// ScheduleTalkDiff is one talk an import adds, changes, moves or removes.
+type ScheduleTalkDiff struct {
+	Change string `json:"change"` // "added", "changed", "moved", "removed"
+	ID     string `json:"id"`
+	Title  string `json:"title"`
+	Detail string `json:"detail,omitempty"` // for changed and moved: what differs
 }

@@ -168,12 +168,33 @@ func (c *Client) UploadMedia(ctx context.Context, id string, meta UploadMeta, bo
 
 // ImportSchedule sends a schedule file.
 func (c *Client) ImportSchedule(ctx context.Context, name string, data []byte, timezone, title string) (api.ScheduleImportResponse, error) {
+	return c.ImportScheduleWith(ctx, name, data, ScheduleImport{Timezone: timezone, Title: title})
+}
+
+// ScheduleImport are the options of a schedule import.
+type ScheduleImport struct {
+	Timezone string // the venue's zone, when the file names none
+	Title    string // the conference's title, when the file names none
+	DryRun   bool   // only say what the import would change
+	Replace  bool   // replace another conference's schedule, or most of this one's
+}
+
+// ImportScheduleWith sends a schedule file with options. An import that
+// would replace another conference's schedule or remove more than half of
+// the talks is a Conflict error unless o.Replace is set.
+func (c *Client) ImportScheduleWith(ctx context.Context, name string, data []byte, o ScheduleImport) (api.ScheduleImportResponse, error) {
 	q := url.Values{"name": {name}}
-	if timezone != "" {
-		q.Set("timezone", timezone)
+	if o.Timezone != "" {
+		q.Set("timezone", o.Timezone)
 	}
-	if title != "" {
-		q.Set("title", title)
+	if o.Title != "" {
+		q.Set("title", o.Title)
+	}
+	if o.DryRun {
+		q.Set("dry_run", "true")
+	}
+	if o.Replace {
+		q.Set("replace", "true")
 	}
 	var resp api.ScheduleImportResponse
 	err := c.do(ctx, http.MethodPost, "/api/schedule", q, bytes.NewReader(data), int64(len(data)), "application/octet-stream", &resp)
@@ -182,8 +203,18 @@ func (c *Client) ImportSchedule(ctx context.Context, name string, data []byte, t
 
 // ImportRecordings sends one recordings file (pyvideo JSON or CSV).
 func (c *Client) ImportRecordings(ctx context.Context, name string, data []byte) (api.RecordingsImportResponse, error) {
+	return c.ImportRecordingsOf(ctx, name, data, "")
+}
+
+// ImportRecordingsOf sends one recordings file that an archive files under
+// the event category (a pyvideo category's title; "" for none).
+func (c *Client) ImportRecordingsOf(ctx context.Context, name string, data []byte, category string) (api.RecordingsImportResponse, error) {
+	q := url.Values{"name": {name}}
+	if category != "" {
+		q.Set("category", category)
+	}
 	var resp api.RecordingsImportResponse
-	err := c.do(ctx, http.MethodPost, "/api/recordings", url.Values{"name": {name}}, bytes.NewReader(data), int64(len(data)), "application/octet-stream", &resp)
+	err := c.do(ctx, http.MethodPost, "/api/recordings", q, bytes.NewReader(data), int64(len(data)), "application/octet-stream", &resp)
 	return resp, err
 }
 

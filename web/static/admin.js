@@ -45,6 +45,7 @@
       if (!files.length) return;
       var params = new URLSearchParams();
       form.querySelectorAll('input:not([type=file]), select').forEach(function (f) {
+        if (f.type === 'checkbox' && !f.checked) return;
         if (f.name && f.value) params.set(f.name, f.value);
       });
       button.disabled = true;
@@ -57,7 +58,7 @@
           button.disabled = false;
           out.textContent = lines.join('\n');
           out.className = 'import-result ' + (failed ? 'error' : 'ok');
-          if (!failed) setTimeout(function () { window.location.reload(); }, 1500);
+          if (!failed && !params.has('dry_run')) setTimeout(function () { window.location.reload(); }, 1500);
           return;
         }
         var f = files[i];
@@ -89,6 +90,15 @@
   function summary(name, b) {
     if (b.records !== undefined) {
       return name + ': ' + b.records + ' recordings, ' + b.changed + ' new or changed';
+    }
+    if (b.talks !== undefined && b.dry_run) {
+      var lines = [name + ' (nothing imported): would add ' + b.added + ', change ' + b.changed + ' (' + b.moved +
+        ' moved) and remove ' + b.removed + ' talks; ' + b.retagged + ' media would be tagged again'];
+      (b.diff || []).forEach(function (d) {
+        lines.push('  ' + d.change + ' ' + d.id + ' ' + JSON.stringify(d.title) + (d.detail ? ': ' + d.detail : ''));
+      });
+      if (b.replace_needed) lines.push('needs "Replace the schedule": ' + b.replace_needed.join('; '));
+      return lines.join('\n');
     }
     if (b.talks !== undefined) {
       return name + ': ' + b.talks + ' talks, ' + b.speakers + ' speakers; ' + b.added + ' added, ' +
