@@ -52,7 +52,7 @@ func TestUsageAgreesWithReadme(t *testing.T) {
 		names[c.name] = true
 	}
 	span := regexp.MustCompile("`confmedia ([^`]+)`")
-	flag := regexp.MustCompile(`(--?[a-z][a-z-]*)(?: ([A-Z][A-Z_=]*|[a-z0-9]+(?:\\?\|[a-z0-9]+)+))?`)
+	flag := regexp.MustCompile(`(--?[a-z][a-z-]*)(?: ([A-Z][A-Z_=]*(?:\\?\|[A-Z][A-Z_=]*)*|[a-z0-9]+(?:\\?\|[a-z0-9]+)+))?`)
 	seen := 0
 	for _, line := range strings.Split(section, "\n") {
 		if !strings.HasPrefix(line, "| `confmedia") {
