@@ -235,7 +235,7 @@ func (s *Server) handleHideForm(w http.ResponseWriter, r *http.Request) {
 	if m := mediaIDIn.FindString(strings.ToLower(id)); m != "" {
 		id = m
 	}
-	item, err := s.Hide(r.Context(), id, r.PostFormValue("reason"))
+	item, err := s.reviews().HideMedia(r.Context(), id, r.PostFormValue("reason"))
 	s.done(w, r, "/admin", err, "%s is taken down (%s).", item.SourceName, item.Reason)
 }
 
@@ -282,7 +282,7 @@ func (s *Server) handleReviewPage(w http.ResponseWriter, r *http.Request) {
 		s.accessError(w, r, err, identity{}, nil)
 		return
 	}
-	list, err := s.ReviewQueue(ctx, true)
+	list, err := s.reviews().ReviewQueue(ctx)
 	if err != nil {
 		s.accessError(w, r, err, identity{}, nil)
 		return
@@ -325,7 +325,7 @@ func (s *Server) handleResolveForm(w http.ResponseWriter, r *http.Request) {
 		Talk: strings.TrimSpace(r.PostFormValue("talk")), Speaker: strings.TrimSpace(r.PostFormValue("speaker")),
 		Untagged: r.PostFormValue("untagged") != "", Hide: r.PostFormValue("hide") != "",
 	}
-	item, err := s.Resolve(r.Context(), r.PathValue("id"), req, true)
+	item, err := s.reviews().Resolve(r.Context(), r.PathValue("id"), req)
 	if err != nil {
 		s.done(w, r, "/review", err, "")
 		return

@@ -57,3 +57,5 @@ func (c *Client) RemoveOptOut(ctx context.Context, name string) (api.OptOutRemov
 	err := c.do(ctx, http.MethodDelete, "/api/optouts/"+url.PathEscape(name), nil, nil, -1, "", &resp)
 	return resp, err
 }
+
+var _ api.ReviewService = (*Client)(nil)

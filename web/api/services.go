@@ -1,0 +1,79 @@
+package api
+
+import (
+	"context"
+
+	"github.com/confmedia/confmedia/catalog"
+)
+
+// The use cases of the API, one small interface per audience's task. The
+// server (package web) implements each over the catalog, the bucket and
+// the queues, and its HTTP handlers only decode a request, call one of
+// these and encode the answer; web/client implements the same interfaces
+// over HTTP, so that the CLI could call either. Who is asking travels in
+// the context: the server reads the caller's role and name from it (a
+// video token's review queue holds recordings only, a photographer's
+// cameras are their own), the client sends its token.
+
+// ReviewService is the organizers' and the video team's review: what
+// needs a person's decision, the decisions, takedowns and opt-outs.
+type ReviewService interface {
+	// ReviewQueue returns what needs a person's decision: media items
+	// that need review or failed, and recordings not attached to a talk.
+	// A video token sees only the recordings.
+	ReviewQueue(ctx context.Context) (ReviewList, error)
+	// Resolve records a decision about the media item or recording id (a
+	// full id or a unique prefix of at least 6 characters).
+	Resolve(ctx context.Context, id string, req ResolveRequest) (DecidedItem, error)
+	// HideMedia takes media item id down with reason ("" for the
+	// default).
+	HideMedia(ctx context.Context, id, reason string) (DecidedItem, error)
+	// AddOptOut marks the person called name as not to be shown in
+	// published photos.
+	AddOptOut(ctx context.Context, name, reason string) (OptOutResponse, error)
+	// OptOuts lists the opt-outs, ordered by name.
+	OptOuts(ctx context.Context) ([]OptOutItem, error)
+	// RemoveOptOut removes the opt-out of name (compared folded).
+	RemoveOptOut(ctx context.Context, name string) (OptOutRemoved, error)
+}
+
+// CameraService is the photographers' and organizers' camera clocks.
+type CameraService interface {
+	// Cameras lists the cameras the caller may see, with their clock
+	// offsets and suggested offsets.
+	Cameras(ctx context.Context) ([]CameraInfo, error)
+	// SetCameraOffset sets the clock offset of the camera key ("+1h",
+	// "-7m30s"), creating the camera with photographer when it is not
+	// known yet, and queues its items for tagging again.
+	SetCameraOffset(ctx context.Context, key, offset, photographer string) (SetCameraResponse, error)
+}
+
+// TokenService is the organizers' links: making, listing and revoking
+// tokens.
+type TokenService interface {
+	// CreateToken makes a token for req.Role; the answer carries its
+	// secret and login link, shown once.
+	CreateToken(ctx context.Context, req TokenRequest) (TokenCreated, error)
+	// Tokens lists the stored tokens, newest first.
+	Tokens(ctx context.Context) ([]TokenInfo, error)
+	// RevokeToken deletes the token given as its secret, a login link
+	// carrying it, or a prefix of its hash (at least 8 hex digits).
+	RevokeToken(ctx context.Context, tokenOrHash string) (TokenInfo, error)
+}
+
+// KindService changes what a media item is (photo or headshot, and whose).
+type KindService interface {
+	// SetMediaKind changes media item id (a full id or a unique prefix)
+	// to req.Kind, naming req.Speaker for a headshot.
+	SetMediaKind(ctx context.Context, id string, req SetKindRequest) (SetKindResponse, error)
+}
+
+// PublishService is the organizers' catalog: the document and publishing
+// it.
+type PublishService interface {
+	// Document returns the catalog document: the organizers' view, or
+	// with public the published one.
+	Document(ctx context.Context, public bool) (catalog.Document, error)
+	// Publish writes the public catalog to the bucket.
+	Publish(ctx context.Context) (PublishResponse, error)
+}
