@@ -388,7 +388,7 @@ func (s *Server) handleCamerasPage(w http.ResponseWriter, r *http.Request) {
 		s.accessError(w, r, err, identity{}, nil)
 		return
 	}
-	list, err := s.Cameras(ctx)
+	list, err := s.cameras().Cameras(ctx)
 	if err != nil {
 		s.accessError(w, r, err, identity{}, nil)
 		return
@@ -423,7 +423,7 @@ func cameraName(c CameraInfo) string {
 }
 
 func (s *Server) handleCameraForm(w http.ResponseWriter, r *http.Request) {
-	resp, err := s.SetCamera(r.Context(), r.PostFormValue("key"), SetCameraRequest{Offset: r.PostFormValue("offset")})
+	resp, err := s.cameras().SetCameraOffset(r.Context(), r.PostFormValue("key"), r.PostFormValue("offset"), "")
 	if err != nil {
 		s.done(w, r, "/cameras", err, "")
 		return

@@ -41,3 +41,5 @@ func (c *Client) Conference(ctx context.Context) (catalog.DocConference, error) 
 	err := c.getJSON(ctx, "/api/schedule", nil, &resp)
 	return resp.Conference, err
 }
+
+var _ api.CameraService = (*Client)(nil)
