@@ -937,7 +937,7 @@ func TestSessions(t *testing.T) {
 	}
 
 	// Revoking the token ends its sessions at once, and deletes them.
-	if _, err := s.RevokeToken(ctx, HashToken(videoSecret)); err != nil {
+	if _, err := s.tokens().RevokeToken(ctx, videoSecret); err != nil {
 		t.Fatal(err)
 	}
 	if rec := withSession(h, "GET", "/api/review", video, nil, nil); rec.Code != 401 {
@@ -1181,10 +1181,10 @@ func TestRevokeAmbiguousPrefix(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if _, err := s.RevokeToken(ctx, "abcdef00"); catalog.ErrorKind(err) != catalog.Invalid || !strings.Contains(err.Error(), "2 tokens") {
+	if _, err := s.tokens().revokeHash(ctx, "abcdef00"); catalog.ErrorKind(err) != catalog.Invalid || !strings.Contains(err.Error(), "2 tokens") {
 		t.Errorf("ambiguous prefix: %v, want Invalid naming 2 tokens", err)
 	}
-	if got, err := s.RevokeToken(ctx, "ABCDEF0022"); err != nil || got.Name != "abcdef0022" {
+	if got, err := s.tokens().revokeHash(ctx, "ABCDEF0022"); err != nil || got.Name != "abcdef0022" {
 		t.Errorf("unique prefix: %+v, %v", got, err)
 	}
 }

@@ -446,7 +446,7 @@ type tokensView struct {
 func (s *Server) tokensView(w http.ResponseWriter, r *http.Request) tokensView {
 	v := tokensView{Flash: takeFlash(w, r), Now: s.now(),
 		Roles: []catalog.Role{catalog.RolePhotographer, catalog.RoleVideo, catalog.RoleSpeaker, catalog.RoleAdmin}}
-	list, err := s.Tokens(r.Context())
+	list, err := s.tokens().Tokens(r.Context())
 	if err != nil {
 		v.ListError = catalog.ErrorMessage(err)
 	}
@@ -466,7 +466,7 @@ func (s *Server) handleTokensPage(w http.ResponseWriter, r *http.Request) {
 // handleTokenForm creates a token and shows its link once, on the page
 // itself (no redirect: the secret is not kept anywhere to show it again).
 func (s *Server) handleTokenForm(w http.ResponseWriter, r *http.Request) {
-	created, err := s.CreateToken(r.Context(), TokenRequest{Role: catalog.Role(r.PostFormValue("role")),
+	created, err := s.tokens().CreateToken(r.Context(), TokenRequest{Role: catalog.Role(r.PostFormValue("role")),
 		Name: r.PostFormValue("name"), Speaker: r.PostFormValue("speaker"), Expires: r.PostFormValue("expires")})
 	if err != nil {
 		s.done(w, r, "/tokens", err, "")
@@ -481,11 +481,7 @@ func (s *Server) handleTokenForm(w http.ResponseWriter, r *http.Request) {
 // handleRevokeForm revokes the token given as its secret, a login link or
 // a prefix of its hash.
 func (s *Server) handleRevokeForm(w http.ResponseWriter, r *http.Request) {
-	v := tokenFromInput(r.PostFormValue("token"))
-	info, err := s.RevokeToken(r.Context(), HashToken(v))
-	if catalog.IsNotFound(err) || catalog.ErrorKind(err) == catalog.Invalid {
-		info, err = s.RevokeToken(r.Context(), v)
-	}
+	info, err := s.tokens().RevokeToken(r.Context(), r.PostFormValue("token"))
 	s.done(w, r, "/tokens", err, "Revoked the %s token “%s” (%s…): its links and logins no longer work.", info.Role, info.Name, info.Hash)
 }
 

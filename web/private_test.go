@@ -79,7 +79,7 @@ func TestPrivateSpeakersObserved(t *testing.T) {
 			}
 		}
 		// A speaker link made for Ana opens Ana's page and not Bo's.
-		created, err := s.CreateToken(ctx, TokenRequest{Role: catalog.RoleSpeaker, Name: "Ana", Speaker: "ana lima", Expires: "never"})
+		created, err := s.tokens().CreateToken(ctx, TokenRequest{Role: catalog.RoleSpeaker, Name: "Ana", Speaker: "ana lima", Expires: "never"})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -51,3 +51,5 @@ func (c *Client) revoke(ctx context.Context, hash string) (api.TokenInfo, error)
 func isHex(s string) bool {
 	return s != "" && strings.Trim(strings.ToLower(s), "0123456789abcdef") == ""
 }
+
+var _ api.TokenService = (*Client)(nil)
