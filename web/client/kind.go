@@ -14,3 +14,5 @@ func (c *Client) SetMediaKind(ctx context.Context, id string, req api.SetKindReq
 	err := c.postJSON(ctx, "/api/media/"+url.PathEscape(id)+"/kind", req, &resp)
 	return resp, err
 }
+
+var _ api.KindService = (*Client)(nil)
