@@ -6,13 +6,11 @@ package web
 
 import (
 	"cmp"
-	"context"
 	"net/http"
 	"net/url"
 	"strings"
 
 	"github.com/confmedia/confmedia/catalog"
-	"github.com/confmedia/confmedia/pipeline/recording"
 	"github.com/confmedia/confmedia/web/api"
 )
 
@@ -25,113 +23,13 @@ type AttachRequest = api.AttachRequest
 // AddRecordingRequest is api.AddRecordingRequest.
 type AddRecordingRequest = api.AddRecordingRequest
 
-func recordingInfo(r *catalog.Recording) RecordingInfo {
-	return RecordingInfo{ID: r.ID, URL: r.URL, Title: r.Title, State: cmp.Or(r.State, catalog.RecordingPending), TalkID: r.TalkID,
-		Reason: r.Reason, Candidates: emptyIfNil(r.Candidates), Decided: r.Decided, DecidedBy: r.DecidedBy}
-}
-
-// AttachRecording attaches recording id (a full id or unique prefix) to
-// talk talkID as a person's decision, whatever it was attached to before.
-// It returns NotFound for an unknown recording and Invalid for an unknown
-// talk or one marked do not record.
-func (s *Server) AttachRecording(ctx context.Context, id, talkID string) (RecordingInfo, error) {
-	if strings.TrimSpace(talkID) == "" {
-		return RecordingInfo{}, catalog.E(catalog.Invalid, "web.AttachRecording", nil, "which talk? give its id")
-	}
-	_, rec, err := s.findItem(ctx, id, false, true)
-	if err != nil {
-		return RecordingInfo{}, err
-	}
-	if _, err := s.resolveRecording(ctx, rec, ResolveRequest{Talk: strings.TrimSpace(talkID)}); err != nil {
-		return RecordingInfo{}, err
-	}
-	return s.recordingInfo(ctx, rec.ID)
-}
-
-// DetachRecording takes recording id off its talk as a person's decision:
-// it becomes unmatched, is listed for the video team with its other
-// candidates, and matching never attaches it again by itself. A recording
-// not attached is Invalid; an unknown one NotFound.
-func (s *Server) DetachRecording(ctx context.Context, id string) (RecordingInfo, error) {
-	_, rec, err := s.findItem(ctx, id, false, true)
-	if err != nil {
-		return RecordingInfo{}, err
-	}
-	by := tokenName(ctx)
-	err = s.Store.UpdateRecording(ctx, rec.ID, func(r *catalog.Recording) error {
-		return catalog.DetachRecording(r, by)
-	})
-	if err != nil {
-		return RecordingInfo{}, err
-	}
-	s.Logger.Info("recording detached", "recording", rec.ID, "talk", rec.TalkID, "by", by)
-	return s.recordingInfo(ctx, rec.ID)
-}
-
-// AddRecording attaches the recording at req.URL to talk talkID as a
-// person's decision: the recording with that URL when there is one (its
-// metadata kept), else a new one titled req.Title, else the talk's title;
-// created says which. It
-// returns Invalid for a URL that is not http(s), an unknown talk or one
-// marked do not record.
-func (s *Server) AddRecording(ctx context.Context, talkID string, req AddRecordingRequest) (info RecordingInfo, created bool, err error) {
-	const op = "web.AddRecording"
-	raw := strings.TrimSpace(req.URL)
-	if err := catalog.CheckURL("recording URL", raw); err != nil {
-		return RecordingInfo{}, false, err
-	}
-	sched, err := s.Store.Schedule(ctx)
-	if err != nil {
-		return RecordingInfo{}, false, err
-	}
-	t, ok := newSchedIndex(sched).talks[talkID]
-	if !ok {
-		return RecordingInfo{}, false, catalog.E(catalog.Invalid, op, nil, "unknown talk %q", talkID)
-	}
-	all, err := s.Store.ListRecordings(ctx)
-	if err != nil {
-		return RecordingInfo{}, false, err
-	}
-	var rec *catalog.Recording
-	for _, r := range all {
-		if r.URL == raw {
-			rec = r
-			break
-		}
-	}
-	if rec == nil {
-		if t.DoNotRecord {
-			return RecordingInfo{}, false, catalog.E(catalog.Invalid, op, nil, "talk %s (%s) is marked do not record: no recording is attached to it", t.ID, t.Title)
-		}
-		rec = &catalog.Recording{ID: recording.DerivedID(raw), URL: raw, Title: cmp.Or(strings.TrimSpace(req.Title), t.Title),
-			State: catalog.RecordingPending}
-		if _, err := s.Store.PutRecording(ctx, rec); err != nil {
-			return RecordingInfo{}, false, err
-		}
-		created = true
-	}
-	if _, err := s.resolveRecording(ctx, rec, ResolveRequest{Talk: talkID}); err != nil {
-		return RecordingInfo{}, created, err
-	}
-	info, err = s.recordingInfo(ctx, rec.ID)
-	return info, created, err
-}
-
-func (s *Server) recordingInfo(ctx context.Context, id string) (RecordingInfo, error) {
-	rec, err := s.Store.Recording(ctx, id)
-	if err != nil {
-		return RecordingInfo{}, err
-	}
-	return recordingInfo(rec), nil
-}
-
 func (s *Server) handleAttachRecording(w http.ResponseWriter, r *http.Request) {
 	var req AttachRequest
 	if err := decodeJSON(r, &req); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	info, err := s.AttachRecording(r.Context(), r.PathValue("id"), req.Talk)
+	info, err := s.videos().AttachRecording(r.Context(), r.PathValue("id"), req.Talk)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -140,7 +38,7 @@ func (s *Server) handleAttachRecording(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleDetachRecording(w http.ResponseWriter, r *http.Request) {
-	info, err := s.DetachRecording(r.Context(), r.PathValue("id"))
+	info, err := s.videos().DetachRecording(r.Context(), r.PathValue("id"))
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -154,7 +52,7 @@ func (s *Server) handleAddRecording(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	info, created, err := s.AddRecording(r.Context(), r.PathValue("id"), req)
+	info, created, err := s.videos().AddRecording(r.Context(), r.PathValue("id"), req)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -250,12 +148,12 @@ func (s *Server) handleVideoPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleAttachForm(w http.ResponseWriter, r *http.Request) {
-	info, err := s.AttachRecording(r.Context(), r.PathValue("id"), r.PostFormValue("talk"))
+	info, err := s.videos().AttachRecording(r.Context(), r.PathValue("id"), r.PostFormValue("talk"))
 	s.done(w, r, "/video", err, "%s is attached to talk %s.", cmp.Or(info.Title, info.URL), info.TalkID)
 }
 
 func (s *Server) handleDetachForm(w http.ResponseWriter, r *http.Request) {
-	info, err := s.DetachRecording(r.Context(), r.PathValue("id"))
+	info, err := s.videos().DetachRecording(r.Context(), r.PathValue("id"))
 	s.done(w, r, "/video", err, "%s is detached; it is listed with the unmatched recordings.", cmp.Or(info.Title, info.URL))
 }
 
@@ -274,7 +172,7 @@ func (s *Server) handleDismissForm(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) handleAddRecordingForm(w http.ResponseWriter, r *http.Request) {
 	talk := strings.TrimSpace(r.PostFormValue("talk"))
-	info, created, err := s.AddRecording(r.Context(), talk, AddRecordingRequest{URL: r.PostFormValue("url"), Title: r.PostFormValue("title")})
+	info, created, err := s.videos().AddRecording(r.Context(), talk, AddRecordingRequest{URL: r.PostFormValue("url"), Title: r.PostFormValue("title")})
 	what := "attached"
 	if created {
 		what = "added and attached"

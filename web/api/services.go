@@ -77,3 +77,17 @@ type PublishService interface {
 	// Publish writes the public catalog to the bucket.
 	Publish(ctx context.Context) (PublishResponse, error)
 }
+
+// VideoService is the video team's recordings: attaching one to a talk,
+// taking it off, and the pyvideo export of those attached.
+type VideoService interface {
+	// AttachRecording attaches recording id (a full id or unique prefix)
+	// to talk talkID as a person's decision.
+	AttachRecording(ctx context.Context, id, talkID string) (RecordingInfo, error)
+	// DetachRecording takes recording id off its talk as a person's
+	// decision.
+	DetachRecording(ctx context.Context, id string) (RecordingInfo, error)
+	// ExportVideos returns the pyvideo records of the attached
+	// recordings.
+	ExportVideos(ctx context.Context) (VideosExport, error)
+}
