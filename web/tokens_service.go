@@ -143,14 +143,15 @@ func (s tokenService) Tokens(ctx context.Context) ([]TokenInfo, error) {
 }
 
 // RevokeToken deletes the token given as its secret, a login link
-// carrying it, or a prefix of its hash (see revokeHash).
+// carrying it, or a prefix of its hash (see revokeHash): what web/client's
+// RevokeToken takes. A secret no token has is NotFound.
 func (s tokenService) RevokeToken(ctx context.Context, tokenOrHash string) (TokenInfo, error) {
 	v := tokenFromInput(tokenOrHash)
 	info, err := s.revokeHash(ctx, HashToken(v))
-	if catalog.IsNotFound(err) || catalog.ErrorKind(err) == catalog.Invalid {
-		info, err = s.revokeHash(ctx, v)
+	if !catalog.IsNotFound(err) || v == "" || strings.Trim(strings.ToLower(v), "0123456789abcdef") != "" {
+		return info, err
 	}
-	return info, err
+	return s.revokeHash(ctx, v)
 }
 
 // revokeHash deletes the token whose hash is hash, or starts with hash (at
