@@ -45,183 +45,34 @@ func readImport(r *http.Request, limit int) (name string, data []byte, err error
 type ScheduleImportResponse = api.ScheduleImportResponse
 
 func (s *Server) handleScheduleImport(w http.ResponseWriter, r *http.Request) {
-	ctx := r.Context()
 	name, data, err := readImport(r, schedule.MaxBytes)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
 	q := r.URL.Query()
-	format, err := schedule.Sniff(data)
-	if err != nil {
-		s.writeError(w, r, catalog.E(catalog.Invalid, "web.scheduleImport", err, "%s", name))
-		return
-	}
-	sched, err := schedule.Parse(name, data, q.Get("timezone"))
+	resp, err := s.imports().ImportScheduleWith(r.Context(), name, data, api.ScheduleImport{
+		Timezone: q.Get("timezone"), Title: q.Get("title"), DryRun: q.Get("dry_run") == "true", Replace: q.Get("replace") == "true"})
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	if err := sched.CheckURLs(); err != nil {
-		s.writeError(w, r, catalog.E(catalog.Invalid, "web.scheduleImport", err, "%s: nothing imported", name))
-		return
-	}
-	// The conference is the file's: its title, acronym and days. A file
-	// that names no title takes the title given, else keeps the current
-	// one when it updates this conference's schedule, else is named after
-	// the file.
-	if sched.Conference.Title == "" {
-		sched.Conference.Title = q.Get("title")
-	}
-	named := sched.Conference.Title != ""
-	old, err := s.Store.Schedule(ctx)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	if !named {
-		sched.Conference.Title = old.Conference.Title
-	}
-	plan, err := s.planScheduleImport(ctx, old, sched)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	if !named && (sched.Conference.Title == "" || len(plan.ReplaceNeeded) > 0) {
-		sched.Conference.Title = strings.TrimSuffix(name, filepath.Ext(name))
-		plan.Title = sched.Conference.Title
-	}
-	plan.File, plan.Format = name, format
-	if q.Get("dry_run") == "true" {
-		plan.DryRun = true
-		writeJSON(w, http.StatusOK, plan)
-		return
-	}
-	if len(plan.ReplaceNeeded) > 0 && q.Get("replace") != "true" {
-		s.writeError(w, r, catalog.E(catalog.Conflict, "web.scheduleImport", nil,
-			"%s: nothing imported: %s; see the changes with a dry run (--dry-run), and import with replace (--replace) to replace the schedule",
-			name, strings.Join(plan.ReplaceNeeded, "; ")))
-		return
-	}
-	diff, err := s.Store.ReplaceSchedule(ctx, sched)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	resp := ScheduleImportResponse{
-		File: name, Format: format, Title: sched.Conference.Title, Acronym: sched.Conference.Acronym, Timezone: sched.Conference.Timezone,
-		Talks: len(sched.Talks), Speakers: len(sched.Speakers), Rooms: rooms(sched),
-		Added: len(diff.Added), Changed: len(diff.Changed), Moved: len(diff.Moved), Removed: len(diff.Removed),
-		Replaced: len(plan.ReplaceNeeded) > 0, PreviousTitle: plan.PreviousTitle, ReplaceNeeded: plan.ReplaceNeeded,
-	}
-	if !diff.Empty() {
-		if resp.Retagged, err = s.retagAll(ctx); err != nil {
-			s.writeError(w, r, err)
-			return
-		}
-	}
-	s.Logger.Info("schedule imported", "file", name, "talks", resp.Talks, "added", resp.Added, "changed", resp.Changed, "removed", resp.Removed, "retagged", resp.Retagged)
 	writeJSON(w, http.StatusOK, resp)
-}
-
-func rooms(s catalog.Schedule) []string {
-	seen := map[string]bool{}
-	out := []string{}
-	for _, t := range s.Talks {
-		if !seen[t.Room] {
-			seen[t.Room] = true
-			out = append(out, t.Room)
-		}
-	}
-	return out
-}
-
-// retagAll queues a new tagging generation for every processed media item
-// and a new matching generation for every recording, after the schedule
-// changed. Tasks are idempotent by generation, and a task for an older
-// generation does nothing.
-func (s *Server) retagAll(ctx context.Context) (int, error) {
-	n, err := s.retag(ctx, catalog.MediaFilter{})
-	if err != nil {
-		return n, err
-	}
-	recs, err := s.Store.ListRecordings(ctx)
-	if err != nil {
-		return n, err
-	}
-	for _, rec := range recs {
-		if rec.Decided {
-			continue
-		}
-		if err := s.rematch(ctx, rec.ID); err != nil {
-			return n, err
-		}
-	}
-	return n, nil
-}
-
-func (s *Server) rematch(ctx context.Context, id string) error {
-	var gen int
-	if err := s.Store.UpdateRecording(ctx, id, func(r *catalog.Recording) error {
-		r.Generation++
-		gen = r.Generation
-		return nil
-	}); err != nil {
-		return err
-	}
-	return s.Queue.EnqueueRecording(ctx, id, gen)
 }
 
 // RecordingsImportResponse is api.RecordingsImportResponse.
 type RecordingsImportResponse = api.RecordingsImportResponse
 
 func (s *Server) handleRecordingsImport(w http.ResponseWriter, r *http.Request) {
-	ctx := r.Context()
 	name, data, err := readImport(r, recording.MaxBytes)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	recs, err := recording.Parse(name, data)
+	resp, err := s.imports().ImportRecordingsOf(r.Context(), name, data, r.URL.Query().Get("category"))
 	if err != nil {
 		s.writeError(w, r, err)
 		return
-	}
-	// The event the archive files the records under (a pyvideo folder's
-	// category.json title).
-	if ev := strings.TrimSpace(r.URL.Query().Get("category")); ev != "" {
-		for i := range recs {
-			recs[i].Event = ev
-		}
-	}
-	for i := range recs {
-		if err := recs[i].CheckURLs(); err != nil {
-			s.writeError(w, r, catalog.E(catalog.Invalid, "web.recordingsImport", err, "%s: record %d: nothing imported", name, i+1))
-			return
-		}
-	}
-	resp := RecordingsImportResponse{File: name, Records: len(recs)}
-	for i := range recs {
-		rec := &recs[i]
-		changed, err := s.Store.PutRecording(ctx, rec)
-		if err != nil {
-			s.writeError(w, r, err)
-			return
-		}
-		if !changed {
-			resp.Unchanged++
-			continue
-		}
-		resp.Changed++
-		stored, err := s.Store.Recording(ctx, rec.ID)
-		if err != nil {
-			s.writeError(w, r, err)
-			return
-		}
-		if err := s.Queue.EnqueueRecording(ctx, stored.ID, stored.Generation); err != nil {
-			s.writeError(w, r, err)
-			return
-		}
 	}
 	writeJSON(w, http.StatusOK, resp)
 }

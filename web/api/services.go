@@ -91,3 +91,22 @@ type VideoService interface {
 	// recordings.
 	ExportVideos(ctx context.Context) (VideosExport, error)
 }
+
+// ScheduleImport are the options of a schedule import.
+type ScheduleImport struct {
+	Timezone string // the venue's zone, when the file names none
+	Title    string // the conference's title, when the file names none
+	DryRun   bool   // only say what the import would change
+	Replace  bool   // replace another conference's schedule, or most of this one's
+}
+
+// ImportService is the organizers' and the video team's imports.
+type ImportService interface {
+	// ImportScheduleWith imports the schedule file name with options o. An
+	// import that would replace another conference's schedule or remove
+	// more than half of the talks is a Conflict error unless o.Replace.
+	ImportScheduleWith(ctx context.Context, name string, data []byte, o ScheduleImport) (ScheduleImportResponse, error)
+	// ImportRecordingsOf imports one recordings file (pyvideo JSON or
+	// CSV) that an archive files under the event category ("" for none).
+	ImportRecordingsOf(ctx context.Context, name string, data []byte, category string) (RecordingsImportResponse, error)
+}

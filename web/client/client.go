@@ -171,13 +171,8 @@ func (c *Client) ImportSchedule(ctx context.Context, name string, data []byte, t
 	return c.ImportScheduleWith(ctx, name, data, ScheduleImport{Timezone: timezone, Title: title})
 }
 
-// ScheduleImport are the options of a schedule import.
-type ScheduleImport struct {
-	Timezone string // the venue's zone, when the file names none
-	Title    string // the conference's title, when the file names none
-	DryRun   bool   // only say what the import would change
-	Replace  bool   // replace another conference's schedule, or most of this one's
-}
+// ScheduleImport are the options of a schedule import (api.ScheduleImport).
+type ScheduleImport = api.ScheduleImport
 
 // ImportScheduleWith sends a schedule file with options. An import that
 // would replace another conference's schedule or remove more than half of
@@ -217,6 +212,8 @@ func (c *Client) ImportRecordingsOf(ctx context.Context, name string, data []byt
 	err := c.do(ctx, http.MethodPost, "/api/recordings", q, bytes.NewReader(data), int64(len(data)), "application/octet-stream", &resp)
 	return resp, err
 }
+
+var _ api.ImportService = (*Client)(nil)
 
 // QueueStats returns the state of the work queues and of the catalog items
 // their work is for. A server whose queue is unavailable answers with
