@@ -84,93 +84,12 @@ type QueueResponse = api.QueueResponse
 type FailedItem = api.FailedItem
 
 func (s *Server) handleQueue(w http.ResponseWriter, r *http.Request) {
-	resp, err := s.queueState(r.Context())
+	resp, err := s.uploads().QueueStats(r.Context())
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, resp)
-}
-
-// queueState reads the queues and the catalog. A queue that cannot be read
-// is reported in QueueDown, not as an error: the catalog still says what
-// is pending and what failed. A photographer's view holds their own
-// uploads only (see ownUploadsOnly): no one else's files, failures or
-// recordings, so that their `confmedia wait` answers for their work.
-func (s *Server) queueState(ctx context.Context) (QueueResponse, error) {
-	resp := QueueResponse{Ended: []FailedItem{}}
-	st, err := s.Queue.Stats(ctx)
-	if err != nil {
-		if catalog.ErrorKind(err) != catalog.Unavailable {
-			return resp, err
-		}
-		resp.QueueDown = catalog.ErrorMessage(err)
-		st = catalog.QueueStats{}
-	}
-	if st.Queues == nil {
-		st.Queues = []catalog.QueueDepth{}
-	}
-	if st.Failed == nil {
-		st.Failed = []catalog.FailedTask{}
-	}
-	resp.QueueStats = st
-	// The last error of a task the queue gave up on, by the item it was for.
-	gaveUp := map[string]string{}
-	for _, f := range st.Failed {
-		if f.Subject != "" {
-			gaveUp[f.Subject] = f.Error
-		}
-	}
-	media, err := s.Store.ListMedia(ctx, catalog.MediaFilter{Status: []catalog.Status{catalog.Pending, catalog.Failed}})
-	if err != nil {
-		return resp, err
-	}
-	name, only := ownUploadsOnly(ctx)
-	if only {
-		resp.QueueStats.Failed = ownFailedTasks(st.Failed, media, name)
-	}
-	for _, m := range media {
-		if only && m.Photographer != name {
-			continue
-		}
-		reason, archived := gaveUp[m.ID]
-		switch {
-		case m.Status == catalog.Failed:
-			if m.Reason != "" {
-				reason = m.Reason
-			}
-		case !archived:
-			resp.PendingMedia++
-			continue
-		}
-		if reason == "" {
-			reason = "failed (no reason recorded)"
-		}
-		resp.Ended = append(resp.Ended, FailedItem{Kind: string(m.Kind), ID: m.ID, File: m.SourceName, Reason: reason})
-	}
-	if only {
-		return resp, nil
-	}
-	recs, err := s.Store.ListRecordings(ctx)
-	if err != nil {
-		return resp, err
-	}
-	for _, rec := range recs {
-		if rec.State != catalog.RecordingPending {
-			continue
-		}
-		reason, archived := gaveUp[rec.ID]
-		if !archived {
-			resp.PendingRecordings++
-			continue
-		}
-		file := rec.Title
-		if file == "" {
-			file = rec.URL
-		}
-		resp.Ended = append(resp.Ended, FailedItem{Kind: "recording", ID: rec.ID, File: file, Reason: reason})
-	}
-	return resp, nil
 }
 
 func (s *Server) handleMedia(w http.ResponseWriter, r *http.Request) {

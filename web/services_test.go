@@ -1,12 +1,17 @@
 package web
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"net/http/httptest"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/confmedia/confmedia/catalog"
+	"github.com/confmedia/confmedia/pipeline/exif/exiftest"
 	"github.com/confmedia/confmedia/web/api"
 	"github.com/confmedia/confmedia/web/client"
 )
@@ -19,6 +24,8 @@ type useCases struct {
 	tokens  api.TokenService
 	videos  api.VideoService
 	kinds   api.KindService
+	uploads api.UploadService
+	imports api.ImportService
 }
 
 // implementations open the fixture of newAccessServer (and addOthers) and
@@ -41,7 +48,7 @@ var implementations = []struct {
 		if !ok {
 			t.Fatalf("no identity for %s", caller)
 		}
-		return useCases{s.reviews(), s.cameras(), s.tokens(), s.videos(), s.kinds()}, id.context(context.Background())
+		return useCases{s.reviews(), s.cameras(), s.tokens(), s.videos(), s.kinds(), s.uploads(), s.imports()}, id.context(context.Background())
 	}},
 	{"client", func(t *testing.T, caller who) (useCases, context.Context) {
 		s, h := newAccessServer(t)
@@ -49,7 +56,7 @@ var implementations = []struct {
 		srv := httptest.NewServer(h)
 		t.Cleanup(srv.Close)
 		c := client.New(srv.URL, caller.secret())
-		return useCases{c, c, c, c, c}, context.Background()
+		return useCases{c, c, c, c, c, c, c}, context.Background()
 	}},
 }
 
@@ -206,6 +213,51 @@ func TestUseCasesAlike(t *testing.T) {
 				}
 				if _, err := uc.videos.DetachRecording(ctx, "nothing-here"); !catalog.IsNotFound(err) {
 					t.Errorf("detach unknown: %v, want NotFound", err)
+				}
+			})
+			t.Run("uploads", func(t *testing.T) {
+				uc, ctx := impl.open(t, asPhotographer)
+				photo := exiftest.MustJPEG(t, exiftest.Spec{DateTimeOriginal: "2026:05:15 09:10:00"})
+				sum := sha256.Sum256(photo)
+				id := hex.EncodeToString(sum[:])
+				resp, err := uc.uploads.UploadMedia(ctx, id, api.UploadMeta{Name: "dir/a.jpg", Photographer: "Someone Else", Room: "hall a"},
+					bytes.NewReader(photo), int64(len(photo)))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got, want := resp.Status, UploadCreated; got != want || !resp.Queued {
+					t.Errorf("upload: %+v, want %s and queued", resp, want)
+				}
+				again, err := uc.uploads.UploadMedia(ctx, id, api.UploadMeta{Name: "a.jpg"}, bytes.NewReader(photo), int64(len(photo)))
+				if err != nil || again.Status != UploadDuplicate || again.Existing == nil || again.Existing.SourceName != "a.jpg" {
+					t.Errorf("again: %+v, %v", again, err)
+				}
+				if _, err := uc.uploads.UploadMedia(ctx, strings.Repeat("0", 64), api.UploadMeta{Name: "b.jpg"}, bytes.NewReader(photo), int64(len(photo))); catalog.ErrorKind(err) != catalog.Invalid {
+					t.Errorf("an id that is not the bytes' sha256: %v, want Invalid", err)
+				}
+				chk, err := uc.uploads.CheckMedia(ctx, api.CheckRequest{IDs: []string{id, mediaReview}, Room: "HALL A"})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got, want := chk.Known, []string{id, mediaReview}; !slices.Equal(got, want) || chk.Room != "Hall A" {
+					t.Errorf("check: known %v, room %q; want %v, Hall A", got, chk.Room, want)
+				}
+				if _, err := uc.uploads.CheckMedia(ctx, api.CheckRequest{Room: "Nowhere"}); catalog.ErrorKind(err) != catalog.Invalid {
+					t.Errorf("unknown room: %v, want Invalid", err)
+				}
+				st, err := uc.uploads.QueueStats(ctx)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got, want := st.PendingMedia, 1; got != want {
+					t.Errorf("a photographer's pending uploads: %d, want %d (their own only)", got, want)
+				}
+			})
+			t.Run("schedule import dry run", func(t *testing.T) {
+				uc, ctx := impl.open(t, asAdmin)
+				_, err := uc.imports.ImportScheduleWith(ctx, "x.txt", []byte("not a schedule"), api.ScheduleImport{DryRun: true})
+				if got, want := catalog.ErrorKind(err), catalog.Invalid; got != want {
+					t.Errorf("import of a non-schedule: %v (%v), want %v", got, err, want)
 				}
 			})
 			t.Run("kind", func(t *testing.T) {

@@ -238,7 +238,7 @@ func (s *Server) resolveSettings(r *http.Request, set UploadSettings) (uploadMet
 		m.offset, m.hasOffset = d, true
 	}
 	var err error
-	m.room, m.speaker, err = s.resolveRoomSpeaker(r, strings.TrimSpace(set.Room), strings.TrimSpace(set.Speaker))
+	m.room, m.speaker, err = s.resolveRoomSpeaker(r.Context(), strings.TrimSpace(set.Room), strings.TrimSpace(set.Speaker))
 	return m, err
 }
 

@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"io"
 
 	"github.com/confmedia/confmedia/catalog"
 )
@@ -109,4 +110,29 @@ type ImportService interface {
 	// ImportRecordingsOf imports one recordings file (pyvideo JSON or
 	// CSV) that an archive files under the event category ("" for none).
 	ImportRecordingsOf(ctx context.Context, name string, data []byte, category string) (RecordingsImportResponse, error)
+}
+
+// UploadMeta is what an upload says about a file.
+type UploadMeta struct {
+	Name         string
+	Kind         catalog.MediaKind
+	Room         string
+	Photographer string
+	ClockOffset  string // a Go duration, "" for none
+	Speaker      string
+	License      string
+}
+
+// UploadService is the photographers' uploads from the CLI, and the state
+// of the work they queued.
+type UploadService interface {
+	// CheckMedia says which of req.IDs the server has, and the schedule's
+	// spelling of req.Room and req.Speaker.
+	CheckMedia(ctx context.Context, req CheckRequest) (CheckResponse, error)
+	// UploadMedia sends size bytes of body as the media item id (the
+	// sha256 of those bytes).
+	UploadMedia(ctx context.Context, id string, meta UploadMeta, body io.Reader, size int64) (UploadResponse, error)
+	// QueueStats returns the state of the work queues and of the catalog
+	// items their work is for (a photographer's own only).
+	QueueStats(ctx context.Context) (QueueResponse, error)
 }

@@ -139,16 +139,10 @@ func (c *Client) CheckMedia(ctx context.Context, req api.CheckRequest) (api.Chec
 	return resp, err
 }
 
-// UploadMeta is what an upload says about a file.
-type UploadMeta struct {
-	Name         string
-	Kind         catalog.MediaKind
-	Room         string
-	Photographer string
-	ClockOffset  string // a Go duration, "" for none
-	Speaker      string
-	License      string
-}
+// UploadMeta is what an upload says about a file (api.UploadMeta).
+type UploadMeta = api.UploadMeta
+
+var _ api.UploadService = (*Client)(nil)
 
 // UploadMedia streams size bytes of body as the media item id (the sha256
 // of those bytes).
