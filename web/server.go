@@ -1,25 +1,3 @@
-// Package web is confmedia's HTTP server: the JSON API the CLI and the web
-// app speak, and the public media and catalog pages. web/api holds the
-// API's request and response types; web/client is the Go client the CLI
-// uses, which imports web/api and not this package.
-//
-// routes.go is the one table of routes: each route's pattern, the roles
-// that may call it, its per-object rule and its handler. The files go by
-// audience:
-//
-//   - everyone: pages.go (schedule, talks, speakers), zip.go (downloads and
-//     zips), private.go (what private speaker pages leave public), the
-//     public JSON and bucket files in api.go, health.go;
-//   - photographers: upload.go (the CLI's upload), upload_page.go (the
-//     browser's), cameras.go (their cameras' clocks);
-//   - the video team: video.go (its page, attaching and adding
-//     recordings), videos.go (export);
-//   - organizers: admin.go (their pages), review.go (review, hide,
-//     opt-outs), retag.go, the imports, catalog and publish of api.go,
-//     tokens.go (links);
-//   - every request: access.go (sign-in, sessions, CSRF, the role
-//     guards), headers.go (security headers, body bounds), server.go (the
-//     Server, the one error writer).
 package web
 
 import (

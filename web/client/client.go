@@ -280,3 +280,5 @@ func IsConnection(err error) bool {
 	var ue *url.Error
 	return errors.As(err, &ue) || catalog.ErrorKind(err) == catalog.Unavailable
 }
+
+var _ api.PublishService = (*Client)(nil)

@@ -9,7 +9,7 @@ import (
 )
 
 // The kind use case (api.KindService): what a media item is, photo or
-// headshot, and whose. No HTTP here: kind.go decodes, calls this and
+// headshot, and whose. No HTTP here: organizer_kind.go decodes, calls this and
 // encodes.
 
 // kindService implements api.KindService over the server's catalog and

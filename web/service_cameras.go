@@ -11,7 +11,7 @@ import (
 )
 
 // The camera clocks use case (api.CameraService) over the catalog. No HTTP
-// here: cameras.go decodes, calls these and encodes.
+// here: photographer_cameras.go decodes, calls these and encodes.
 
 // cameraService implements api.CameraService over the server's catalog
 // and queues. The caller comes from the context: a photographer sees and

@@ -96,3 +96,18 @@ func uploadStatus(resp UploadResponse) int {
 	}
 	return http.StatusOK
 }
+
+// QueueResponse is api.QueueResponse.
+type QueueResponse = api.QueueResponse
+
+// FailedItem is api.FailedItem.
+type FailedItem = api.FailedItem
+
+func (s *Server) handleQueue(w http.ResponseWriter, r *http.Request) {
+	resp, err := s.uploads().QueueStats(r.Context())
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, resp)
+}

@@ -15,7 +15,7 @@ import (
 
 // The review use case (api.ReviewService) over the catalog: what needs a
 // person's decision, the decisions, takedowns and opt-outs. No HTTP here:
-// review.go decodes, calls these and encodes.
+// organizer_review.go decodes, calls these and encodes.
 
 // reviewService implements api.ReviewService over the server's catalog,
 // bucket and queues. The caller's role and name come from the context

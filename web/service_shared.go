@@ -1,5 +1,8 @@
 package web
 
+// The steps several use cases share: re-tagging, hiding and the
+// renditions and published catalog that follow, and who decided.
+
 import (
 	"context"
 

@@ -2,7 +2,7 @@ package web
 
 // The video team's page and the JSON routes its work needs: attaching,
 // detaching and adding recordings. The page is plain HTML forms posting to
-// page routes, as the organizers' pages are (see admin.go).
+// page routes, as the organizers' pages are (see organizer_pages.go).
 
 import (
 	"cmp"

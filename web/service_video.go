@@ -14,8 +14,8 @@ import (
 )
 
 // The video team's use case (api.VideoService): attaching, detaching and
-// adding recordings, and the pyvideo export. No HTTP here: video.go and
-// videos.go decode, call these and encode.
+// adding recordings, and the pyvideo export. No HTTP here: videoteam.go and
+// videoteam_export.go decode, call these and encode.
 
 func recordingInfo(r *catalog.Recording) RecordingInfo {
 	return RecordingInfo{ID: r.ID, URL: r.URL, Title: r.Title, State: cmp.Or(r.State, catalog.RecordingPending), TalkID: r.TalkID,

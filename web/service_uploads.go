@@ -1,8 +1,8 @@
 package web
 
 // The photographers' uploads use case (api.UploadService) over the
-// catalog, the bucket and the queues. No HTTP here: upload.go and api.go
-// decode, call these and encode.
+// catalog, the bucket and the queues. No HTTP here: photographer_upload.go
+// decodes, calls these and encodes.
 
 import (
 	"context"

@@ -1,7 +1,8 @@
 package web
 
 // The organizers' pages (status, review queue, camera clocks, tokens, the
-// queue dashboard); the video team's are in video.go. Pages are plain HTML forms posting to page
+// queue dashboard); the video team's are in videoteam.go, what both share in
+// staff.go. Pages are plain HTML forms posting to page
 // routes, which answer with a redirect and a one-time message, so that
 // every action works without JavaScript; web/static/admin.js only adds
 // file imports, copying and confirmations.
@@ -20,99 +21,6 @@ import (
 	"github.com/confmedia/confmedia/catalog"
 	"github.com/confmedia/confmedia/pipeline/match"
 )
-
-// staffPage is the page struct of an organizer or video team page.
-func (s *Server) staffPage(r *http.Request, title string, conf catalog.Conference, data any) page {
-	return page{
-		Title: title, Conference: catalog.DocConference{Title: conf.Title, Timezone: conf.Timezone},
-		Role: roleOf(r.Context()), CSRF: s.csrfToken(r), Data: data,
-	}
-}
-
-// done ends a form: the message for the next page, and a redirect to to.
-func (s *Server) done(w http.ResponseWriter, r *http.Request, to string, err error, format string, args ...any) {
-	if err != nil {
-		msg := catalog.ErrorMessage(err)
-		if k := catalog.ErrorKind(err); k == catalog.Other {
-			s.Logger.Error("form failed", "path", r.URL.Path, "err", err)
-			msg = "internal error"
-		}
-		setFlash(w, r, true, "%s", msg)
-	} else {
-		setFlash(w, r, false, format, args...)
-	}
-	http.Redirect(w, r, to, http.StatusSeeOther)
-}
-
-// venue formats t for people at the venue: "Fri 15 May 09:10".
-func venue(loc *time.Location, t time.Time) string {
-	if t.IsZero() {
-		return ""
-	}
-	return t.In(loc).Format("Mon 2 Jan 15:04")
-}
-
-// stampLabel formats an RFC 3339 stamp as venue does, or returns it as it
-// is.
-func stampLabel(s string) string {
-	t, err := time.Parse(time.RFC3339, s)
-	if err != nil {
-		return s
-	}
-	return t.Format("Mon 2 Jan 15:04")
-}
-
-// humanBytes formats n as "1.5 GiB".
-func humanBytes(n int64) string {
-	const unit = 1024
-	if n < unit {
-		return fmt.Sprintf("%d B", n)
-	}
-	div, exp := int64(unit), 0
-	for m := n / unit; m >= unit; m /= unit {
-		div *= unit
-		exp++
-	}
-	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
-}
-
-// option is one choice in a talk or speaker picker.
-type option struct {
-	ID    string
-	Label string
-}
-
-// talkOptions lists the schedule's talks for a picker, in schedule order.
-func talkOptions(sched catalog.Schedule, loc *time.Location) []option {
-	out := make([]option, 0, len(sched.Talks))
-	for _, t := range sched.Talks {
-		out = append(out, option{ID: t.ID, Label: talkLabel(t, loc)})
-	}
-	return out
-}
-
-func talkLabel(t catalog.Talk, loc *time.Location) string {
-	parts := []string{t.Title}
-	if w := venue(loc, t.Start); w != "" {
-		parts = append(parts, w)
-	}
-	if t.Room != "" {
-		parts = append(parts, t.Room)
-	}
-	return strings.Join(parts, " · ")
-}
-
-func (s *Server) scheduleAndZone(ctx context.Context) (catalog.Schedule, *time.Location, error) {
-	sched, err := s.Store.Schedule(ctx)
-	if err != nil {
-		return sched, nil, err
-	}
-	loc, err := sched.Conference.Location()
-	if err != nil {
-		loc = time.UTC
-	}
-	return sched, loc, nil
-}
 
 // --- status page ---
 
@@ -484,5 +392,3 @@ func (s *Server) handleRevokeForm(w http.ResponseWriter, r *http.Request) {
 	info, err := s.tokens().RevokeToken(r.Context(), r.PostFormValue("token"))
 	s.done(w, r, "/tokens", err, "Revoked the %s token “%s” (%s…): its links and logins no longer work.", info.Role, info.Name, info.Hash)
 }
-
-// --- video page and recording routes ---

@@ -17,7 +17,7 @@ import (
 )
 
 // The links use case (api.TokenService) over the catalog. No HTTP here:
-// tokens.go decodes, calls these and encodes.
+// organizer_tokens.go decodes, calls these and encodes.
 
 // tokenService implements api.TokenService over the server's catalog.
 type tokenService struct{ *Server }
