@@ -31,8 +31,6 @@ var reachesBackends = map[string]string{
 	"handleDownload":       "streams a rendition, or renders a clean original, from the bucket",
 	"serveOriginal":        "renders a clean original from the bucket as it streams",
 	"streamZip":            "streams a zip of renditions from the bucket",
-	"plan":                 "the browser's upload: presigns parts of the bucket for the request",
-	"complete":             "the browser's upload: checks what arrived in the bucket",
 	"owns":                 "the route table's per-object rules look up the object a request names",
 }
 
