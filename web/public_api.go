@@ -1,5 +1,10 @@
 package web
 
+// The public JSON: the schedule, a talk, a speaker (answered from a cached
+// public view that catalog changes, never requests, invalidate) and the
+// public files of the bucket. Anyone may read them, as the route table
+// says; private speaker pages are its ownSpeaker and ownPublicFile rules.
+
 import (
 	"context"
 	"io"
@@ -13,11 +18,6 @@ import (
 	"github.com/confmedia/confmedia/catalog"
 	"golang.org/x/sync/singleflight"
 )
-
-// The public JSON: the schedule, a talk, a speaker (answered from a cached
-// public view that catalog changes, never requests, invalidate) and the
-// public files of the bucket. Anyone may read them, as the route table
-// says; private speaker pages are its ownSpeaker and ownPublicFile rules.
 
 // handleSchedule answers GET /api/schedule from the cached public view
 // (publicView): the body is encoded once per catalog change, and a client

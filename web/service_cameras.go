@@ -1,5 +1,8 @@
 package web
 
+// The camera clocks use case (api.CameraService) over the catalog. No HTTP
+// here: photographer_cameras.go decodes, calls these and encodes.
+
 import (
 	"context"
 	"strings"
@@ -9,9 +12,6 @@ import (
 	"github.com/confmedia/confmedia/pipeline/match"
 	"github.com/confmedia/confmedia/web/api"
 )
-
-// The camera clocks use case (api.CameraService) over the catalog. No HTTP
-// here: photographer_cameras.go decodes, calls these and encodes.
 
 // cameraService implements api.CameraService over the server's catalog
 // and queues. The caller comes from the context: a photographer sees and

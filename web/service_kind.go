@@ -1,5 +1,9 @@
 package web
 
+// The kind use case (api.KindService): what a media item is, photo or
+// headshot, and whose. No HTTP here: organizer_kind.go decodes, calls this and
+// encodes.
+
 import (
 	"context"
 	"strings"
@@ -7,10 +11,6 @@ import (
 	"github.com/confmedia/confmedia/catalog"
 	"github.com/confmedia/confmedia/web/api"
 )
-
-// The kind use case (api.KindService): what a media item is, photo or
-// headshot, and whose. No HTTP here: organizer_kind.go decodes, calls this and
-// encodes.
 
 // kindService implements api.KindService over the server's catalog and
 // queues.

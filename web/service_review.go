@@ -1,5 +1,9 @@
 package web
 
+// The review use case (api.ReviewService) over the catalog: what needs a
+// person's decision, the decisions, takedowns and opt-outs. No HTTP here:
+// organizer_review.go decodes, calls these and encodes.
+
 import (
 	"cmp"
 	"context"
@@ -12,10 +16,6 @@ import (
 	"github.com/confmedia/confmedia/pipeline/match"
 	"github.com/confmedia/confmedia/web/api"
 )
-
-// The review use case (api.ReviewService) over the catalog: what needs a
-// person's decision, the decisions, takedowns and opt-outs. No HTTP here:
-// organizer_review.go decodes, calls these and encodes.
 
 // reviewService implements api.ReviewService over the server's catalog,
 // bucket and queues. The caller's role and name come from the context

@@ -1,5 +1,8 @@
 package web
 
+// The links use case (api.TokenService) over the catalog. No HTTP here:
+// organizer_tokens.go decodes, calls these and encodes.
+
 import (
 	"cmp"
 	"context"
@@ -15,9 +18,6 @@ import (
 	"github.com/confmedia/confmedia/pipeline/match"
 	"github.com/confmedia/confmedia/web/api"
 )
-
-// The links use case (api.TokenService) over the catalog. No HTTP here:
-// organizer_tokens.go decodes, calls these and encodes.
 
 // tokenService implements api.TokenService over the server's catalog.
 type tokenService struct{ *Server }

@@ -1,5 +1,11 @@
 package web
 
+// The browser's uploads (the upload page): inspecting a batch, planning
+// how each file is sent (presigned straight to the bucket, or through the
+// web app), completing what arrived, abandoning what will not. Part of
+// uploadService; the browser is its only client. No HTTP here:
+// photographer_upload_page.go decodes, calls these and encodes.
+
 import (
 	"bytes"
 	"context"
@@ -16,12 +22,6 @@ import (
 	"github.com/confmedia/confmedia/catalog"
 	"github.com/confmedia/confmedia/pipeline/accept"
 )
-
-// The browser's uploads (the upload page): inspecting a batch, planning
-// how each file is sent (presigned straight to the bucket, or through the
-// web app), completing what arrived, abandoning what will not. Part of
-// uploadService; the browser is its only client. No HTTP here:
-// photographer_upload_page.go decodes, calls these and encodes.
 
 // uploadMeta is a batch's settings, checked and resolved.
 type uploadMeta struct {

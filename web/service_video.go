@@ -1,5 +1,9 @@
 package web
 
+// The video team's use case (api.VideoService): attaching, detaching and
+// adding recordings, and the pyvideo export. No HTTP here: videoteam.go and
+// videoteam_export.go decode, call these and encode.
+
 import (
 	"bytes"
 	"cmp"
@@ -12,10 +16,6 @@ import (
 	"github.com/confmedia/confmedia/catalog"
 	"github.com/confmedia/confmedia/pipeline/recording"
 )
-
-// The video team's use case (api.VideoService): attaching, detaching and
-// adding recordings, and the pyvideo export. No HTTP here: videoteam.go and
-// videoteam_export.go decode, call these and encode.
 
 func recordingInfo(r *catalog.Recording) RecordingInfo {
 	return RecordingInfo{ID: r.ID, URL: r.URL, Title: r.Title, State: cmp.Or(r.State, catalog.RecordingPending), TalkID: r.TalkID,

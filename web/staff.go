@@ -1,5 +1,8 @@
 package web
 
+// What the staff pages (the organizers' and the video team's) share: the
+// page frame, the form ending, the venue's times and the talk picker.
+
 import (
 	"context"
 	"fmt"
@@ -9,9 +12,6 @@ import (
 
 	"github.com/confmedia/confmedia/catalog"
 )
-
-// What the staff pages (the organizers' and the video team's) share: the
-// page frame, the form ending, the venue's times and the talk picker.
 
 // staffPage is the page struct of an organizer or video team page.
 func (s *Server) staffPage(r *http.Request, title string, conf catalog.Conference, data any) page {
