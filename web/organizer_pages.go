@@ -63,29 +63,19 @@ const maxFailedShown = 20
 
 func (s *Server) handleStatusPage(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	sched, loc, err := s.scheduleAndZone(ctx)
+	st, err := s.status(ctx)
 	if err != nil {
 		s.accessError(w, r, err, identity{}, nil)
 		return
 	}
-	media, err := s.Store.ListMedia(ctx, catalog.MediaFilter{})
-	if err != nil {
-		s.accessError(w, r, err, identity{}, nil)
-		return
-	}
-	recs, err := s.Store.ListRecordings(ctx)
-	if err != nil {
-		s.accessError(w, r, err, identity{}, nil)
-		return
-	}
+	sched, loc := st.schedule, st.loc
 	v := statusView{Flash: takeFlash(w, r), Talks: len(sched.Talks), Speakers: len(sched.Speakers),
 		Timezone: sched.Conference.Timezone, Dashboard: s.QueueDashboard != nil, DashboardPath: dashboardPath + "/"}
-	if st, err := s.Queue.Stats(ctx); err != nil {
-		v.QueueError = catalog.ErrorMessage(err)
-		s.Logger.Warn("queue stats", "err", err)
+	if st.queueErr != nil {
+		v.QueueError = catalog.ErrorMessage(st.queueErr)
 	} else {
-		v.Totals, v.Queues = st, st.Queues
-		failed := slices.Clone(st.Failed)
+		v.Totals, v.Queues = st.queue, st.queue.Queues
+		failed := slices.Clone(st.queue.Failed)
 		slices.SortStableFunc(failed, func(a, b catalog.FailedTask) int { return b.At.Compare(a.At) })
 		if len(failed) > maxFailedShown {
 			v.MoreFailed = len(failed) - maxFailedShown
@@ -95,35 +85,17 @@ func (s *Server) handleStatusPage(w http.ResponseWriter, r *http.Request) {
 			v.Failed = append(v.Failed, failedRow{Type: f.Type, Queue: f.Queue, Subject: f.Subject, Error: f.Error, At: venue(loc, f.At)})
 		}
 	}
-	byStatus := map[catalog.Status]int{}
-	var orig, rend int64
-	for _, m := range media {
-		byStatus[m.Status]++
-		if m.Kind == catalog.Headshot {
-			v.Headshots++
-		} else {
-			v.Photos++
-		}
-		orig += m.Bytes
-		for _, rd := range m.Renditions {
-			rend += rd.Bytes
-		}
+	v.Photos, v.Headshots, v.MediaTotal = st.photos, st.headshots, st.media
+	for _, ms := range []catalog.Status{catalog.Pending, catalog.Tagged, catalog.Untagged, catalog.NeedsReview, catalog.Failed, catalog.Hidden} {
+		v.Media = append(v.Media, countRow{Label: strings.ReplaceAll(string(ms), "_", " "), N: st.byStatus[ms], Class: "status-" + string(ms)})
 	}
-	v.MediaTotal = len(media)
-	for _, st := range []catalog.Status{catalog.Pending, catalog.Tagged, catalog.Untagged, catalog.NeedsReview, catalog.Failed, catalog.Hidden} {
-		v.Media = append(v.Media, countRow{Label: strings.ReplaceAll(string(st), "_", " "), N: byStatus[st], Class: "status-" + string(st)})
+	v.ToReview = st.byStatus[catalog.NeedsReview] + st.byStatus[catalog.Failed]
+	for _, rs := range []catalog.RecordingState{catalog.RecordingPending, catalog.RecordingAttached, catalog.RecordingUnmatched, catalog.RecordingDismissed} {
+		v.Recordings = append(v.Recordings, countRow{Label: string(rs), N: st.byState[rs], Class: "rec-" + string(rs)})
 	}
-	v.ToReview = byStatus[catalog.NeedsReview] + byStatus[catalog.Failed]
-	byState := map[catalog.RecordingState]int{}
-	for _, rec := range recs {
-		byState[cmp.Or(rec.State, catalog.RecordingPending)]++
-	}
-	for _, st := range []catalog.RecordingState{catalog.RecordingPending, catalog.RecordingAttached, catalog.RecordingUnmatched, catalog.RecordingDismissed} {
-		v.Recordings = append(v.Recordings, countRow{Label: string(st), N: byState[st], Class: "rec-" + string(st)})
-	}
-	v.ToReview += byState[catalog.RecordingUnmatched] + byState[catalog.RecordingPending]
-	v.Originals, v.Renditions = humanBytes(orig), humanBytes(rend)
-	v.StorageBytes = orig + rend
+	v.ToReview += st.byState[catalog.RecordingUnmatched] + st.byState[catalog.RecordingPending]
+	v.Originals, v.Renditions = humanBytes(st.originals), humanBytes(st.renditions)
+	v.StorageBytes = st.originals + st.renditions
 	v.Storage = humanBytes(v.StorageBytes)
 	s.render(w, r, http.StatusOK, "status.html", s.staffPage(r, "Status", sched.Conference, v))
 }
