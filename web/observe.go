@@ -25,7 +25,7 @@ type Metrics interface {
 
 // Observation is one answered request.
 type Observation struct {
-	Route  string // the route table's pattern ("PUT /api/media/{id}"), "" when none matched
+	Route  string // the route table's pattern ("PUT /api/media/{id}"); "" when none matched, or the request checks refused it first (headers.go)
 	Status int
 	Took   time.Duration
 	// Event names what the request did, for the routes that count as one
@@ -109,13 +109,14 @@ func newRequestID() string {
 	return hex.EncodeToString(b)
 }
 
-// observe wraps the route mux: it gives each request its id (echoed in
-// the X-Request-Id response header), logs one access line per request —
+// observe wraps the whole handler (the request checks, then the route
+// mux): it gives each request its id (echoed in the X-Request-Id response
+// header), logs one access line per request —
 // method, path, route, status, bytes, duration, request id, and the error
 // kind and error of a failed one — and reports an Observation to Metrics.
 // It also makes s.Logger add the request id to every line logged with a
 // request's context.
-func (s *Server) observe(mux http.Handler) http.Handler {
+func (s *Server) observe(next http.Handler) http.Handler {
 	switch {
 	case s.Logger == nil:
 		s.Logger = slog.New(slog.DiscardHandler)
@@ -131,7 +132,7 @@ func (s *Server) observe(mux http.Handler) http.Handler {
 		rec := &countingRecorder{statusRecorder: statusRecorder{ResponseWriter: w, status: http.StatusOK}}
 		in := r
 		r = r.WithContext(context.WithValue(r.Context(), reqInfoKey{}, ri))
-		mux.ServeHTTP(rec, r)  // the mux sets r.Pattern to the route it chose
+		next.ServeHTTP(rec, r) // the mux sets r.Pattern to the route it chose
 		in.Pattern = r.Pattern // as the mux alone would have
 		took := time.Since(start)
 

@@ -120,7 +120,7 @@ func (s *Server) Handler() http.Handler {
 	for _, rt := range s.routes() {
 		mux.Handle(rt.pattern, answeredAs(rt.refusal, s.guard(rt)))
 	}
-	return s.secureRequests(s.observe(mux))
+	return s.observe(s.secureRequests(mux))
 }
 
 func (s *Server) now() time.Time {
