@@ -205,14 +205,19 @@ func TestMetricsServeAndWorker(t *testing.T) {
 		}
 	}
 
-	_, worker := scrape(t, "http://"+workerMetrics+"/metrics", "")
+	// The reconciler sweeps every second, the first a second after start.
+	var worker string
+	waitFor("a sweep", func() bool {
+		_, worker = scrape(t, "http://"+workerMetrics+"/metrics", "")
+		n, _ := metricValue(worker, "confmedia_reconciler_actions_total", `action="sweep"`)
+		return n >= 1
+	})
 	for _, c := range []struct {
 		name   string
 		labels []string
 	}{
 		{"confmedia_task_duration_seconds_count", []string{`type="media:process"`, `outcome="ok"`}},
 		{"confmedia_render_duration_seconds_count", []string{`kind="photo"`}},
-		{"confmedia_reconciler_actions_total", []string{`action="sweep"`}},
 	} {
 		if got, ok := metricValue(worker, c.name, c.labels...); !ok || got < 1 {
 			t.Errorf("worker: %s%v = %v (found %v), want at least 1", c.name, c.labels, got, ok)
