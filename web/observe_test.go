@@ -153,6 +153,21 @@ func TestObserve(t *testing.T) {
 		t.Errorf("want an access line and a warning, both with the request id; got\n%s", logs.String())
 	}
 
+	// A request the request checks refuse before routing is logged and
+	// observed too.
+	logs.Reset()
+	big := httptest.NewRequest("POST", "/api/publish", strings.NewReader("{}"))
+	big.ContentLength = 1 << 40
+	big.Header.Set("Authorization", "Bearer "+adminToken)
+	rec = httptest.NewRecorder()
+	h.ServeHTTP(rec, big)
+	if got := m.last(); rec.Code != 413 || got.Status != 413 || got.Route != "" || catalog.ErrorKind(got.Err) != catalog.TooLarge {
+		t.Errorf("an oversized body: %d, observed %+v; want 413 observed with its error", rec.Code, got)
+	}
+	if !strings.Contains(logs.String(), "status=413") || !strings.Contains(logs.String(), "kind=too_large") {
+		t.Errorf("no access line for the oversized body:\n%s", logs.String())
+	}
+
 	// Without one, an id is made, and differs from request to request.
 	a, b := do(t, h, "GET", "/healthz", "", nil), do(t, h, "GET", "/healthz", "", nil)
 	if ida, idb := a.Header().Get(RequestIDHeader), b.Header().Get(RequestIDHeader); len(ida) != 24 || ida == idb {

@@ -102,3 +102,30 @@ func TestScrape(t *testing.T) {
 		}
 	}
 }
+
+type fakeRepublisher struct {
+	published bool
+	err       error
+}
+
+func (f fakeRepublisher) Republish(context.Context) (bool, error) { return f.published, f.err }
+
+func TestCountRepublish(t *testing.T) {
+	m := New()
+	for _, f := range []fakeRepublisher{{true, nil}, {true, nil}, {false, nil}, {false, errors.New("bucket down")}} {
+		got, err := m.CountRepublish(f).Republish(context.Background())
+		if got != f.published || err != f.err {
+			t.Errorf("Republish = %v, %v; want what the publisher said: %v, %v", got, err, f.published, f.err)
+		}
+	}
+	rr := httptest.NewRecorder()
+	m.ServeHTTP(rr, httptest.NewRequest("GET", "/metrics", nil))
+	for _, want := range []string{
+		`confmedia_publishes_total{outcome="ok",source="worker"} 2`,
+		`confmedia_publishes_total{outcome="failed",source="worker"} 1`,
+	} {
+		if !strings.Contains(rr.Body.String(), want) {
+			t.Errorf("scrape lacks %q", want)
+		}
+	}
+}
