@@ -379,6 +379,7 @@ type loginView struct {
 // accessError answers a page request that failed: a 403 page for the wrong
 // role or a missing CSRF token, else the error's status with its message.
 func (s *Server) accessError(w http.ResponseWriter, r *http.Request, err error, id identity, want []catalog.Role) {
+	noteError(r.Context(), err)
 	kind := catalog.ErrorKind(err)
 	v := loginView{Problem: catalog.ErrorMessage(err), Who: id.Name, Role: id.Role, Form: true}
 	if kind == catalog.Forbidden && len(want) > 0 && !slices.Contains(want, id.Role) {
@@ -391,11 +392,11 @@ func (s *Server) accessError(w http.ResponseWriter, r *http.Request, err error, 
 		v.Landing = landing(id)
 	}
 	if kind == catalog.Other {
-		s.Logger.Error("page failed", "method", r.Method, "path", r.URL.Path, "err", err)
+		s.Logger.ErrorContext(r.Context(), "page failed", "method", r.Method, "path", r.URL.Path, "err", err)
 		v.Problem, v.Form = "internal error", false
 	}
 	if kind == catalog.Unavailable {
-		s.Logger.Warn("dependency unavailable", "method", r.Method, "path", r.URL.Path, "err", err)
+		s.Logger.WarnContext(r.Context(), "dependency unavailable", "method", r.Method, "path", r.URL.Path, "err", err)
 		v.Form = false
 	}
 	s.render(w, r, statusOf(kind), "login.html", page{Title: "Sign in", Role: id.Role, CSRF: s.csrfToken(r), Data: v})

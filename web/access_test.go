@@ -447,6 +447,7 @@ func routeExamples(t testing.TB) map[string]example {
 		"GET /api/queue":                        {method: "GET", path: "/api/queue", ok: "200"},
 		"GET /api/catalog":                      {method: "GET", path: "/api/catalog", ok: "200"},
 		"POST /api/publish":                     {method: "POST", path: "/api/publish", ok: "200"},
+		"GET /metrics":                          {method: "GET", path: "/metrics", ok: "404"}, // this server has no Metrics
 		"GET /api/talks/{id}":                   {method: "GET", path: "/api/talks/t1", ok: "200"},
 		"GET /api/speakers/{id}":                {method: "GET", path: "/api/speakers/ana-lima", of: "own", ok: "200"},
 		"GET /public/{path...}":                 {method: "GET", path: "/public/x.json", ok: "200"},

@@ -16,6 +16,7 @@ var webForbidden = []string{
 	"github.com/confmedia/confmedia/catalog/sqlstore",
 	"github.com/confmedia/confmedia/catalog/s3store",
 	"github.com/hibiken/asynq", "github.com/hibiken/asynq/", "github.com/redis/", "github.com/aws/",
+	"github.com/prometheus/", // Metrics is an interface; cmd implements it
 	"database/sql", "modernc.org/sqlite", "github.com/jackc/pgx",
 }
 

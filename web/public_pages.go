@@ -35,10 +35,10 @@ func (s *Server) pageError(w http.ResponseWriter, r *http.Request, err error) {
 	msg := catalog.ErrorMessage(err)
 	switch kind {
 	case catalog.Other:
-		s.Logger.Error("page failed", "method", r.Method, "path", r.URL.Path, "err", err)
+		s.Logger.ErrorContext(r.Context(), "page failed", "method", r.Method, "path", r.URL.Path, "err", err)
 		msg = "internal error"
 	case catalog.Unavailable:
-		s.Logger.Warn("dependency unavailable", "method", r.Method, "path", r.URL.Path, "err", err)
+		s.Logger.WarnContext(r.Context(), "dependency unavailable", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
 	status := statusOf(kind)
 	s.render(w, r, status, "error.html", page{Title: http.StatusText(status), Data: errorView{Status: status, Message: msg}})

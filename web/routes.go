@@ -165,6 +165,7 @@ func (s *Server) routes() []route {
 		api("POST /api/schedule", organizers, s.handleScheduleImport),
 		api("GET /api/catalog", organizers, s.handleCatalog),
 		api("POST /api/publish", organizers, s.handlePublish),
+		api("GET /metrics", organizers, s.handleMetrics),
 		api("POST /api/optouts", organizers, s.handleOptOutAdd),
 		api("GET /api/optouts", organizers, s.handleOptOutList),
 		api("DELETE /api/optouts/{name}", organizers, s.handleOptOutRemove),

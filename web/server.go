@@ -68,6 +68,9 @@ type Server struct {
 	// Publisher publishes the catalog; nil: one over Store and Blobs.
 	// Share one with the workers of the same process.
 	Publisher *catalog.Publisher
+	// Metrics, when set, is told of every request and serves GET /metrics
+	// to organizers (see observe.go).
+	Metrics Metrics
 
 	tmpl    map[string]*template.Template
 	sessKey []byte
@@ -95,7 +98,7 @@ func (s *Server) Handler() http.Handler {
 	for _, rt := range s.routes() {
 		mux.Handle(rt.pattern, answeredAs(rt.refusal, s.guard(rt)))
 	}
-	return s.secureRequests(s.logRequests(mux))
+	return s.observe(s.secureRequests(mux))
 }
 
 func (s *Server) now() time.Time {
@@ -179,6 +182,7 @@ type ErrorBody = api.ErrorBody
 // else the JSON ErrorBody — with the status err's kind maps to. Internal
 // errors are logged and shown as "internal error".
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	noteError(r.Context(), err)
 	if answerOf(r.Context()) == pageAnswer {
 		s.pageError(w, r, err)
 		return
@@ -191,10 +195,10 @@ func (s *Server) jsonError(w http.ResponseWriter, r *http.Request, err error) {
 	kind := catalog.ErrorKind(err)
 	msg := catalog.ErrorMessage(err)
 	if kind == catalog.Other {
-		s.Logger.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+		s.Logger.ErrorContext(r.Context(), "request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 		msg = "internal error"
 	} else if kind == catalog.Unavailable {
-		s.Logger.Warn("dependency unavailable", "method", r.Method, "path", r.URL.Path, "err", err)
+		s.Logger.WarnContext(r.Context(), "dependency unavailable", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
 	writeJSON(w, statusOf(kind), ErrorBody{Error: msg, Kind: kindName(kind)})
 }
@@ -228,12 +232,3 @@ func (r *statusRecorder) WriteHeader(code int) {
 }
 
 func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
-
-func (s *Server) logRequests(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		start := time.Now()
-		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
-		next.ServeHTTP(rec, r)
-		s.Logger.Debug("http", "method", r.Method, "path", r.URL.Path, "status", rec.status, "duration", time.Since(start))
-	})
-}

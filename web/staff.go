@@ -24,9 +24,10 @@ func (s *Server) staffPage(r *http.Request, title string, conf catalog.Conferenc
 // done ends a form: the message for the next page, and a redirect to to.
 func (s *Server) done(w http.ResponseWriter, r *http.Request, to string, err error, format string, args ...any) {
 	if err != nil {
+		noteError(r.Context(), err)
 		msg := catalog.ErrorMessage(err)
 		if k := catalog.ErrorKind(err); k == catalog.Other {
-			s.Logger.Error("form failed", "path", r.URL.Path, "err", err)
+			s.Logger.ErrorContext(r.Context(), "form failed", "path", r.URL.Path, "err", err)
 			msg = "internal error"
 		}
 		setFlash(w, r, true, "%s", msg)

@@ -99,7 +99,9 @@ func (h *Handlers) ProcessMedia(ctx context.Context, t *asynq.Task) error {
 	if m.Kind == catalog.Headshot {
 		opts.Specs = rendition.Headshot
 	}
+	start := time.Now()
 	dev, err := develop.Develop(ctx, data, opts)
+	noteRender(ctx, time.Since(start))
 	release()
 	if err != nil {
 		if k := catalog.ErrorKind(err); k == catalog.Invalid || k == catalog.TooLarge {

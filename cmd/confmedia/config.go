@@ -51,6 +51,8 @@ type Config struct {
 
 	ReconcileInterval time.Duration // CONFMEDIA_RECONCILE_INTERVAL, 30s: time between the reconciler's sweeps
 	ReconcileGrace    time.Duration // CONFMEDIA_RECONCILE_GRACE, 2m: how long an item may be pending with no task
+
+	MetricsAddr string // CONFMEDIA_METRICS_ADDR, "": off; else serve and worker answer GET /metrics there, without a token
 }
 
 // DefaultMaxBytes and DefaultMaxPixels are the upload limits.
@@ -68,6 +70,7 @@ func (m *Main) loadConfig() (Config, error) {
 	}
 	c := Config{
 		Addr:        env("CONFMEDIA_ADDR", ":8080"),
+		MetricsAddr: m.Getenv("CONFMEDIA_METRICS_ADDR"),
 		DataDir:     env("CONFMEDIA_DATA", "./var"),
 		PublicURL:   m.Getenv("CONFMEDIA_PUBLIC_URL"),
 		DatabaseURL: m.Getenv("CONFMEDIA_DATABASE_URL"),

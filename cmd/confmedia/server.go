@@ -20,6 +20,7 @@ import (
 	"github.com/confmedia/confmedia/catalog"
 	"github.com/confmedia/confmedia/catalog/s3store"
 	"github.com/confmedia/confmedia/catalog/sqlstore"
+	"github.com/confmedia/confmedia/cmd/confmedia/internal/metrics"
 	"github.com/confmedia/confmedia/cmd/confmedia/internal/services"
 	"github.com/confmedia/confmedia/pipeline/rendition"
 	"github.com/confmedia/confmedia/web"
@@ -45,6 +46,8 @@ type backends struct {
 	// pub publishes the catalog for the web app and the workers of this
 	// process alike (see publisher).
 	pub *catalog.Publisher
+	// metrics are this process's (see metrics.go).
+	metrics *metrics.Metrics
 }
 
 func (b *backends) Close() error {
@@ -67,7 +70,7 @@ func (b *backends) Close() error {
 // when not nil, tracks them meanwhile for /healthz. A wrong setting ends it
 // with an error at once.
 func (m *Main) open(ctx context.Context, cfg Config, supervise bool, log *slog.Logger, ready *readiness) (_ *backends, err error) {
-	b := &backends{cfg: cfg, log: log}
+	b := &backends{cfg: cfg, log: log, metrics: metrics.New()}
 	defer func() {
 		if err != nil {
 			b.Close()
@@ -175,7 +178,7 @@ func (m *Main) webServer(b *backends, tokenHash string) (*web.Server, func() err
 		AdminTokenHash: tokenHash, PublicURL: b.cfg.PublicURL, S3PublicURL: b.cfg.S3PublicURL,
 		MaxBytes: b.cfg.MaxBytes, MaxPixels: b.cfg.MaxPixels, TempDir: uploadTempDir(b.cfg),
 		AllowOriginals: b.cfg.AllowOriginals, PrivateSpeakers: b.cfg.PrivateSpeakers,
-		QueueDashboard: dash, SessionKey: b.cfg.SessionKey, Publisher: b.publisher(),
+		QueueDashboard: dash, SessionKey: b.cfg.SessionKey, Publisher: b.publisher(), Metrics: b.metrics,
 	}, dash.Close
 }
 
@@ -192,8 +195,9 @@ func (m *Main) workerServer(b *backends, concurrency int) (*asynq.Server, *asynq
 		concurrency = runtime.NumCPU()
 	}
 	h := &workers.Handlers{Store: b.store, Blobs: b.blobs, Logger: b.log.With("component", "worker"),
-		Render: renderOptions(b.cfg), MaxBytes: b.cfg.MaxBytes, Publisher: b.publisher()}
+		Render: renderOptions(b.cfg), MaxBytes: b.cfg.MaxBytes, Publisher: b.metrics.CountRepublish(b.publisher())}
 	mux := h.Mux()
+	mux.Use((&workers.Outcomes{Store: b.store, Logger: h.Logger, Observer: b.metrics}).Middleware)
 	b.crashGuard = &workers.CrashGuard{Store: b.store, Queue: b.queue, Logger: b.log.With("component", "crashguard")}
 	mux.Use(b.crashGuard.Middleware)
 	return workers.NewServer(b.redisOpt, concurrency, b.log, b.store), mux
@@ -295,13 +299,19 @@ func (m *Main) runWorker(ctx context.Context, args []string) error {
 		return err
 	}
 	defer b.Close()
+	m.watch(b, false, true)
 	stop, err := m.runWorkers(ctx, b, *conc)
 	if err != nil {
 		return err
 	}
+	defer stop()
+	stopMetrics, err := listenMetrics(ctx, b, log)
+	if err != nil {
+		return err
+	}
+	defer stopMetrics()
 	log.Info("workers running", "concurrency", *conc)
 	<-ctx.Done()
-	stop()
 	return nil
 }
 
@@ -364,6 +374,7 @@ func (m *Main) serve(ctx context.Context, supervise, withWorkers bool, conc int)
 	if err != nil {
 		return err
 	}
+	m.watch(b, true, withWorkers)
 	if withWorkers {
 		stop, err := m.runWorkers(ctx, b, conc)
 		if err != nil {
@@ -371,6 +382,11 @@ func (m *Main) serve(ctx context.Context, supervise, withWorkers bool, conc int)
 		}
 		defer stop()
 	}
+	stopMetrics, err := listenMetrics(ctx, b, log)
+	if err != nil {
+		return err
+	}
+	defer stopMetrics()
 	srv, closeDash := m.webServer(b, hash)
 	defer closeDash()
 	srv.Presigner = directUploads(ctx, b, log)
