@@ -20,7 +20,7 @@ TEST_FLAGS  ?= -race -timeout 9m
 VERSION     ?= $(shell git describe --tags --always --dirty 2>/dev/null)
 export PATH := $(TOOLS):$(PATH)
 
-.PHONY: help deps-build bench-all bench-vs-vips build run test test-e2e screenshots test-short bench bench-load apt-wrk fuzz vet fmt deps deps-test clean check-go
+.PHONY: help test-cluster test-restore deps-build bench-all bench-vs-vips build run test test-e2e screenshots test-short bench bench-load apt-wrk fuzz vet fmt deps deps-test clean check-go
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z0-9-]+:.*## / {printf "  %-14s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -95,6 +95,16 @@ bench-load: deps-test build ## load figures: 2,000 queued photos + headshot late
 
 apt-wrk:
 	$(call apt_install,wrk)
+
+CLUSTER_PACKAGES := iproute2 util-linux curl redis-tools
+
+test-cluster: deps-test build ## as root: 2 web nodes, 3 workers and Redis/S3/PostgreSQL in network namespaces; one worker lost mid-batch; backup and restore (CLUSTER_PHOTOS, default 2000)
+	$(call apt_install,$(CLUSTER_PACKAGES))
+	CONFMEDIA_BIN=$(BIN) VERSITYGW=$(VERSITYGW) .ci/cluster/run.sh
+
+test-restore: deps-test build ## backup (pg_dump + bucket copy), wipe, restore and check, against `confmedia services` (RESTORE_PHOTOS, default 100)
+	$(call apt_install,curl redis-tools)
+	CONFMEDIA_BIN=$(BIN) $(BIN) services -- .ci/restore.sh
 
 E2E_PACKAGES := chromium fonts-dejavu-core
 
