@@ -6,10 +6,17 @@ import (
 	"time"
 )
 
+// FormatVersion is the version of the catalog document's format
+// (catalog.schema.json) that this code writes. It grows when a change
+// would break a reader: a field removed, renamed or changing meaning.
+// Fields added do not change it.
+const FormatVersion = 2
+
 // Document is the catalog document of catalog.schema.json: what `confmedia
 // catalog export` prints and `confmedia publish` writes as catalog.json.
 // Absent values are left out, never null; lists are never null.
 type Document struct {
+	FormatVersion       int            `json:"format_version"`
 	Conference          DocConference  `json:"conference"`
 	GeneratedAt         string         `json:"generated_at"`
 	Talks               []DocTalk      `json:"talks"`
@@ -21,7 +28,12 @@ type Document struct {
 // DocConference is the document's conference.
 type DocConference struct {
 	Title    string `json:"title"`
+	Acronym  string `json:"acronym,omitempty"`
 	Timezone string `json:"timezone"`
+	URL      string `json:"url,omitempty"`
+	// Days are the dates of the conference in the venue's zone
+	// ("2006-01-02"), those on which a talk starts, in order.
+	Days []string `json:"days"`
 }
 
 // DocTalk is a talk in the document.
@@ -41,6 +53,8 @@ type DocTalk struct {
 	Code        string         `json:"code,omitempty"`
 	Slug        string         `json:"slug,omitempty"`
 	URL         string         `json:"url,omitempty"`
+	Abstract    string         `json:"abstract,omitempty"`
+	Language    string         `json:"language,omitempty"`
 }
 
 // DocRecording is a recording attached to a talk.
@@ -59,6 +73,9 @@ type DocSpeaker struct {
 	Name        string   `json:"name"`
 	TalkIDs     []string `json:"talk_ids"`
 	HeadshotIDs []string `json:"headshot_ids"`
+	// AvatarURL is the picture the schedule links for the speaker, given
+	// only while no headshot of theirs is published.
+	AvatarURL string `json:"avatar_url,omitempty"`
 }
 
 // DocMedia is a media item in the document.
@@ -154,8 +171,17 @@ func (b *docBuilder) stamp(t time.Time) string {
 
 // head returns the document with its conference and empty lists.
 func (b *docBuilder) head() Document {
+	c := b.in.Schedule.Conference
+	days := []string{}
+	for _, t := range b.in.Schedule.Talks {
+		if !t.Start.IsZero() {
+			days = append(days, t.Start.In(b.loc).Format(time.DateOnly))
+		}
+	}
+	slices.Sort(days)
 	return Document{
-		Conference:          DocConference{Title: b.in.Schedule.Conference.Title, Timezone: b.in.Schedule.Conference.Timezone},
+		FormatVersion:       FormatVersion,
+		Conference:          DocConference{Title: c.Title, Acronym: c.Acronym, Timezone: c.Timezone, URL: c.URL, Days: slices.Compact(days)},
 		GeneratedAt:         b.in.Now.UTC().Truncate(time.Second).Format(time.RFC3339),
 		Talks:               []DocTalk{},
 		Speakers:            []DocSpeaker{},
@@ -275,15 +301,19 @@ func (b *docBuilder) finish(doc *Document, recordings []*Recording) {
 			ID: t.ID, Title: t.Title, Start: b.stamp(t.Start), End: b.stamp(t.End), Room: t.Room,
 			SpeakerIDs: nonNil(t.SpeakerIDs), PhotoIDs: nonNil(b.photosByTalk[t.ID]), Recordings: recs,
 			DoNotRecord: t.DoNotRecord, Track: t.Track, Type: t.Type, GUID: t.GUID, Code: t.Code,
-			Slug: t.Slug, URL: t.URL,
+			Slug: t.Slug, URL: t.URL, Abstract: t.Abstract, Language: t.Language,
 		})
 	}
 	for _, s := range in.Schedule.Speakers {
-		doc.Speakers = append(doc.Speakers, DocSpeaker{
+		ds := DocSpeaker{
 			ID: s.ID, Name: s.Name,
 			TalkIDs:     nonNil(talksBySpeaker[s.ID]),
 			HeadshotIDs: nonNil(b.headshotsBySpeaker[s.ID]),
-		})
+		}
+		if len(ds.HeadshotIDs) == 0 {
+			ds.AvatarURL = s.AvatarURL
+		}
+		doc.Speakers = append(doc.Speakers, ds)
 	}
 }
 

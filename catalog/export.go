@@ -53,7 +53,10 @@ func WriteDocument(ctx context.Context, w io.Writer, s ExportStore, o ExportOpti
 		bw.WriteString(sep + `"` + name + `": `)
 		return encodeIndented(bw, v, "  ")
 	}
-	if err := field(true, "conference", doc.Conference); err != nil {
+	if err := field(true, "format_version", doc.FormatVersion); err != nil {
+		return err
+	}
+	if err := field(false, "conference", doc.Conference); err != nil {
 		return err
 	}
 	if err := field(false, "generated_at", doc.GeneratedAt); err != nil {

@@ -42,6 +42,7 @@ func publishedMedia(t *testing.T, blobs *catalogtest.MemBlobs) []string {
 	if !ok {
 		t.Fatal("no catalog.json")
 	}
+	catalogtest.CheckDocument(t, b)
 	var d catalog.Document
 	if err := json.Unmarshal(b, &d); err != nil {
 		t.Fatal(err)

@@ -16,6 +16,7 @@ const frabFixture = `<?xml version="1.0" encoding="UTF-8"?>
   <conference>
     <title>TinyConf</title>
     <acronym>tiny25</acronym>
+    <base_url>https://tiny.example/2025/</base_url>
     <time_zone_name>Europe/Brussels</time_zone_name>
   </conference>
   <day index="1" date="2025-02-01" start="2025-02-01T09:00:00+01:00" end="2025-02-02T03:00:00+01:00">
@@ -30,6 +31,7 @@ const frabFixture = `<?xml version="1.0" encoding="UTF-8"?>
         <title> Welcome &amp; opening </title>
         <track>Keynotes</track>
         <type>keynote</type>
+        <language>en</language>
         <abstract>&lt;p&gt;Hi&nbsp;there&lt;/p&gt;</abstract>
         <persons>
           <person id="2">Zoë Staff</person>
@@ -119,14 +121,14 @@ func TestParseFrabXML(t *testing.T) {
 	}
 	bru := mustZone(t, "Europe/Brussels")
 	want := catalog.Schedule{
-		Conference: catalog.Conference{Title: "TinyConf", Acronym: "tiny25", Timezone: "Europe/Brussels"},
+		Conference: catalog.Conference{Title: "TinyConf", Acronym: "tiny25", Timezone: "Europe/Brussels", URL: "https://tiny.example/2025/"},
 		Talks: []catalog.Talk{{
 			ID: "101", Title: "Welcome & opening", Room: "Janson",
 			Start:      time.Date(2025, 2, 1, 9, 30, 0, 0, bru),
 			End:        time.Date(2025, 2, 1, 9, 50, 0, 0, bru),
 			SpeakerIDs: []string{"2", "1"}, Track: "Keynotes", Type: "keynote",
 			GUID: "11111111-1111-4111-8111-111111111111", Code: "ABC123", Slug: "welcome",
-			URL: "https://example.org/talk/welcome/",
+			URL: "https://example.org/talk/welcome/", Abstract: "<p>Hi\u00a0there</p>", Language: "en",
 		}, {
 			// No <date>: the day's date plus <start>, after midnight so on
 			// the next calendar day; the room comes from <room name>.
