@@ -399,6 +399,15 @@ func (x *Index) SpeakerPage(id string) (SpeakerPage, bool) {
 	return p, true
 }
 
+// Media returns media item id of the document, and false when it has none.
+func (x *Index) Media(id string) (DocMedia, bool) {
+	i, ok := x.media[id]
+	if !ok {
+		return DocMedia{}, false
+	}
+	return x.Doc.Media[i], true
+}
+
 func (x *Index) mediaList(ids []string) []DocMedia {
 	out := []DocMedia{}
 	for _, id := range ids {
