@@ -691,8 +691,37 @@ func storeListMedia(t *testing.T, s catalog.Store) {
 			t.Errorf("%s: ListMedia(%+v) = %v, want %v", tt.name, tt.f, ids, tt.want)
 		}
 	}
+	// WalkMedia yields what ListMedia lists, in its order, and stops at
+	// the first error of fn, returning it as it is.
+	for _, tt := range tests {
+		var ids []string
+		if err := s.WalkMedia(t.Context(), tt.f, func(m *catalog.Media) error {
+			ids = append(ids, m.ID)
+			return nil
+		}); err != nil {
+			t.Errorf("%s: WalkMedia: %v", tt.name, err)
+		}
+		if !slices.Equal(ids, tt.want) {
+			t.Errorf("%s: WalkMedia(%+v) yields %v, want %v", tt.name, tt.f, ids, tt.want)
+		}
+	}
+	stop := errors.New("enough")
+	n := 0
+	err := s.WalkMedia(t.Context(), catalog.MediaFilter{}, func(*catalog.Media) error {
+		n++
+		return stop
+	})
+	if err != stop || n != 1 {
+		t.Errorf("WalkMedia with fn failing at once: %v after %d items, want %v after 1", err, n, stop)
+	}
 	all, err := s.ListMedia(t.Context(), catalog.MediaFilter{})
 	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.WalkMedia(t.Context(), catalog.MediaFilter{}, func(m *catalog.Media) error {
+		all = append(all, m) // walked items are whole, as listed ones are
+		return nil
+	}); err != nil {
 		t.Fatal(err)
 	}
 	for _, m := range all {
