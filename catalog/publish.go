@@ -63,7 +63,9 @@ type PublishResult struct {
 // pages, is written every time. A page another publisher overwrote with
 // older bytes is set right by that publisher's own check: it wrote an older
 // document, so it finds the catalog changed and writes again, comparing
-// with what it wrote itself.
+// with what it wrote itself. Should that publisher die before its check,
+// the stale page stays until a publisher forgets what it wrote: each one
+// rewrites every page at least once every FullRewriteEvery.
 //
 // Its fields are its dependencies; set them before the first call. The
 // zero value of the rest is ready to use.
@@ -91,7 +93,14 @@ type Publisher struct {
 	// sums holds the SHA-256 of each page this publisher last wrote, by
 	// key; read and written only by the publish that holds running.
 	sums map[string][sha256.Size]byte
+	// forgetAt is when sums is next cleared (FullRewriteEvery).
+	forgetAt time.Time
 }
+
+// FullRewriteEvery is how often a Publisher rewrites every page whatever
+// it remembers writing: the longest a page left stale by a publisher that
+// died between writing an older page and checking the catalog can stay.
+const FullRewriteEvery = 10 * time.Minute
 
 // maxRounds bounds how many times one publish writes the catalog while it
 // keeps changing; the publish that follows each change carries on.
@@ -263,8 +272,8 @@ const publishWorkers = 8
 func (p *Publisher) write(ctx context.Context, doc Document) (PublishResult, error) {
 	idx := NewIndex(&doc)
 	res := PublishResult{Talks: len(doc.Talks), Speakers: len(doc.Speakers), Media: len(doc.Media)}
-	if p.sums == nil {
-		p.sums = map[string][sha256.Size]byte{}
+	if now := p.now(); p.sums == nil || !now.Before(p.forgetAt) {
+		p.sums, p.forgetAt = map[string][sha256.Size]byte{}, now.Add(FullRewriteEvery)
 	}
 	// Pages no longer in the bucket (removed by hand, a bucket restored
 	// from a backup) are written whatever this publisher remembers.

@@ -170,7 +170,8 @@ func TestPublishRewritesOnlyChanged(t *testing.T) {
 		t.Fatal(err)
 	}
 	mem := catalogtest.NewMemBlobs()
-	p := &catalog.Publisher{Store: store, Blobs: mem, URL: func(k string) string { return k }}
+	clock := &fixedClock{t: time.Date(2026, 5, 16, 8, 0, 0, 0, time.UTC)}
+	p := &catalog.Publisher{Store: store, Blobs: mem, URL: func(k string) string { return k }, Now: clock.Now}
 	first, err := p.Publish(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -205,4 +206,29 @@ func TestPublishRewritesOnlyChanged(t *testing.T) {
 	if _, ok := mem.Bytes(catalog.TalkKey("t2")); !ok {
 		t.Error("t2.json removed from the bucket was not written again")
 	}
+	// A page overwritten behind the publisher's back (by a publisher that
+	// died before its check) is set right once FullRewriteEvery has passed.
+	stale := []byte(`{"stale": true}`)
+	if err := mem.Put(ctx, catalog.TalkKey("t3"), bytes.NewReader(stale), int64(len(stale)), "application/json"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.Publish(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := mem.Bytes(catalog.TalkKey("t3")); !bytes.Equal(b, stale) {
+		t.Fatal("fixture: the publisher rewrote a page it had written before FullRewriteEvery passed")
+	}
+	clock.t = clock.t.Add(catalog.FullRewriteEvery)
+	later, err := p.Publish(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := mem.Bytes(catalog.TalkKey("t3")); bytes.Equal(b, stale) || later.Unchanged != 0 {
+		t.Errorf("after FullRewriteEvery the publisher left %d pages alone, t3.json %s; want every page written", later.Unchanged, b)
+	}
 }
+
+// fixedClock is a clock a test moves.
+type fixedClock struct{ t time.Time }
+
+func (c *fixedClock) Now() time.Time { return c.t }
