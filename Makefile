@@ -20,7 +20,7 @@ TEST_FLAGS  ?= -race -timeout 9m
 VERSION     ?= $(shell git describe --tags --always --dirty 2>/dev/null)
 export PATH := $(TOOLS):$(PATH)
 
-.PHONY: help test-cluster test-restore deps-build bench-all bench-vs-vips build run test test-e2e screenshots test-short bench bench-load apt-wrk fuzz vet fmt deps deps-test clean check-go
+.PHONY: help test-cluster test-restore deps-build bench-all bench-catalog bench-vs-vips build run test test-e2e screenshots test-short bench bench-load apt-wrk fuzz vet fmt deps deps-test clean check-go
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z0-9-]+:.*## / {printf "  %-14s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -81,7 +81,7 @@ bench: build ## benchmarks (see docs/BENCHMARKS.md)
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 3x ./pipeline/...
 	$(GO) test -run '^$$' -bench BenchmarkSchedule -benchmem -benchtime 200x ./web
 
-bench-all: bench bench-vs-vips bench-load ## every figure of docs/BENCHMARKS.md, in one go (about 15 minutes)
+bench-all: bench bench-vs-vips bench-load bench-catalog ## every figure of docs/BENCHMARKS.md, in one go (about 15 minutes)
 
 bench-vs-vips: check-go deps-build ## confmedia against libvips in-process, median of paired runs on $CONFMEDIA_PHOTO_SET
 	$(call apt_install,$(BENCH_PACKAGES))
@@ -92,6 +92,20 @@ bench-load: deps-test build ## load figures: 2,000 queued photos + headshot late
 	CONFMEDIA_BIN=$(BIN) CONFMEDIA_LOAD_REPORT=$(CURDIR)/bin/load-report.txt \
 		$(BIN) services -- $(GO) test -tags loadtest -run 'TestLoad' -timeout 90m -v ./cmd/confmedia
 	@echo "report: bin/load-report.txt"
+
+BENCH_CATALOG_DIR ?= $(CURDIR)/bin/bench-catalog
+
+bench-catalog: check-go ## catalog growth: 10k and 100k items read, published, exported; peak RSS of an export (about 10 minutes)
+	@command -v /usr/bin/time >/dev/null || $(call apt_install,time)
+	mkdir -p $(BENCH_CATALOG_DIR)
+	$(GO) test -c -o $(BENCH_CATALOG_DIR)/catalog.test ./catalog/bench
+	cd catalog/bench && CONFMEDIA_BENCH_DIR=$(BENCH_CATALOG_DIR) $(BENCH_CATALOG_DIR)/catalog.test \
+		-test.run '^$$' -test.bench BenchmarkCatalog -test.benchtime 1x -test.timeout 60m -test.v | tee $(BENCH_CATALOG_DIR)/report.txt
+	for n in 10000 100000; do for v in streamed built-in-memory; do \
+		echo "export $$v, $$n items:"; \
+		CONFMEDIA_BENCH_DB=$(BENCH_CATALOG_DIR)/catalog-$$n.db /usr/bin/time -v $(BENCH_CATALOG_DIR)/catalog.test \
+			-test.run '^$$' -test.bench "BenchmarkExportRSS/$$v\$$" -test.benchtime 1x 2>&1 | grep -E 'Maximum resident|ns/op'; \
+	done; done | tee -a $(BENCH_CATALOG_DIR)/report.txt
 
 apt-wrk:
 	$(call apt_install,wrk)

@@ -10,6 +10,7 @@ type Conference struct {
 	Title    string
 	Acronym  string // the schedule's short name, e.g. "pynorth2031"; "" if it names none
 	Timezone string // IANA zone of the venue, e.g. "Europe/Dublin"
+	URL      string // the conference's schedule or website (frab base_url, pretalx url); "" if none
 }
 
 // Location loads the venue's zone. An empty Timezone is an Invalid error:
@@ -39,13 +40,18 @@ type Talk struct {
 	Code        string // pretalx submission code
 	Slug        string
 	URL         string
-	DoNotRecord bool // pretalx do_not_record, frab optout
+	DoNotRecord bool   // pretalx do_not_record, frab optout
+	Abstract    string // as the schedule gives it (frab and pretalx abstracts may hold HTML)
+	Language    string // the schedule's language code, e.g. "en"
 }
 
 // Speaker is one person across all of their talks.
 type Speaker struct {
 	ID   string
 	Name string
+	// AvatarURL is the picture the schedule links (pretalx "avatar"), a
+	// fallback until a headshot is published; "" if none.
+	AvatarURL string
 }
 
 // Schedule is everything a schedule import yields.

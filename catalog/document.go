@@ -6,10 +6,17 @@ import (
 	"time"
 )
 
+// FormatVersion is the version of the catalog document's format
+// (catalog.schema.json) that this code writes. It grows when a change
+// would break a reader: a field removed, renamed or changing meaning.
+// Fields added do not change it.
+const FormatVersion = 2
+
 // Document is the catalog document of catalog.schema.json: what `confmedia
 // catalog export` prints and `confmedia publish` writes as catalog.json.
 // Absent values are left out, never null; lists are never null.
 type Document struct {
+	FormatVersion       int            `json:"format_version"`
 	Conference          DocConference  `json:"conference"`
 	GeneratedAt         string         `json:"generated_at"`
 	Talks               []DocTalk      `json:"talks"`
@@ -21,7 +28,12 @@ type Document struct {
 // DocConference is the document's conference.
 type DocConference struct {
 	Title    string `json:"title"`
+	Acronym  string `json:"acronym,omitempty"`
 	Timezone string `json:"timezone"`
+	URL      string `json:"url,omitempty"`
+	// Days are the dates of the conference in the venue's zone
+	// ("2006-01-02"), those on which a talk starts, in order.
+	Days []string `json:"days"`
 }
 
 // DocTalk is a talk in the document.
@@ -41,6 +53,8 @@ type DocTalk struct {
 	Code        string         `json:"code,omitempty"`
 	Slug        string         `json:"slug,omitempty"`
 	URL         string         `json:"url,omitempty"`
+	Abstract    string         `json:"abstract,omitempty"`
+	Language    string         `json:"language,omitempty"`
 }
 
 // DocRecording is a recording attached to a talk.
@@ -59,6 +73,9 @@ type DocSpeaker struct {
 	Name        string   `json:"name"`
 	TalkIDs     []string `json:"talk_ids"`
 	HeadshotIDs []string `json:"headshot_ids"`
+	// AvatarURL is the picture the schedule links for the speaker, given
+	// only while no headshot of theirs is published.
+	AvatarURL string `json:"avatar_url,omitempty"`
 }
 
 // DocMedia is a media item in the document.
@@ -118,80 +135,126 @@ type DocumentInput struct {
 // BuildDocument assembles the catalog document. Times are written in the
 // venue's zone (UTC if the zone cannot be loaded), whole seconds.
 func BuildDocument(in DocumentInput) Document {
+	b := newDocBuilder(in)
+	doc := b.head()
+	for _, m := range in.Media {
+		if dm, ok := b.media(m); ok {
+			doc.Media = append(doc.Media, dm)
+		}
+	}
+	b.finish(&doc, in.Recordings)
+	return doc
+}
+
+// docBuilder builds a document item by item: the conference first, then
+// each media item (media), then the talks, speakers and recordings
+// (finish), which name the media ids seen. It keeps only those ids, so that
+// WriteDocument can stream the media.
+type docBuilder struct {
+	in                 DocumentInput
+	loc                *time.Location
+	photosByTalk       map[string][]string
+	headshotsBySpeaker map[string][]string
+}
+
+func newDocBuilder(in DocumentInput) *docBuilder {
 	loc, err := in.Schedule.Conference.Location()
 	if err != nil {
 		loc = time.UTC
 	}
-	stamp := func(t time.Time) string { return t.In(loc).Truncate(time.Second).Format(time.RFC3339) }
-	doc := Document{
-		Conference:          DocConference{Title: in.Schedule.Conference.Title, Timezone: in.Schedule.Conference.Timezone},
-		GeneratedAt:         in.Now.UTC().Truncate(time.Second).Format(time.RFC3339),
+	return &docBuilder{in: in, loc: loc, photosByTalk: map[string][]string{}, headshotsBySpeaker: map[string][]string{}}
+}
+
+func (b *docBuilder) stamp(t time.Time) string {
+	return t.In(b.loc).Truncate(time.Second).Format(time.RFC3339)
+}
+
+// head returns the document with its conference and empty lists.
+func (b *docBuilder) head() Document {
+	c := b.in.Schedule.Conference
+	days := []string{}
+	for _, t := range b.in.Schedule.Talks {
+		if !t.Start.IsZero() {
+			days = append(days, t.Start.In(b.loc).Format(time.DateOnly))
+		}
+	}
+	slices.Sort(days)
+	return Document{
+		FormatVersion:       FormatVersion,
+		Conference:          DocConference{Title: c.Title, Acronym: c.Acronym, Timezone: c.Timezone, URL: c.URL, Days: slices.Compact(days)},
+		GeneratedAt:         b.in.Now.UTC().Truncate(time.Second).Format(time.RFC3339),
 		Talks:               []DocTalk{},
 		Speakers:            []DocSpeaker{},
 		Media:               []DocMedia{},
 		UnmatchedRecordings: []DocUnmatched{},
 	}
+}
 
-	photosByTalk := map[string][]string{}
-	headshotsBySpeaker := map[string][]string{}
-	for _, m := range in.Media {
-		if in.Public && !m.Status.Public() {
-			continue
-		}
-		if m.Status == Tagged {
-			switch m.Kind {
-			case Photo:
-				for _, t := range m.TalkIDs {
-					photosByTalk[t] = append(photosByTalk[t], m.ID)
-				}
-			case Headshot:
-				for _, s := range m.SpeakerIDs {
-					headshotsBySpeaker[s] = append(headshotsBySpeaker[s], m.ID)
-				}
-			}
-		}
-		dm := DocMedia{
-			ID:           m.ID,
-			Kind:         m.Kind,
-			SourceName:   m.SourceName,
-			Status:       m.Status,
-			Width:        m.Width,
-			Height:       m.Height,
-			TalkIDs:      nonNil(m.TalkIDs),
-			SpeakerIDs:   nonNil(m.SpeakerIDs),
-			Renditions:   map[string]DocRendition{},
-			Photographer: m.Photographer,
-			License:      m.License,
-		}
-		if !m.TakenAt.IsZero() {
-			dm.TakenAt = stamp(m.TakenAt)
-		}
-		if !in.Public {
-			dm.Reason = m.Reason
-			dm.Candidates = m.Candidates
-			dm.Camera = m.Camera
-		}
-		// A public item's renditions are under their public keys; the
-		// organizers' view shows an undecided item's staff copies (see
-		// RenditionsFor), which only organizers can fetch.
-		staff, public := RenditionsFor(m.Status)
-		for _, r := range m.Renditions {
-			switch {
-			case public:
-				dm.Renditions[r.Name] = DocRendition{URL: in.URL(r.Key), Width: r.Width, Height: r.Height}
-			case staff && !in.Public:
-				dm.Renditions[r.Name] = DocRendition{URL: in.URL(StaffRenditionKey(m.ID, r.Name)), Width: r.Width, Height: r.Height}
-			}
-		}
-		doc.Media = append(doc.Media, dm)
+// media returns m as the document lists it, and false when the document
+// leaves it out.
+func (b *docBuilder) media(m *Media) (DocMedia, bool) {
+	in := b.in
+	if in.Public && !m.Status.Public() {
+		return DocMedia{}, false
 	}
+	if m.Status == Tagged {
+		switch m.Kind {
+		case Photo:
+			for _, t := range m.TalkIDs {
+				b.photosByTalk[t] = append(b.photosByTalk[t], m.ID)
+			}
+		case Headshot:
+			for _, s := range m.SpeakerIDs {
+				b.headshotsBySpeaker[s] = append(b.headshotsBySpeaker[s], m.ID)
+			}
+		}
+	}
+	dm := DocMedia{
+		ID:           m.ID,
+		Kind:         m.Kind,
+		SourceName:   m.SourceName,
+		Status:       m.Status,
+		Width:        m.Width,
+		Height:       m.Height,
+		TalkIDs:      nonNil(m.TalkIDs),
+		SpeakerIDs:   nonNil(m.SpeakerIDs),
+		Renditions:   map[string]DocRendition{},
+		Photographer: m.Photographer,
+		License:      m.License,
+	}
+	if !m.TakenAt.IsZero() {
+		dm.TakenAt = b.stamp(m.TakenAt)
+	}
+	if !in.Public {
+		dm.Reason = m.Reason
+		dm.Candidates = m.Candidates
+		dm.Camera = m.Camera
+	}
+	// A public item's renditions are under their public keys; the
+	// organizers' view shows an undecided item's staff copies (see
+	// RenditionsFor), which only organizers can fetch.
+	staff, public := RenditionsFor(m.Status)
+	for _, r := range m.Renditions {
+		switch {
+		case public:
+			dm.Renditions[r.Name] = DocRendition{URL: in.URL(r.Key), Width: r.Width, Height: r.Height}
+		case staff && !in.Public:
+			dm.Renditions[r.Name] = DocRendition{URL: in.URL(StaffRenditionKey(m.ID, r.Name)), Width: r.Width, Height: r.Height}
+		}
+	}
+	return dm, true
+}
 
+// finish fills in doc's talks, speakers and unmatched recordings, with the
+// media ids seen so far.
+func (b *docBuilder) finish(doc *Document, recordings []*Recording) {
+	in := b.in
 	recsByTalk := map[string][]DocRecording{}
 	talkByID := map[string]Talk{}
 	for _, t := range in.Schedule.Talks {
 		talkByID[t.ID] = t
 	}
-	for _, r := range in.Recordings {
+	for _, r := range recordings {
 		if r.State == RecordingDismissed {
 			continue // a person decided it belongs to no talk
 		}
@@ -235,20 +298,23 @@ func BuildDocument(in DocumentInput) Document {
 		}
 		sort.Slice(recs, func(i, j int) bool { return recs[i].ID < recs[j].ID })
 		doc.Talks = append(doc.Talks, DocTalk{
-			ID: t.ID, Title: t.Title, Start: stamp(t.Start), End: stamp(t.End), Room: t.Room,
-			SpeakerIDs: nonNil(t.SpeakerIDs), PhotoIDs: nonNil(photosByTalk[t.ID]), Recordings: recs,
+			ID: t.ID, Title: t.Title, Start: b.stamp(t.Start), End: b.stamp(t.End), Room: t.Room,
+			SpeakerIDs: nonNil(t.SpeakerIDs), PhotoIDs: nonNil(b.photosByTalk[t.ID]), Recordings: recs,
 			DoNotRecord: t.DoNotRecord, Track: t.Track, Type: t.Type, GUID: t.GUID, Code: t.Code,
-			Slug: t.Slug, URL: t.URL,
+			Slug: t.Slug, URL: t.URL, Abstract: t.Abstract, Language: t.Language,
 		})
 	}
 	for _, s := range in.Schedule.Speakers {
-		doc.Speakers = append(doc.Speakers, DocSpeaker{
+		ds := DocSpeaker{
 			ID: s.ID, Name: s.Name,
 			TalkIDs:     nonNil(talksBySpeaker[s.ID]),
-			HeadshotIDs: nonNil(headshotsBySpeaker[s.ID]),
-		})
+			HeadshotIDs: nonNil(b.headshotsBySpeaker[s.ID]),
+		}
+		if len(ds.HeadshotIDs) == 0 {
+			ds.AvatarURL = s.AvatarURL
+		}
+		doc.Speakers = append(doc.Speakers, ds)
 	}
-	return doc
 }
 
 // TalkPage is the published JSON of one talk: the talk with its speakers,
@@ -331,6 +397,15 @@ func (x *Index) SpeakerPage(id string) (SpeakerPage, bool) {
 		}
 	}
 	return p, true
+}
+
+// Media returns media item id of the document, and false when it has none.
+func (x *Index) Media(id string) (DocMedia, bool) {
+	i, ok := x.media[id]
+	if !ok {
+		return DocMedia{}, false
+	}
+	return x.Doc.Media[i], true
 }
 
 func (x *Index) mediaList(ids []string) []DocMedia {

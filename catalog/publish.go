@@ -3,6 +3,7 @@ package catalog
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"log/slog"
 	"reflect"
@@ -15,6 +16,9 @@ type PublishStore interface {
 	Schedule(ctx context.Context) (Schedule, error)
 	ListMedia(ctx context.Context, f MediaFilter) ([]*Media, error)
 	ListRecordings(ctx context.Context) ([]*Recording, error)
+	// Version is Store.Version: a publish that reads the same number
+	// after writing knows the catalog did not change meanwhile.
+	Version(ctx context.Context) (int64, error)
 }
 
 // PublishBlobs is what publishing needs of the bucket.
@@ -33,7 +37,10 @@ type PublishResult struct {
 	Speakers int
 	Media    int
 	Removed  int // pages of talks and speakers no longer in the catalog
-	Rounds   int // times the catalog was written: more than one when it changed meanwhile
+	// Unchanged counts the pages not rewritten because the bucket already
+	// holds what this publisher last wrote there.
+	Unchanged int
+	Rounds    int // times the catalog was written: more than one when it changed meanwhile
 }
 
 // Publisher writes the public catalog document to the bucket as
@@ -49,6 +56,16 @@ type PublishResult struct {
 // whole. So whichever publish writes last has written a catalog at least as
 // new as the moment it checked, and a change after that check has a
 // publish of its own to follow it: an older document is never left last.
+//
+// Only what changed is rewritten: a publisher remembers the SHA-256 of each
+// talk and speaker page it wrote and skips a page whose bytes are the same
+// and that is still in the bucket. catalog.json, the document that names the
+// pages, is written every time. A page another publisher overwrote with
+// older bytes is set right by that publisher's own check: it wrote an older
+// document, so it finds the catalog changed and writes again, comparing
+// with what it wrote itself. Should that publisher die before its check,
+// the stale page stays until a publisher forgets what it wrote: each one
+// rewrites every page at least once every FullRewriteEvery.
 //
 // Its fields are its dependencies; set them before the first call. The
 // zero value of the rest is ready to use.
@@ -72,7 +89,18 @@ type Publisher struct {
 	asked   uint64 // Republish calls so far
 	covered uint64 // asks a publish that has started covers
 	lastErr error  // of the last publish
+
+	// sums holds the SHA-256 of each page this publisher last wrote, by
+	// key; read and written only by the publish that holds running.
+	sums map[string][sha256.Size]byte
+	// forgetAt is when sums is next cleared (FullRewriteEvery).
+	forgetAt time.Time
 }
+
+// FullRewriteEvery is how often a Publisher rewrites every page whatever
+// it remembers writing: the longest a page left stale by a publisher that
+// died between writing an older page and checking the catalog can stay.
+const FullRewriteEvery = 10 * time.Minute
 
 // maxRounds bounds how many times one publish writes the catalog while it
 // keeps changing; the publish that follows each change carries on.
@@ -181,7 +209,15 @@ func (p *Publisher) setErr(err error) {
 
 // publish writes the catalog, then checks that it has not changed
 // meanwhile, writing it again if it has.
+//
+// The check is first the store's Version, read before the document was
+// built: the same number means nothing changed. Only when it moved is the
+// document built again and compared.
 func (p *Publisher) publish(ctx context.Context) (PublishResult, error) {
+	version, err := p.Store.Version(ctx)
+	if err != nil {
+		return PublishResult{}, err
+	}
 	doc, err := p.Document(ctx)
 	if err != nil {
 		return PublishResult{}, err
@@ -192,21 +228,32 @@ func (p *Publisher) publish(ctx context.Context) (PublishResult, error) {
 		total.Objects += res.Objects
 		total.Bytes += res.Bytes
 		total.Removed += res.Removed
+		total.Unchanged += res.Unchanged
 		total.Talks, total.Speakers, total.Media, total.Rounds = res.Talks, res.Speakers, res.Media, round
 		if err != nil {
 			return total, err
 		}
-		fresh, err := p.Document(ctx)
+		now, err := p.Store.Version(ctx)
 		if err != nil {
 			return total, err
 		}
-		if sameDocument(doc, fresh) || round == maxRounds {
+		same := now == version
+		if !same {
+			version = now
+			fresh, err := p.Document(ctx)
+			if err != nil {
+				return total, err
+			}
+			same = sameDocument(doc, fresh)
+			doc = fresh
+		}
+		if same || round == maxRounds {
 			if p.Logger != nil {
-				p.Logger.Info("catalog published", "objects", total.Objects, "bytes", total.Bytes, "rounds", round)
+				p.Logger.Info("catalog published", "objects", total.Objects, "bytes", total.Bytes,
+					"unchanged", total.Unchanged, "rounds", round)
 			}
 			return total, nil
 		}
-		doc = fresh
 	}
 }
 
@@ -225,16 +272,50 @@ const publishWorkers = 8
 func (p *Publisher) write(ctx context.Context, doc Document) (PublishResult, error) {
 	idx := NewIndex(&doc)
 	res := PublishResult{Talks: len(doc.Talks), Speakers: len(doc.Speakers), Media: len(doc.Media)}
+	if now := p.now(); p.sums == nil || !now.Before(p.forgetAt) {
+		p.sums, p.forgetAt = map[string][sha256.Size]byte{}, now.Add(FullRewriteEvery)
+	}
+	// Pages no longer in the bucket (removed by hand, a bucket restored
+	// from a backup) are written whatever this publisher remembers.
+	present := map[string]bool{}
+	for _, prefix := range []string{PublicPrefix + "talks/", PublicPrefix + "speakers/"} {
+		keys, err := p.Blobs.List(ctx, prefix)
+		if err != nil {
+			return res, err
+		}
+		for _, k := range keys {
+			present[k] = true
+		}
+	}
 	var mu sync.Mutex
-	put := func(ctx context.Context, key string, v any) error {
+	// put writes v as key; a page (sum set) whose bytes this publisher
+	// last wrote there and which is still there is left as it is.
+	put := func(ctx context.Context, key string, v any, page bool) error {
 		b, err := json.MarshalIndent(v, "", "  ")
 		if err != nil {
 			return err
+		}
+		var sum [sha256.Size]byte
+		if page {
+			sum = sha256.Sum256(b)
+			mu.Lock()
+			old, ok := p.sums[key]
+			if ok && old == sum && present[key] {
+				res.Unchanged++
+				mu.Unlock()
+				return nil
+			}
+			// Until the put succeeds, what the bucket holds is unknown.
+			delete(p.sums, key)
+			mu.Unlock()
 		}
 		if err := p.Blobs.Put(ctx, key, bytes.NewReader(b), int64(len(b)), "application/json"); err != nil {
 			return err
 		}
 		mu.Lock()
+		if page {
+			p.sums[key] = sum
+		}
 		res.Objects++
 		res.Bytes += int64(len(b))
 		mu.Unlock()
@@ -277,7 +358,7 @@ func (p *Publisher) write(ctx context.Context, doc Document) (PublishResult, err
 		}
 		wg.Go(func() {
 			defer func() { <-slots }()
-			if err := put(ctx2, pg.key, pg.v); err != nil {
+			if err := put(ctx2, pg.key, pg.v, true); err != nil {
 				errOnce.Do(func() { firstErr = err; cancel() })
 			}
 		})
@@ -290,7 +371,7 @@ func (p *Publisher) write(ctx context.Context, doc Document) (PublishResult, err
 		return res, err
 	}
 	// The catalog goes last, so that it never names a page not yet written.
-	if err := put(ctx, CatalogKey, doc); err != nil {
+	if err := put(ctx, CatalogKey, doc, false); err != nil {
 		return res, err
 	}
 	// Pages of talks and speakers that left the catalog go after it.
@@ -303,6 +384,7 @@ func (p *Publisher) write(ctx context.Context, doc Document) (PublishResult, err
 			if written[k] {
 				continue
 			}
+			delete(p.sums, k)
 			if err := p.Blobs.Delete(ctx, k); err != nil {
 				return res, err
 			}

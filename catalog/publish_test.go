@@ -42,6 +42,7 @@ func publishedMedia(t *testing.T, blobs *catalogtest.MemBlobs) []string {
 	if !ok {
 		t.Fatal("no catalog.json")
 	}
+	catalogtest.CheckDocument(t, b)
 	var d catalog.Document
 	if err := json.Unmarshal(b, &d); err != nil {
 		t.Fatal(err)
@@ -147,3 +148,87 @@ func TestRepublish(t *testing.T) {
 		t.Errorf("after the hide, catalog.json lists %v", got)
 	}
 }
+
+// TestPublishRewritesOnlyChanged: a second publish after one talk changed
+// rewrites that talk's page, its speaker's page and catalog.json, and
+// leaves every other page alone; a page removed from the bucket by hand is
+// written again.
+func TestPublishRewritesOnlyChanged(t *testing.T) {
+	ctx := context.Background()
+	store, id := publishFixture(t)
+	sc, err := store.Schedule(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := sc.Talks[0].Start
+	for _, n := range []string{"t2", "t3"} {
+		sc.Talks = append(sc.Talks, catalog.Talk{ID: n, Title: "Talk " + n, Room: "B", Start: start.Add(2 * time.Hour),
+			End: start.Add(3 * time.Hour), SpeakerIDs: []string{"bo"}})
+	}
+	sc.Speakers = append(sc.Speakers, catalog.Speaker{ID: "bo", Name: "Bo"})
+	if _, err := store.ReplaceSchedule(ctx, sc); err != nil {
+		t.Fatal(err)
+	}
+	mem := catalogtest.NewMemBlobs()
+	clock := &fixedClock{t: time.Date(2026, 5, 16, 8, 0, 0, 0, time.UTC)}
+	p := &catalog.Publisher{Store: store, Blobs: mem, URL: func(k string) string { return k }, Now: clock.Now}
+	first, err := p.Publish(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := first.Objects, 3+2+1; got != want {
+		t.Errorf("first publish wrote %d objects, want %d (3 talks, 2 speakers, catalog.json)", got, want)
+	}
+	hide(t, store, id) // changes t1 and ana's pages only
+	second, err := p.Publish(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := second.Objects, 1+1+1; got != want {
+		t.Errorf("publish after one talk changed wrote %d objects, want %d (t1, ana, catalog.json)", got, want)
+	}
+	if got, want := second.Unchanged, 3; got != want {
+		t.Errorf("publish after one talk changed left %d pages alone, want %d", got, want)
+	}
+	if b, _ := mem.Bytes(catalog.TalkKey("t1")); bytes.Contains(b, []byte(id)) {
+		t.Error("t1.json still lists the hidden photo")
+	}
+	if err := mem.Delete(ctx, catalog.TalkKey("t2")); err != nil {
+		t.Fatal(err)
+	}
+	third, err := p.Publish(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := third.Objects, 1+1; got != want {
+		t.Errorf("publish after t2.json was removed wrote %d objects, want %d (t2, catalog.json)", got, want)
+	}
+	if _, ok := mem.Bytes(catalog.TalkKey("t2")); !ok {
+		t.Error("t2.json removed from the bucket was not written again")
+	}
+	// A page overwritten behind the publisher's back (by a publisher that
+	// died before its check) is set right once FullRewriteEvery has passed.
+	stale := []byte(`{"stale": true}`)
+	if err := mem.Put(ctx, catalog.TalkKey("t3"), bytes.NewReader(stale), int64(len(stale)), "application/json"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.Publish(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := mem.Bytes(catalog.TalkKey("t3")); !bytes.Equal(b, stale) {
+		t.Fatal("fixture: the publisher rewrote a page it had written before FullRewriteEvery passed")
+	}
+	clock.t = clock.t.Add(catalog.FullRewriteEvery)
+	later, err := p.Publish(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := mem.Bytes(catalog.TalkKey("t3")); bytes.Equal(b, stale) || later.Unchanged != 0 {
+		t.Errorf("after FullRewriteEvery the publisher left %d pages alone, t3.json %s; want every page written", later.Unchanged, b)
+	}
+}
+
+// fixedClock is a clock a test moves.
+type fixedClock struct{ t time.Time }
+
+func (c *fixedClock) Now() time.Time { return c.t }

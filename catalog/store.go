@@ -28,6 +28,11 @@ type MediaStore interface {
 	// ListMedia returns the items f selects, ordered by capture time (items
 	// without one last), then id.
 	ListMedia(ctx context.Context, f MediaFilter) ([]*Media, error)
+	// WalkMedia calls fn with each item f selects, in ListMedia's order,
+	// without holding them all: what streams a large catalog. An error of
+	// fn stops the walk and is returned as it is. fn must not call the
+	// store.
+	WalkMedia(ctx context.Context, f MediaFilter, fn func(*Media) error) error
 	// UpdateMedia reads item id, lets fn change it and writes it back
 	// atomically. If fn returns an error nothing is written and that error
 	// is returned.

@@ -120,17 +120,49 @@ func PublicBlobURL(publicURL, s3PublicURL string) func(key string) string {
 	return func(key string) string { return base + key }
 }
 
+// handleCatalog streams the catalog document (catalog.WriteDocument): its
+// memory does not grow with the media. An error after the first byte
+// aborts the response, so that no client takes a partial document.
 func (s *Server) handleCatalog(w http.ResponseWriter, r *http.Request) {
 	public := r.URL.Query().Get("public") == "1"
-	doc, err := s.Document(r.Context(), public)
-	if err != nil {
+	cw := &countingWriter{w: w, header: func() {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusOK)
+	}}
+	err := s.ExportCatalog(r.Context(), cw, public)
+	switch {
+	case err != nil && !cw.begun:
 		s.writeError(w, r, err)
-		return
+	case err != nil:
+		panic(http.ErrAbortHandler)
 	}
-	if public {
-		doc = s.openDocument(doc)
+}
+
+// ExportCatalog writes the catalog document to w as it reads the store:
+// the organizers' view, or with public the published one (speakers by name
+// and id only with PrivateSpeakers).
+func (s *Server) ExportCatalog(ctx context.Context, w io.Writer, public bool) error {
+	return catalog.WriteDocument(ctx, w, s.Store, catalog.ExportOptions{
+		Now: s.now(), URL: s.docURL, Public: public, WithoutSpeakerPages: public && s.PrivateSpeakers,
+	})
+}
+
+// countingWriter calls header before its first write and counts the bytes.
+type countingWriter struct {
+	w      io.Writer
+	header func()
+	n      int64
+	begun  bool
+}
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	if !c.begun {
+		c.begun = true
+		c.header()
 	}
-	writeJSON(w, http.StatusOK, doc)
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
 }
 
 // PublishResponse is api.PublishResponse.

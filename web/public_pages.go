@@ -114,14 +114,6 @@ func speakerMap(doc *catalog.Document) map[string]catalog.DocSpeaker {
 	return m
 }
 
-func mediaMap(doc *catalog.Document) map[string]catalog.DocMedia {
-	m := make(map[string]catalog.DocMedia, len(doc.Media))
-	for _, md := range doc.Media {
-		m[md.ID] = md
-	}
-	return m
-}
-
 // dayView is one day of the schedule, its talks grouped by room.
 type dayView struct {
 	Date, Label, Href string
@@ -349,7 +341,7 @@ func (s *Server) handleTalkPage(w http.ResponseWriter, r *http.Request) {
 		s.notFound(w, r, "web.talkPage", "no talk %q", id)
 		return
 	}
-	speakers, media := speakerMap(doc), mediaMap(doc)
+	speakers := speakerMap(doc)
 	v := talkView{
 		Talk:       s.talkLinkOf(p.Talk, speakers),
 		Speakers:   []speakerCard{},
@@ -360,7 +352,10 @@ func (s *Server) handleTalkPage(w http.ResponseWriter, r *http.Request) {
 	for _, sp := range p.Speakers {
 		c := speakerCard{Name: sp.Name, Href: speakerHref(sp.ID)}
 		for _, hid := range sp.HeadshotIDs {
-			if img, ok := pictureOf(media[hid], sp.Name, "square", "medium", "large"); ok {
+			// The index, not a map of every item per request: a catalog
+			// of 100,000 photos made that the cost of every page.
+			m, _ := idx.Media(hid)
+			if img, ok := pictureOf(m, sp.Name, "square", "medium", "large"); ok {
 				c.Headshots = append(c.Headshots, img)
 			}
 		}
@@ -512,7 +507,7 @@ func (s *Server) handleSpeakersPage(w http.ResponseWriter, r *http.Request) {
 	doc := idx.Doc
 	q := strings.TrimSpace(r.URL.Query().Get("q"))
 	words := strings.Fields(match.Fold(q))
-	speakers, media := speakerMap(doc), mediaMap(doc)
+	speakers := speakerMap(doc)
 	talks := make(map[string]catalog.DocTalk, len(doc.Talks))
 	for _, t := range doc.Talks {
 		talks[t.ID] = t
@@ -529,7 +524,8 @@ func (s *Server) handleSpeakersPage(w http.ResponseWriter, r *http.Request) {
 			row.Name = sp.ID
 		}
 		for _, hid := range sp.HeadshotIDs {
-			if img, ok := pictureOf(media[hid], sp.Name, "square", "medium"); ok {
+			m, _ := idx.Media(hid)
+			if img, ok := pictureOf(m, sp.Name, "square", "medium"); ok {
 				row.Avatar = &img
 				break
 			}

@@ -256,6 +256,21 @@ func (s *MemStore) ListMedia(_ context.Context, f catalog.MediaFilter) ([]*catal
 	return out, nil
 }
 
+// WalkMedia calls fn with each item of ListMedia, a copy, with the store
+// unlocked.
+func (s *MemStore) WalkMedia(ctx context.Context, f catalog.MediaFilter, fn func(*catalog.Media) error) error {
+	ms, err := s.ListMedia(ctx, f)
+	if err != nil {
+		return err
+	}
+	for _, m := range ms {
+		if err := fn(m); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // UpdateMedia lets fn change a copy of item id and stores it if fn returns
 // nil. fn runs under the store's lock: it must not call the store.
 func (s *MemStore) UpdateMedia(_ context.Context, id string, fn func(*catalog.Media) error) error {

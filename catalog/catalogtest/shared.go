@@ -29,6 +29,19 @@ func SharedData(tb testing.TB, elem ...string) string {
 	return p
 }
 
+// SharedDataPath returns the path of elem inside the real-world test data
+// folder and whether it is there, for callers that fall back to generated
+// data instead of skipping.
+func SharedDataPath(elem ...string) (string, bool) {
+	root := sharedRoot()
+	if root == "" {
+		return "", false
+	}
+	p := filepath.Join(append([]string{root}, elem...)...)
+	_, err := os.Stat(p)
+	return p, err == nil
+}
+
 func sharedRoot() string {
 	if d := os.Getenv(SharedDataEnv); d != "" {
 		if isDir(d) {

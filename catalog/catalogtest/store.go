@@ -235,17 +235,18 @@ func storeScheduleRoundTrip(t *testing.T, s catalog.Store) {
 	dublin := storeZone(t, "Europe/Dublin")
 	at := func(h, m int) time.Time { return time.Date(2024, 7, 8, h, m, 0, 0, dublin) }
 	in := catalog.Schedule{
-		Conference: catalog.Conference{Title: "EuroConf 2024", Acronym: "euroconf24", Timezone: "Europe/Dublin"},
+		Conference: catalog.Conference{Title: "EuroConf 2024", Acronym: "euroconf24", Timezone: "Europe/Dublin", URL: "https://euroconf.example/2024/"},
 		Talks: []catalog.Talk{
 			{ID: "b2", Title: "Second at ten", Start: at(10, 0), End: at(10, 30), Room: "Liffey A", SpeakerIDs: []string{"s3", "s1"}},
 			{ID: "a1", Title: "First at ten", Start: at(10, 0), End: at(10, 45), Room: "Liffey B", SpeakerIDs: []string{"s2"},
 				Track: "Data", Type: "Talk", GUID: "0f9c4c2e-3b1a-4a57-9a36-6c1b6b7a7f10", Code: "ABC123",
-				Slug: "first-at-ten", URL: "https://example.org/talk/ABC123", DoNotRecord: true},
+				Slug: "first-at-ten", URL: "https://example.org/talk/ABC123", DoNotRecord: true,
+				Abstract: "<p>Data, <em>first</em>.</p>", Language: "ga"},
 			// Given in UTC: it must come back in the venue's zone.
 			{ID: "d4", Title: "Closing, Ünïcödé ✓", Start: at(16, 0).UTC(), End: at(16, 30).Add(123456 * time.Microsecond).UTC(), Room: "Liffey A"},
 			{ID: "z9", Title: "Opening", Start: at(9, 0), End: at(9, 30), Room: "Auditorium", SpeakerIDs: []string{"s1", "s2", "s3"}},
 		},
-		Speakers: []catalog.Speaker{{ID: "s3", Name: "Zoë Ó Briain"}, {ID: "s1", Name: "Ada"}, {ID: "s2", Name: "Grace"}},
+		Speakers: []catalog.Speaker{{ID: "s3", Name: "Zoë Ó Briain"}, {ID: "s1", Name: "Ada", AvatarURL: "https://euroconf.example/media/ada.png"}, {ID: "s2", Name: "Grace"}},
 	}
 	d := storeReplace(t, s, in)
 	want := catalog.ScheduleDiff{Added: []string{"a1", "b2", "d4", "z9"}, Speakers: 3}
@@ -267,7 +268,7 @@ func storeScheduleRoundTrip(t *testing.T, s catalog.Store) {
 	for _, tk := range got.Talks {
 		storeCheckTalk(t, tk, byID[tk.ID], dublin)
 	}
-	wantSpeakers := []catalog.Speaker{{ID: "s1", Name: "Ada"}, {ID: "s2", Name: "Grace"}, {ID: "s3", Name: "Zoë Ó Briain"}}
+	wantSpeakers := []catalog.Speaker{{ID: "s1", Name: "Ada", AvatarURL: "https://euroconf.example/media/ada.png"}, {ID: "s2", Name: "Grace"}, {ID: "s3", Name: "Zoë Ó Briain"}}
 	if !reflect.DeepEqual(got.Speakers, wantSpeakers) {
 		t.Errorf("Speakers = %+v, want %+v", got.Speakers, wantSpeakers)
 	}
@@ -690,8 +691,37 @@ func storeListMedia(t *testing.T, s catalog.Store) {
 			t.Errorf("%s: ListMedia(%+v) = %v, want %v", tt.name, tt.f, ids, tt.want)
 		}
 	}
+	// WalkMedia yields what ListMedia lists, in its order, and stops at
+	// the first error of fn, returning it as it is.
+	for _, tt := range tests {
+		var ids []string
+		if err := s.WalkMedia(t.Context(), tt.f, func(m *catalog.Media) error {
+			ids = append(ids, m.ID)
+			return nil
+		}); err != nil {
+			t.Errorf("%s: WalkMedia: %v", tt.name, err)
+		}
+		if !slices.Equal(ids, tt.want) {
+			t.Errorf("%s: WalkMedia(%+v) yields %v, want %v", tt.name, tt.f, ids, tt.want)
+		}
+	}
+	stop := errors.New("enough")
+	n := 0
+	err := s.WalkMedia(t.Context(), catalog.MediaFilter{}, func(*catalog.Media) error {
+		n++
+		return stop
+	})
+	if err != stop || n != 1 {
+		t.Errorf("WalkMedia with fn failing at once: %v after %d items, want %v after 1", err, n, stop)
+	}
 	all, err := s.ListMedia(t.Context(), catalog.MediaFilter{})
 	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.WalkMedia(t.Context(), catalog.MediaFilter{}, func(m *catalog.Media) error {
+		all = append(all, m) // walked items are whole, as listed ones are
+		return nil
+	}); err != nil {
 		t.Fatal(err)
 	}
 	for _, m := range all {

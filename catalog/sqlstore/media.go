@@ -163,7 +163,22 @@ func (s *Store) KnownMedia(ctx context.Context, ids []string) (map[string]bool, 
 // ListMedia returns the items f selects, ordered by capture time (items
 // without one last), then id.
 func (s *Store) ListMedia(ctx context.Context, f catalog.MediaFilter) ([]*catalog.Media, error) {
-	const op = "sqlstore.ListMedia"
+	var out []*catalog.Media
+	err := s.walkMedia(ctx, "sqlstore.ListMedia", f, func(m *catalog.Media) error {
+		out = append(out, m)
+		return nil
+	})
+	return out, err
+}
+
+// WalkMedia calls fn with each item f selects, in ListMedia's order, one
+// row at a time, from one read of the database. An error of fn stops the
+// walk and is returned as it is.
+func (s *Store) WalkMedia(ctx context.Context, f catalog.MediaFilter, fn func(*catalog.Media) error) error {
+	return s.walkMedia(ctx, "sqlstore.WalkMedia", f, fn)
+}
+
+func (s *Store) walkMedia(ctx context.Context, op string, f catalog.MediaFilter, fn func(*catalog.Media) error) error {
 	var (
 		where []string
 		args  []any
@@ -195,21 +210,22 @@ func (s *Store) ListMedia(ctx context.Context, f catalog.MediaFilter) ([]*catalo
 	q += " ORDER BY (taken_at IS NULL), taken_at, id" + s.d.binary
 	rows, err := s.r.QueryContext(ctx, q, args...)
 	if err != nil {
-		return nil, s.fail(op, err)
+		return s.fail(op, err)
 	}
 	defer rows.Close()
-	var out []*catalog.Media
 	for rows.Next() {
 		m, err := scanMedia(rows)
 		if err != nil {
-			return nil, s.fail(op, err)
+			return s.fail(op, err)
 		}
-		out = append(out, m)
+		if err := fn(m); err != nil {
+			return err
+		}
 	}
 	if err := rows.Err(); err != nil {
-		return nil, s.fail(op, err)
+		return s.fail(op, err)
 	}
-	return out, nil
+	return nil
 }
 
 // UpdateMedia reads item id, lets fn change it and writes it back

@@ -8,12 +8,12 @@ import (
 	"github.com/confmedia/confmedia/catalog"
 )
 
-const talkColumns = "id, title, start_at, end_at, room, speaker_ids, track, type, guid, code, slug, url, do_not_record"
+const talkColumns = "id, title, start_at, end_at, room, speaker_ids, track, type, guid, code, slug, url, do_not_record, abstract, language"
 
 func scanTalk(row scanner) (catalog.Talk, error) {
 	var t catalog.Talk
 	err := row.Scan(&t.ID, &t.Title, timeCol{&t.Start}, timeCol{&t.End}, &t.Room, jsonCol{&t.SpeakerIDs},
-		&t.Track, &t.Type, &t.GUID, &t.Code, &t.Slug, &t.URL, &t.DoNotRecord)
+		&t.Track, &t.Type, &t.GUID, &t.Code, &t.Slug, &t.URL, &t.DoNotRecord, &t.Abstract, &t.Language)
 	return t, err
 }
 
@@ -31,9 +31,9 @@ func (s *Store) ReplaceSchedule(ctx context.Context, sc catalog.Schedule) (catal
 	err := s.write(ctx, op, func(tx *sql.Tx) error {
 		// Writing the conference row first also serialises concurrent
 		// imports in PostgreSQL: the second waits for the row's lock.
-		if _, err := tx.ExecContext(ctx, `INSERT INTO conference (id, title, timezone, acronym) VALUES (1, $1, $2, $3)
-			ON CONFLICT (id) DO UPDATE SET title = excluded.title, timezone = excluded.timezone, acronym = excluded.acronym`,
-			sc.Conference.Title, sc.Conference.Timezone, sc.Conference.Acronym); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO conference (id, title, timezone, acronym, url) VALUES (1, $1, $2, $3, $4)
+			ON CONFLICT (id) DO UPDATE SET title = excluded.title, timezone = excluded.timezone, acronym = excluded.acronym, url = excluded.url`,
+			sc.Conference.Title, sc.Conference.Timezone, sc.Conference.Acronym, sc.Conference.URL); err != nil {
 			return s.fail(op, err)
 		}
 		old, err := s.talks(ctx, tx)
@@ -46,24 +46,24 @@ func (s *Store) ReplaceSchedule(ctx context.Context, sc catalog.Schedule) (catal
 				return s.fail(op, err)
 			}
 		}
-		ins, err := tx.PrepareContext(ctx, "INSERT INTO talks ("+talkColumns+") VALUES ("+placeholders(1, 13)+")")
+		ins, err := tx.PrepareContext(ctx, "INSERT INTO talks ("+talkColumns+") VALUES ("+placeholders(1, 15)+")")
 		if err != nil {
 			return s.fail(op, err)
 		}
 		defer ins.Close()
 		for _, t := range sc.Talks {
 			if _, err := ins.ExecContext(ctx, t.ID, t.Title, s.d.timeArg(t.Start), s.d.timeArg(t.End), t.Room,
-				jsonList(t.SpeakerIDs), t.Track, t.Type, t.GUID, t.Code, t.Slug, t.URL, t.DoNotRecord); err != nil {
+				jsonList(t.SpeakerIDs), t.Track, t.Type, t.GUID, t.Code, t.Slug, t.URL, t.DoNotRecord, t.Abstract, t.Language); err != nil {
 				return s.fail(op, err)
 			}
 		}
-		insSpeaker, err := tx.PrepareContext(ctx, "INSERT INTO speakers (id, name) VALUES ($1, $2)")
+		insSpeaker, err := tx.PrepareContext(ctx, "INSERT INTO speakers (id, name, avatar_url) VALUES ($1, $2, $3)")
 		if err != nil {
 			return s.fail(op, err)
 		}
 		defer insSpeaker.Close()
 		for _, sp := range sc.Speakers {
-			if _, err := insSpeaker.ExecContext(ctx, sp.ID, sp.Name); err != nil {
+			if _, err := insSpeaker.ExecContext(ctx, sp.ID, sp.Name, sp.AvatarURL); err != nil {
 				return s.fail(op, err)
 			}
 		}
@@ -105,8 +105,8 @@ func (s *Store) Schedule(ctx context.Context) (catalog.Schedule, error) {
 	}
 	defer tx.Rollback()
 	var sc catalog.Schedule
-	err = tx.QueryRowContext(ctx, "SELECT title, timezone, acronym FROM conference WHERE id = 1").
-		Scan(&sc.Conference.Title, &sc.Conference.Timezone, &sc.Conference.Acronym)
+	err = tx.QueryRowContext(ctx, "SELECT title, timezone, acronym, url FROM conference WHERE id = 1").
+		Scan(&sc.Conference.Title, &sc.Conference.Timezone, &sc.Conference.Acronym, &sc.Conference.URL)
 	if errors.Is(err, sql.ErrNoRows) {
 		return catalog.Schedule{}, nil
 	}
@@ -138,14 +138,14 @@ func (s *Store) Schedule(ctx context.Context) (catalog.Schedule, error) {
 	if err := rows.Err(); err != nil {
 		return catalog.Schedule{}, s.fail(op, err)
 	}
-	rows, err = tx.QueryContext(ctx, "SELECT id, name FROM speakers ORDER BY id"+s.d.binary)
+	rows, err = tx.QueryContext(ctx, "SELECT id, name, avatar_url FROM speakers ORDER BY id"+s.d.binary)
 	if err != nil {
 		return catalog.Schedule{}, s.fail(op, err)
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var sp catalog.Speaker
-		if err := rows.Scan(&sp.ID, &sp.Name); err != nil {
+		if err := rows.Scan(&sp.ID, &sp.Name, &sp.AvatarURL); err != nil {
 			return catalog.Schedule{}, s.fail(op, err)
 		}
 		sc.Speakers = append(sc.Speakers, sp)

@@ -169,6 +169,9 @@ func (in *instance) mustCLI(args ...string) string {
 	if code != 0 {
 		in.t.Fatalf("confmedia %s: exit %d\nstdout:\n%s\nstderr:\n%s", strings.Join(args, " "), code, out, errs)
 	}
+	if len(args) >= 2 && args[0] == "catalog" && args[1] == "export" && !slices.Contains(args, "-o") {
+		catalogtest.CheckDocument(in.t, []byte(out)) // every export follows catalog.schema.json
+	}
 	return out
 }
 

@@ -17,7 +17,7 @@ func looksLikeCSV(b []byte) bool {
 // csvColumns maps the accepted header names to the column they fill.
 func csvColumn(h string) string {
 	switch h = csvtable.Canon(h); h {
-	case "id", "title", "room", "start", "end", "duration", "track", "type", "guid", "url", "slug", "code":
+	case "id", "title", "room", "start", "end", "duration", "track", "type", "guid", "url", "slug", "code", "abstract", "language":
 		return h
 	case "speakers", "speaker", "persons":
 		return "speakers"
@@ -29,8 +29,8 @@ func csvColumn(h string) string {
 
 // readCSV reads a schedule as CSV: a header row naming the columns (any
 // case, any order) id, title, start, end or duration, and optionally room,
-// speakers (separated by ';'), track, type, guid, url, slug, code and
-// do_not_record. Columns are separated by commas, or by tabs when the
+// speakers (separated by ';'), track, type, guid, url, slug, code,
+// abstract, language and do_not_record. Columns are separated by commas, or by tabs when the
 // header has tabs and no comma. Times without an offset are in the venue's
 // zone; durations are minutes, "HH:MM" or a Go duration.
 func readCSV(name string, data []byte) (*document, error) {
@@ -62,6 +62,8 @@ func readCSV(name string, data []byte) (*document, error) {
 			slug:        get("slug"),
 			url:         get("url"),
 			doNotRecord: isTrue(get("do_not_record")) || strings.EqualFold(get("do_not_record"), "x"),
+			abstract:    get("abstract"),
+			language:    get("language"),
 			stamp:       get("start"),
 			end:         get("end"),
 			duration:    get("duration"),

@@ -15,6 +15,8 @@ import (
 type xmlConference struct {
 	Title        string `xml:"title"`
 	Acronym      string `xml:"acronym"`
+	BaseURL      string `xml:"base_url"`
+	URL          string `xml:"url"`
 	TimeZoneName string `xml:"time_zone_name"`
 }
 
@@ -34,6 +36,8 @@ type xmlEvent struct {
 	Title     string      `xml:"title"`
 	Track     string      `xml:"track"`
 	Type      string      `xml:"type"`
+	Language  string      `xml:"language"`
+	Abstract  string      `xml:"abstract"`
 	Persons   []xmlPerson `xml:"persons>person"`
 	Optout    string      `xml:"optout"`
 	Recording struct {
@@ -104,6 +108,10 @@ func readFrabXML(name string, data []byte) (*document, error) {
 				}
 				doc.title = strings.TrimSpace(c.Title)
 				doc.acronym = strings.TrimSpace(c.Acronym)
+				doc.url = strings.TrimSpace(c.URL)
+				if doc.url == "" {
+					doc.url = strings.TrimSpace(c.BaseURL)
+				}
 				doc.zone = strings.TrimSpace(c.TimeZoneName)
 			case el == "day":
 				dayDate, dayStart = attr(t, "date"), attr(t, "start")
@@ -159,6 +167,8 @@ func (ev *xmlEvent) raw(where, room, dayDate, dayStart string) rawTalk {
 		url:         strings.TrimSpace(ev.URL),
 		feedbackURL: strings.TrimSpace(ev.Feedback),
 		doNotRecord: isTrue(ev.Recording.Optout) || isTrue(ev.Optout),
+		abstract:    ev.Abstract,
+		language:    ev.Language,
 		stamp:       ev.Date,
 		dayDate:     dayDate,
 		dayStart:    dayStart,

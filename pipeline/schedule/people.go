@@ -35,13 +35,17 @@ func (ps *people) add(p rawPerson) string {
 	if id == "" {
 		return ""
 	}
+	avatar := strings.TrimSpace(p.avatar)
 	if s, ok := ps.byID[id]; ok {
 		if s.Name == "" {
 			s.Name = name
 		}
+		if s.AvatarURL == "" {
+			s.AvatarURL = avatar
+		}
 		return id
 	}
-	ps.byID[id] = &catalog.Speaker{ID: id, Name: name}
+	ps.byID[id] = &catalog.Speaker{ID: id, Name: name, AvatarURL: avatar}
 	return id
 }
 

@@ -111,6 +111,9 @@ func readPretalxJSON(name string, data []byte) (*document, error) {
 	if doc.zone, err = d.text(cm["time_zone_name"]); err != nil {
 		return nil, err
 	}
+	if doc.url, err = d.text(cm["url"]); err != nil {
+		return nil, err
+	}
 	days, ok := cm["days"]
 	if !ok {
 		return nil, d.failf(conf, "no days")
@@ -203,6 +206,7 @@ func (d *jdoc) event(n jnode) (rawTalk, error) {
 		{&r.title, "title"}, {&r.guid, "guid"}, {&r.code, "code"}, {&r.slug, "slug"},
 		{&r.url, "url"}, {&r.typ, "type"}, {&r.stamp, "date"}, {&r.clock, "start"},
 		{&r.end, "end"}, {&r.duration, "duration"}, {&r.feedbackURL, "feedback_url"},
+		{&r.abstract, "abstract"}, {&r.language, "language"},
 	}
 	for _, t := range texts {
 		if *t.dst, err = d.text(m[t.key]); err != nil {
@@ -300,6 +304,9 @@ func (d *jdoc) persons(n jnode) ([]rawPerson, error) {
 			if p.name, err = d.text(m[key]); err != nil {
 				return nil, err
 			}
+		}
+		if p.avatar, err = d.text(m["avatar"]); err != nil {
+			return nil, err
 		}
 		out = append(out, p)
 	}
@@ -479,6 +486,7 @@ func (d *jdoc) submission(n jnode, m map[string]jnode) (r rawTalk, ok bool, err 
 		{&r.id, "code"}, {&r.title, "title"}, {&r.slug, "slug"}, {&r.guid, "guid"},
 		{&r.typ, "submission_type"}, {&r.track, "track"}, {&r.url, "url"},
 		{&r.room, "room"}, {&r.stamp, "start"}, {&r.end, "end"}, {&r.duration, "duration"},
+		{&r.abstract, "abstract"}, {&r.language, "content_locale"},
 	}
 	for _, t := range texts {
 		if *t.dst, err = d.text(m[t.key]); err != nil {

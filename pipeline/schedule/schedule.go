@@ -177,6 +177,7 @@ func trimBOM(b []byte) []byte {
 type document struct {
 	title   string
 	acronym string
+	url     string // the conference's own
 	zone    string // as the file names it
 	talks   []rawTalk
 }
@@ -195,6 +196,8 @@ type rawTalk struct {
 	url         string
 	feedbackURL string // may hold the pretalx code when the event has none
 	doNotRecord bool
+	abstract    string
+	language    string
 
 	// Time, in order of preference: stamp (a full date and time), else
 	// dayDate plus clock ("HH:MM"). dayStart, when known, is the start of
@@ -213,6 +216,7 @@ type rawTalk struct {
 // rawPerson is one speaker reference as a file spells it.
 type rawPerson struct {
 	code, id, name string
+	avatar         string // URL
 }
 
 // failf builds the error for a bad place in file name.
@@ -247,7 +251,7 @@ func (d *document) resolve(name, zoneArg string) (catalog.Schedule, error) {
 	}
 
 	s := catalog.Schedule{
-		Conference: catalog.Conference{Title: d.title, Acronym: d.acronym, Timezone: zone},
+		Conference: catalog.Conference{Title: d.title, Acronym: d.acronym, Timezone: zone, URL: d.url},
 		Talks:      make([]catalog.Talk, 0, len(d.talks)),
 	}
 	seen := make(map[string]string, len(d.talks))
@@ -284,6 +288,8 @@ func (d *document) resolve(name, zoneArg string) (catalog.Schedule, error) {
 			Slug:        r.slug,
 			URL:         r.url,
 			DoNotRecord: r.doNotRecord,
+			Abstract:    strings.TrimSpace(r.abstract),
+			Language:    strings.TrimSpace(r.language),
 		}
 		for _, p := range r.persons {
 			id := people.add(p)

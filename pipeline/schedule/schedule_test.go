@@ -16,6 +16,7 @@ const frabFixture = `<?xml version="1.0" encoding="UTF-8"?>
   <conference>
     <title>TinyConf</title>
     <acronym>tiny25</acronym>
+    <base_url>https://tiny.example/2025/</base_url>
     <time_zone_name>Europe/Brussels</time_zone_name>
   </conference>
   <day index="1" date="2025-02-01" start="2025-02-01T09:00:00+01:00" end="2025-02-02T03:00:00+01:00">
@@ -30,6 +31,7 @@ const frabFixture = `<?xml version="1.0" encoding="UTF-8"?>
         <title> Welcome &amp; opening </title>
         <track>Keynotes</track>
         <type>keynote</type>
+        <language>en</language>
         <abstract>&lt;p&gt;Hi&nbsp;there&lt;/p&gt;</abstract>
         <persons>
           <person id="2">Zoë Staff</person>
@@ -61,7 +63,7 @@ const pretalxFixture = `{
     "conference": {
       "acronym": "tiny",
       "title": "TinyCon",
-      "time_zone_name": "Europe/Berlin",
+      "time_zone_name": "Europe/Berlin", "url": "https://pretalx.example/tiny/",
       "days": [
         {
           "index": 1,
@@ -75,8 +77,9 @@ const pretalxFixture = `{
                 "date": "2024-03-30T10:00:00+01:00", "start": "10:00", "duration": "00:45",
                 "room": "Saal 1", "slug": "tiny-7-opening", "url": "https://pretalx.example/tiny/talk/QWE789/",
                 "title": "Opening", "track": "Main", "type": "Talk", "do_not_record": false,
+                "language": "de", "abstract": "Wir *eröffnen*.",
                 "persons": [
-                  {"id": 70, "code": "PERS01", "public_name": "Jürgen Müller", "answers": []},
+                  {"id": 70, "code": "PERS01", "public_name": "Jürgen Müller", "avatar": "https://pretalx.example/media/avatars/jm.png", "answers": []},
                   {"id": 71, "code": "PERS02", "public_name": "Ann Other"}
                 ],
                 "answers": []
@@ -119,14 +122,14 @@ func TestParseFrabXML(t *testing.T) {
 	}
 	bru := mustZone(t, "Europe/Brussels")
 	want := catalog.Schedule{
-		Conference: catalog.Conference{Title: "TinyConf", Acronym: "tiny25", Timezone: "Europe/Brussels"},
+		Conference: catalog.Conference{Title: "TinyConf", Acronym: "tiny25", Timezone: "Europe/Brussels", URL: "https://tiny.example/2025/"},
 		Talks: []catalog.Talk{{
 			ID: "101", Title: "Welcome & opening", Room: "Janson",
 			Start:      time.Date(2025, 2, 1, 9, 30, 0, 0, bru),
 			End:        time.Date(2025, 2, 1, 9, 50, 0, 0, bru),
 			SpeakerIDs: []string{"2", "1"}, Track: "Keynotes", Type: "keynote",
 			GUID: "11111111-1111-4111-8111-111111111111", Code: "ABC123", Slug: "welcome",
-			URL: "https://example.org/talk/welcome/",
+			URL: "https://example.org/talk/welcome/", Abstract: "<p>Hi\u00a0there</p>", Language: "en",
 		}, {
 			// No <date>: the day's date plus <start>, after midnight so on
 			// the next calendar day; the room comes from <room name>.
@@ -148,14 +151,14 @@ func TestParsePretalxJSON(t *testing.T) {
 	}
 	ber := mustZone(t, "Europe/Berlin")
 	want := catalog.Schedule{
-		Conference: catalog.Conference{Title: "TinyCon", Acronym: "tiny", Timezone: "Europe/Berlin"},
+		Conference: catalog.Conference{Title: "TinyCon", Acronym: "tiny", Timezone: "Europe/Berlin", URL: "https://pretalx.example/tiny/"},
 		Talks: []catalog.Talk{{
 			ID: "7", Title: "Opening", Room: "Saal 1",
 			Start:      time.Date(2024, 3, 30, 10, 0, 0, 0, ber),
 			End:        time.Date(2024, 3, 30, 10, 45, 0, 0, ber),
 			SpeakerIDs: []string{"PERS01", "PERS02"}, Track: "Main", Type: "Talk",
 			GUID: "33333333-3333-4333-8333-333333333333", Code: "QWE789", Slug: "tiny-7-opening",
-			URL: "https://pretalx.example/tiny/talk/QWE789/",
+			URL: "https://pretalx.example/tiny/talk/QWE789/", Language: "de", Abstract: "Wir *eröffnen*.",
 		}, {
 			ID: "x-8", Title: "Off the record", Room: "Saal 2",
 			Start:      time.Date(2024, 3, 30, 11, 0, 0, 0, ber),
@@ -163,7 +166,8 @@ func TestParsePretalxJSON(t *testing.T) {
 			SpeakerIDs: []string{"PERS02"}, Type: "Workshop",
 			GUID: "44444444-4444-4444-8444-444444444444", Slug: "tiny-8-secret", DoNotRecord: true,
 		}},
-		Speakers: []catalog.Speaker{{ID: "PERS01", Name: "Jürgen Müller"}, {ID: "PERS02", Name: "Ann Other"}},
+		Speakers: []catalog.Speaker{{ID: "PERS01", Name: "Jürgen Müller", AvatarURL: "https://pretalx.example/media/avatars/jm.png"},
+			{ID: "PERS02", Name: "Ann Other"}},
 	}
 	assertSchedule(t, got, want)
 }

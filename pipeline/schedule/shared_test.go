@@ -71,7 +71,8 @@ func TestSharedFOSDEM(t *testing.T) {
 	if got, want := len(s.Talks), 1074; got != want {
 		t.Fatalf("got %d talks, want %d", got, want)
 	}
-	if want := (catalog.Conference{Title: "FOSDEM 2025", Acronym: "fosdem-2025", Timezone: "Europe/Brussels"}); s.Conference != want {
+	if want := (catalog.Conference{Title: "FOSDEM 2025", Acronym: "fosdem-2025", Timezone: "Europe/Brussels",
+		URL: "https://fosdem.org/2025/schedule/"}); s.Conference != want {
 		t.Errorf("conference = %+v, want %+v", s.Conference, want)
 	}
 	first := s.Talks[0]
@@ -79,6 +80,9 @@ func TestSharedFOSDEM(t *testing.T) {
 		first.Room != "Janson" || first.Start.Format(time.RFC3339) != "2025-02-01T09:30:00+01:00" ||
 		first.End.Sub(first.Start) != 20*time.Minute {
 		t.Errorf("first talk = %+v", first)
+	}
+	if first.Language != "en" || !strings.Contains(first.Abstract, "Join us for the opening of our 25th event.") {
+		t.Errorf("first talk language %q, abstract %q: want en and the schedule's abstract", first.Language, first.Abstract)
 	}
 	if first.Code != "XWNGQL" {
 		t.Errorf("first talk code = %q, want XWNGQL (from its pretalx feedback URL)", first.Code)
