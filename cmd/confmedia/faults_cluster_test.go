@@ -38,6 +38,9 @@ type cluster struct {
 	s3    *services.S3
 	proxy *s3Proxy
 
+	ctx    context.Context // ends when the cluster stops: CLI commands are killed
+	cancel context.CancelFunc
+
 	mu       sync.Mutex
 	stopping bool
 	procs    []*proc // every process started, in order
@@ -76,6 +79,7 @@ func newCluster(t *testing.T, bin string) *cluster {
 		t.Fatal(err)
 	}
 	c := &cluster{t: t, bin: bin, dir: dir, seq: map[string]int{}}
+	c.ctx, c.cancel = context.WithCancel(context.Background())
 	t.Cleanup(func() {
 		if t.Failed() || os.Getenv("CONFMEDIA_FAULTS_KEEP") != "" {
 			t.Logf("logs kept in %s", dir)
@@ -266,6 +270,7 @@ func (c *cluster) kill(p *proc) {
 // stop ends every process (SIGTERM, SIGKILL after 15 s), the proxy and the
 // servers. It runs at cleanup, whatever the test's outcome.
 func (c *cluster) stop() {
+	c.cancel()
 	c.mu.Lock()
 	c.stopping = true
 	procs := append([]*proc(nil), c.procs...)
@@ -325,9 +330,12 @@ func (c *cluster) startS3() error {
 	return c.proxy.setDown(false)
 }
 
-// cli runs a confmedia command with its own S3-less environment and
-// returns its exit code, stdout and stderr.
+// cli runs a confmedia command (for at most 20 minutes, and never past the
+// cluster's end) and returns its exit code, stdout and stderr.
 func (c *cluster) cli(ctx context.Context, args ...string) (int, string, string) {
+	ctx, cancel := context.WithTimeout(ctx, 20*time.Minute)
+	defer cancel()
+	defer context.AfterFunc(c.ctx, cancel)()
 	cmd := exec.CommandContext(ctx, c.bin, args...)
 	cmd.Env = c.env("")
 	var out, errb bytes.Buffer

@@ -532,6 +532,9 @@ func audit(t *testing.T, c *cluster, r *faultRow, files, in []faultFile, rejecte
 			if f.kind != "photo" {
 				r.wrong("%s ended %s, want failed", f.name, m.Status)
 			}
+			if len(m.Renditions) == 0 && m.Status != catalog.Hidden {
+				r.wrong("%s ended %s with no renditions", f.name, m.Status)
+			}
 		}
 	}
 	if r.failed > 0 && waitCode != exitRejected {
@@ -542,6 +545,13 @@ func audit(t *testing.T, c *cluster, r *faultRow, files, in []faultFile, rejecte
 	}
 	if len(stuckNames) > 0 {
 		r.note("stuck: %s", firstFew(stuckNames))
+	}
+
+	// A process that ended by itself gave up on something it needed.
+	for _, p := range c.runs("") {
+		if p.exited() && !p.killed {
+			r.wrong("%s exited by itself (%v) %s after it started: %s", p.name, p.exitErr, p.ended.Sub(p.started).Round(100*time.Millisecond), lastLogLine(p))
+		}
 	}
 
 	// Two catalog rows for the same bytes, or rows for bytes never sent.
@@ -581,6 +591,19 @@ func audit(t *testing.T, c *cluster, r *faultRow, files, in []faultFile, rejecte
 			}
 			dupItems[itemKeys[key]] = true
 		}
+	}
+	// Objects workers wrote that no catalog item names: orphans.
+	orphans := map[string]bool{}
+	for _, w := range c.proxy.allWrites() {
+		if _, ok := itemKeys[w.Key]; ok || !strings.HasPrefix(w.Process, "worker-") || strings.Contains(w.Key, "catalog.json") {
+			continue
+		}
+		if _, err := blobs.Stat(ctx, w.Key); err == nil {
+			orphans[w.Key] = true
+		}
+	}
+	if len(orphans) > 0 {
+		r.note("%d objects written by workers that no catalog item names", len(orphans))
 	}
 	r.dups += len(dupItems)
 	if rewrites > 0 {
@@ -740,11 +763,6 @@ func scenarioS3(t *testing.T, cfg faultsConfig, bin string) *faultRow {
 	}
 	faultEnd := time.Now()
 	finish(t, c, cfg, r, files, faultEnd, up)
-	for _, p := range c.runs("worker-") {
-		if p.exited() {
-			r.wrong("%s exited (%v) %s after it started: %s", p.name, p.exitErr, p.ended.Sub(p.started).Round(100*time.Millisecond), lastLogLine(p))
-		}
-	}
 	return r
 }
 
