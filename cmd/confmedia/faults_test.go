@@ -35,15 +35,15 @@ import (
 // faultsConfig sizes a run. The defaults are the short run; `make faults`
 // sets CONFMEDIA_FAULTS=full.
 type faultsConfig struct {
-	full        bool
-	rows        []string      // scenarios to run: kill, redis, s3, crash, corrupt
-	photos      int           // photos per scenario
-	kills       int           // worker SIGKILLs in the kill scenario
-	redisAway   time.Duration // how long Redis is stopped
-	s3Away      time.Duration // how long the S3 server is away
-	deadline    time.Duration // after the fault ends, for every photo to reach an honest end
-	width       int           // pixels of the photos' long edge
-	report      string        // file the table is written to
+	full      bool
+	rows      []string      // scenarios to run: kill, redis, s3, crash, corrupt
+	photos    int           // photos per scenario
+	kills     int           // worker SIGKILLs in the kill scenario
+	redisAway time.Duration // how long Redis is stopped
+	s3Away    time.Duration // how long the S3 server is away
+	deadline  time.Duration // after the fault ends, for every photo to reach an honest end
+	width     int           // pixels of the photos' long edge
+	report    string        // file the table is written to
 }
 
 var (
