@@ -473,6 +473,14 @@ func audit(t *testing.T, c *cluster, r *faultRow, files, in []faultFile, rejecte
 			default:
 				r.wrong("%s rejected by the CLI: %s", f.name, reason)
 			}
+			// Refused, yet stored: it must still reach an honest end.
+			var m catalog.Media
+			if _, err := c.get(ctx, "/api/media/"+f.id, &m); err == nil {
+				r.note("%s was stored although the CLI rejected it; it ended %s", f.name, m.Status)
+				if m.Status == catalog.Pending || (m.Status == catalog.Failed && m.Reason == "") {
+					r.stuck++
+				}
+			}
 		}
 	}
 	var lostNames, stuckNames []string
