@@ -52,14 +52,14 @@ var (
 	flagFaultKills    = flag.Int("faults.kills", 0, "worker SIGKILLs in the kill scenario (CONFMEDIA_FAULTS_KILLS; 3, full 8)")
 	flagFaultRedis    = flag.Duration("faults.redis-away", 0, "how long Redis is stopped (CONFMEDIA_FAULTS_REDIS_AWAY; 8s, full 40s)")
 	flagFaultS3       = flag.Duration("faults.s3-away", 0, "how long the S3 server is away (CONFMEDIA_FAULTS_S3_AWAY; 5s, full 2m)")
-	flagFaultDeadline = flag.Duration("faults.deadline", 0, "after the fault, how long photos have to reach an honest end (CONFMEDIA_FAULTS_DEADLINE; 60s, full 10m)")
+	flagFaultDeadline = flag.Duration("faults.deadline", 0, "after the fault, how long photos have to reach an honest end (CONFMEDIA_FAULTS_DEADLINE; 150s, full 10m)")
 )
 
 func loadFaultsConfig(t *testing.T) faultsConfig {
 	t.Helper()
 	full := os.Getenv("CONFMEDIA_FAULTS") == "full"
 	cfg := faultsConfig{full: full, photos: 40, kills: 3, redisAway: 8 * time.Second, s3Away: 5 * time.Second,
-		deadline: 60 * time.Second, width: 1024, rows: []string{"corrupt", "s3", "redis"}}
+		deadline: 150 * time.Second, width: 1024, rows: []string{"corrupt", "s3", "redis"}}
 	if full {
 		cfg = faultsConfig{full: true, photos: 300, kills: 8, redisAway: 40 * time.Second, s3Away: 2 * time.Minute,
 			deadline: 10 * time.Minute, width: 2048, rows: []string{"kill", "redis", "s3", "crash", "corrupt"}}
