@@ -580,26 +580,10 @@ func audit(t *testing.T, c *cluster, r *faultRow, files, in []faultFile, rejecte
 	}
 
 	// Renditions written twice.
-	byKey := map[string][]blobWrite{}
-	for _, w := range c.proxy.allWrites() {
-		if _, ok := itemKeys[w.Key]; ok {
-			byKey[w.Key] = append(byKey[w.Key], w)
-		}
-	}
-	dupItems := map[string]bool{}
-	rewrites := 0
-	for key, ws := range byKey {
-		for i := 1; i < len(ws); i++ {
-			prev, next := ws[i-1], ws[i]
-			p := c.byName(prev.Process)
-			died := p != nil && p.exited() && !p.ended.After(next.At) && (p.killed || p.exitErr != nil)
-			if prev.Process != next.Process && died {
-				rewrites++
-				continue
-			}
-			dupItems[itemKeys[key]] = true
-		}
-	}
+	dupItems, rewrites := repeatedWrites(c.proxy.allWrites(), itemKeys, func(process string, at time.Time) bool {
+		p := c.byName(process)
+		return p != nil && p.exited() && !p.ended.After(at) && (p.killed || p.exitErr != nil)
+	})
 	// Objects workers wrote that no catalog item names: orphans.
 	orphans := map[string]bool{}
 	for _, w := range c.proxy.allWrites() {
@@ -620,6 +604,33 @@ func audit(t *testing.T, c *cluster, r *faultRow, files, in []faultFile, rejecte
 	if len(dupItems) > 0 {
 		r.note("renditions written twice by live workers for %d items", len(dupItems))
 	}
+}
+
+// repeatedWrites looks at the writes of the keys in itemKeys (key → item
+// id), in order. A key written again after the process that last wrote it
+// died (diedBefore) is a retry of an interrupted task: counted in retries.
+// Any other repeat — by the same process, or by a process while the earlier
+// writer still ran — makes its item a duplicate.
+func repeatedWrites(writes []blobWrite, itemKeys map[string]string, diedBefore func(process string, at time.Time) bool) (dupItems map[string]bool, retries int) {
+	last := map[string]blobWrite{}
+	dupItems = map[string]bool{}
+	for _, w := range writes {
+		item, ok := itemKeys[w.Key]
+		if !ok {
+			continue
+		}
+		prev, seen := last[w.Key]
+		last[w.Key] = w
+		if !seen {
+			continue
+		}
+		if prev.Process != w.Process && diedBefore(prev.Process, w.At) {
+			retries++
+			continue
+		}
+		dupItems[item] = true
+	}
+	return dupItems, retries
 }
 
 func firstFew(s []string) string {
