@@ -371,9 +371,9 @@ func lastLine(s string) string {
 	return l
 }
 
-// awaitHonest polls until every photo in ids is in the catalog with an
-// honest end and no task is queued, running or waiting to retry, or until
-// the deadline. It returns when that happened, or the zero time.
+// awaitHonest polls until every photo in ids is in the catalog, every
+// catalog item has an honest end and no task is queued, running or waiting
+// to retry, or until the deadline. It returns when that happened, or the zero time.
 func awaitHonest(c *cluster, ids []string, deadline time.Time) time.Time {
 	ctx := context.Background()
 	for time.Now().Before(deadline) {
@@ -391,8 +391,13 @@ func honestEnds(ctx context.Context, c *cluster, ids []string) bool {
 		return false
 	}
 	for _, id := range ids {
-		m, ok := media[id]
-		if !ok || m.Status == catalog.Pending || (m.Status == catalog.Failed && m.Reason == "") {
+		if _, ok := media[id]; !ok {
+			return false
+		}
+	}
+	// Every item counts, those the CLI said it rejected included.
+	for _, m := range media {
+		if m.Status == catalog.Pending || (m.Status == catalog.Failed && m.Reason == "") {
 			return false
 		}
 	}
