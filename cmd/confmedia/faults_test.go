@@ -468,6 +468,7 @@ func audit(t *testing.T, c *cluster, r *faultRow, files, in []faultFile, rejecte
 	cancel()
 	r.note("wait exit %d", waitCode)
 
+	var storedRejected []string
 	for _, f := range files {
 		if reason, ok := rejected[f.name]; ok {
 			switch {
@@ -481,12 +482,15 @@ func audit(t *testing.T, c *cluster, r *faultRow, files, in []faultFile, rejecte
 			// Refused, yet stored: it must still reach an honest end.
 			var m catalog.Media
 			if _, err := c.get(ctx, "/api/media/"+f.id, &m); err == nil {
-				r.note("%s was stored although the CLI rejected it; it ended %s", f.name, m.Status)
+				storedRejected = append(storedRejected, fmt.Sprintf("%s (%s)", f.name, m.Status))
 				if m.Status == catalog.Pending || (m.Status == catalog.Failed && m.Reason == "") {
 					r.stuck++
 				}
 			}
 		}
+	}
+	if len(storedRejected) > 0 {
+		r.note("stored although the CLI rejected them: %s", firstFew(storedRejected))
 	}
 	var lostNames, stuckNames []string
 	itemKeys := map[string]string{} // rendition key → media id
