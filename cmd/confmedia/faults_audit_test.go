@@ -52,9 +52,11 @@ func TestFaultsProxy(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// A connection of the proxy's closes when it goes down: no keep-alive.
+	client := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
 	put := func() (int, error) {
 		req, _ := http.NewRequest("PUT", ep+"/faults/public/media/x/large.jpg", strings.NewReader("jpeg"))
-		resp, err := http.DefaultClient.Do(req)
+		resp, err := client.Do(req)
 		if err != nil {
 			return 0, err
 		}

@@ -469,6 +469,7 @@ func audit(t *testing.T, c *cluster, r *faultRow, files, in []faultFile, rejecte
 	r.note("wait exit %d", waitCode)
 
 	var storedRejected []string
+	itemKeys := map[string]string{} // rendition key → media id
 	for _, f := range files {
 		if reason, ok := rejected[f.name]; ok {
 			switch {
@@ -483,6 +484,9 @@ func audit(t *testing.T, c *cluster, r *faultRow, files, in []faultFile, rejecte
 			var m catalog.Media
 			if _, err := c.get(ctx, "/api/media/"+f.id, &m); err == nil {
 				storedRejected = append(storedRejected, fmt.Sprintf("%s (%s)", f.name, m.Status))
+				for _, rd := range m.Renditions {
+					itemKeys[rd.Key] = m.ID
+				}
 				if m.Status == catalog.Pending || (m.Status == catalog.Failed && m.Reason == "") {
 					r.stuck++
 				}
@@ -493,7 +497,6 @@ func audit(t *testing.T, c *cluster, r *faultRow, files, in []faultFile, rejecte
 		r.note("stored although the CLI rejected them: %s", firstFew(storedRejected))
 	}
 	var lostNames, stuckNames []string
-	itemKeys := map[string]string{} // rendition key → media id
 	for _, f := range in {
 		var m catalog.Media
 		code, err := c.get(ctx, "/api/media/"+f.id, &m)
