@@ -16,11 +16,7 @@ TEST_PACKAGES  := redis-server libimage-exiftool-perl postgresql
 BUILD_PACKAGES := gcc libc6-dev libjpeg62-turbo-dev
 BENCH_PACKAGES := libvips-dev time
 TEST_FLAGS  ?= -race -timeout 9m
-# What `confmedia --version` prints (besides the commit the Go build info holds).
-VERSION     ?= $(shell git describe --tags --always --dirty 2>/dev/null)
-export PATH := $(TOOLS):$(PATH)
-
-.PHONY: help test-cluster test-restore deps-build bench-all bench-catalog bench-vs-vips build run test test-e2e screenshots test-short bench bench-load apt-wrk fuzz vet fmt deps deps-test clean check-go
+.PHONY: help test-cluster test-restore deps-build bench-all bench-catalog bench-vs-vips build run test faults test-e2e screenshots test-short bench bench-load apt-wrk fuzz vet fmt deps deps-test clean check-go
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z0-9-]+:.*## / {printf "  %-14s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -73,6 +69,13 @@ run: deps build ## start everything on the embedded default: web on :8080, data 
 test: deps-test build ## every test, against real Redis and S3 started on private sockets and ports
 	$(BIN) services -- $(GO) test $(TEST_FLAGS) ./...
 	CGO_ENABLED=0 $(GO) test -timeout 5m ./pipeline/... ./workers/...   # the pure-Go build renders too
+	CONFMEDIA_BIN=$(BIN) CONFMEDIA_FAULTS_ROWS=$(FAULTS_SHORT) $(GO) test -tags faults -run '^TestFaults' -count=1 -timeout 8m ./cmd/confmedia   # the short fault suite
+
+faults: deps-test build ## the fault suite: worker kills, Redis and S3 outages, a crash-loop photo, damaged files; table in bin/faults-report.md (see docs/RELIABILITY.md)
+	@rm -f bin/faults-report.md
+	CONFMEDIA_BIN=$(BIN) CONFMEDIA_FAULTS=full CONFMEDIA_FAULTS_REPORT=$(CURDIR)/bin/faults-report.md \
+		$(GO) test -tags faults -run '^TestFaults$$' -count=1 -timeout 120m ./cmd/confmedia; \
+		status=$$?; cat bin/faults-report.md 2>/dev/null; exit $$status
 
 test-short: ## unit tests only, no services
 	$(GO) test -short ./...
