@@ -113,7 +113,7 @@ FUZZPARALLEL     ?= $(shell nproc 2>/dev/null || echo 1)
 # Name:package[:build tags]. Render decodes JPEGs with libjpeg-turbo (C, which
 # the fuzzer cannot see into) by default, so it is fuzzed on the pure-Go path too.
 FUZZ_TARGETS := FuzzRead:./pipeline/exif FuzzRender:./pipeline/rendition FuzzRender:./pipeline/rendition:purego \
-	FuzzParse:./pipeline/schedule FuzzParse:./pipeline/recording FuzzDecode:./pipeline/rendition/internal/jpegscale
+	FuzzMetadata:./pipeline/rendition FuzzParse:./pipeline/schedule FuzzParse:./pipeline/recording FuzzDecode:./pipeline/rendition/internal/jpegscale
 
 fuzz: ## fuzz each parser for FUZZTIME (default 30s) on FUZZPARALLEL workers; a summary line per target
 	@log=$$(mktemp); trap 'rm -f "$$log"' EXIT; summary=""; failed=0; \
