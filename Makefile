@@ -133,9 +133,35 @@ screenshots: deps $(UI_VENDOR) ## refresh docs/screenshots (desktop 1280 px, pho
 	$(call apt_install,$(E2E_PACKAGES))
 	CONFMEDIA_SCREENSHOTS=$(CURDIR)/docs/screenshots $(GO) test -tags browser -run 'TestBrowser' -count=1 -timeout 5m ./cmd/confmedia
 
-fuzz: ## fuzz each parser for FUZZTIME (default 30s)
-	@for t in "FuzzRead ./pipeline/exif" "FuzzRender ./pipeline/rendition" "FuzzParse ./pipeline/schedule" "FuzzParse ./pipeline/recording" "FuzzDecode ./pipeline/rendition/internal/jpegscale"; do \
-		set -- $$t; echo "== $$1 $$2"; $(GO) test -run '^$$' -fuzz "^$$1$$" -fuzztime $${FUZZTIME:-30s} $$2 || exit 1; done
+# Each fuzz target runs for FUZZTIME. Go minimises every new interesting input
+# for up to -fuzzminimizetime (60 s by default), and the worker fuzzes nothing
+# meanwhile: bounded here so the time goes to fuzzing. A crasher found this way
+# is saved unminimised enough to reproduce; shrink it by hand if need be.
+FUZZTIME         ?= 30s
+FUZZMINIMIZETIME ?= 1s
+FUZZPARALLEL     ?= $(shell nproc 2>/dev/null || echo 1)
+# Name:package[:build tags]. Render decodes JPEGs with libjpeg-turbo (C, which
+# the fuzzer cannot see into) by default, so it is fuzzed on the pure-Go path too.
+FUZZ_TARGETS := FuzzRead:./pipeline/exif FuzzRender:./pipeline/rendition FuzzRender:./pipeline/rendition:purego \
+	FuzzMetadata:./pipeline/rendition FuzzParse:./pipeline/schedule FuzzParse:./pipeline/recording FuzzDecode:./pipeline/rendition/internal/jpegscale
+
+fuzz: ## fuzz each parser for FUZZTIME (default 30s) on FUZZPARALLEL workers; a summary line per target
+	@log=$$(mktemp); trap 'rm -f "$$log"' EXIT; summary=""; failed=0; \
+	for t in $(FUZZ_TARGETS); do name=$${t%%:*}; pkg=$${t#*:}; tags=""; \
+		case $$pkg in *:*) tags=$${pkg#*:}; pkg=$${pkg%%:*};; esac; echo "== $$name $$pkg $$tags"; \
+		$(GO) test -tags "$$tags" -run '^$$' -fuzz "^$$name$$" -fuzztime $(FUZZTIME) -fuzzminimizetime $(FUZZMINIMIZETIME) \
+			-parallel $(FUZZPARALLEL) $$pkg 2>&1 | tee "$$log"; rc=$${PIPESTATUS[0]}; \
+		[ $$rc = 0 ] && verdict=ok || { verdict=FAIL; failed=1; }; \
+		summary+=$$(awk -v t="$$name $$pkg $${tags:+($$tags)}" -v v=$$verdict '/^fuzz: elapsed: .*execs:/ { last = $$0 } \
+			END { split(last, f, /[ ,]+/); e = f[3]; s = 0; \
+				if (match(e, /[0-9]+h/)) s += 3600 * substr(e, RSTART, RLENGTH - 1); \
+				if (match(e, /[0-9]+m/)) s += 60 * substr(e, RSTART, RLENGTH - 1); \
+				if (match(e, /[0-9.]+s/)) s += substr(e, RSTART, RLENGTH - 1); \
+				n = f[5]; i = f[9]; sub(/,/, "", i); \
+				printf "%-4s %-52s %10d execs in %-6s %7.0f/s  %4d new interesting\n", v, t, n, e, (s > 0 ? n / s : 0), i }' "$$log"); \
+		summary+=$$'\n'; \
+	done; echo "== summary (FUZZTIME=$(FUZZTIME) FUZZMINIMIZETIME=$(FUZZMINIMIZETIME) FUZZPARALLEL=$(FUZZPARALLEL))"; \
+	printf '%s' "$$summary"; exit $$failed
 
 vet: ## go vet and gofmt
 	$(GO) vet ./...
