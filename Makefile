@@ -16,6 +16,12 @@ TEST_PACKAGES  := redis-server libimage-exiftool-perl postgresql
 BUILD_PACKAGES := gcc libc6-dev libjpeg62-turbo-dev
 BENCH_PACKAGES := libvips-dev time
 TEST_FLAGS  ?= -race -timeout 9m
+# What `confmedia --version` prints (besides the commit the Go build info holds).
+VERSION     ?= $(shell git describe --tags --always --dirty 2>/dev/null)
+# The fault suite's rows that `make test` runs, in their short version (docs/RELIABILITY.md).
+FAULTS_SHORT ?= corrupt,s3,redis
+export PATH := $(TOOLS):$(PATH)
+
 .PHONY: help test-cluster test-restore deps-build bench-all bench-catalog bench-vs-vips build run test faults test-e2e screenshots test-short bench bench-load apt-wrk fuzz vet fmt deps deps-test clean check-go
 
 help: ## list the targets
@@ -99,7 +105,7 @@ bench-load: deps-test build ## load figures: 2,000 queued photos + headshot late
 BENCH_CATALOG_DIR ?= $(CURDIR)/bin/bench-catalog
 
 bench-catalog: check-go ## catalog growth: 10k and 100k items read, published, exported; peak RSS of an export (about 10 minutes)
-	@command -v /usr/bin/time >/dev/null || $(call apt_install,time)
+	$(call apt_install,time)
 	mkdir -p $(BENCH_CATALOG_DIR)
 	$(GO) test -c -o $(BENCH_CATALOG_DIR)/catalog.test ./catalog/bench
 	cd catalog/bench && CONFMEDIA_BENCH_DIR=$(BENCH_CATALOG_DIR) $(BENCH_CATALOG_DIR)/catalog.test \
