@@ -193,21 +193,36 @@ func (b *docBuilder) head() Document {
 // media returns m as the document lists it, and false when the document
 // leaves it out.
 func (b *docBuilder) media(m *Media) (DocMedia, bool) {
+	dm, ok := b.docMedia(m)
+	if ok {
+		b.note(dm)
+	}
+	return dm, ok
+}
+
+// note records that the document lists dm, for the talks and speakers
+// that finish builds.
+func (b *docBuilder) note(dm DocMedia) {
+	if dm.Status != Tagged {
+		return
+	}
+	switch dm.Kind {
+	case Photo:
+		for _, t := range dm.TalkIDs {
+			b.photosByTalk[t] = append(b.photosByTalk[t], dm.ID)
+		}
+	case Headshot:
+		for _, s := range dm.SpeakerIDs {
+			b.headshotsBySpeaker[s] = append(b.headshotsBySpeaker[s], dm.ID)
+		}
+	}
+}
+
+// docMedia is media without note.
+func (b *docBuilder) docMedia(m *Media) (DocMedia, bool) {
 	in := b.in
 	if in.Public && !m.Status.Public() {
 		return DocMedia{}, false
-	}
-	if m.Status == Tagged {
-		switch m.Kind {
-		case Photo:
-			for _, t := range m.TalkIDs {
-				b.photosByTalk[t] = append(b.photosByTalk[t], m.ID)
-			}
-		case Headshot:
-			for _, s := range m.SpeakerIDs {
-				b.headshotsBySpeaker[s] = append(b.headshotsBySpeaker[s], m.ID)
-			}
-		}
 	}
 	dm := DocMedia{
 		ID:           m.ID,

@@ -1,0 +1,420 @@
+package catalog
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"reflect"
+	"slices"
+	"strings"
+	"time"
+)
+
+// pubItem is a media item of the published document as a Publisher keeps
+// it between publishes: listed and already encoded.
+type pubItem struct {
+	takenAt time.Time // ListMedia's order
+	dm      DocMedia
+	enc     []byte // dm as an element of the document's media list
+}
+
+// pubEnc is a talk or speaker of the document and its encoding as an
+// element of the document's list.
+type pubEnc[T any] struct {
+	v   T
+	enc []byte
+}
+
+// pubState is the catalog as a Publisher last read it (Version version),
+// with what it encoded of it, so that the next publish reads only the
+// changes since (Store.Changes) and encodes only what they touch.
+type pubState struct {
+	version int64
+	sched   Schedule
+	recs    []*Recording
+	items   map[string]*pubItem // the items the document lists, by id
+	order   []*pubItem          // the same in ListMedia's order
+	doc     Document            // built from the above
+	talks   map[string]pubEnc[DocTalk]
+	spkrs   map[string]pubEnc[DocSpeaker]
+}
+
+// maxFeedMedia is the most changed items a publish reads one by one; more
+// than that, and reading the whole catalog is as quick.
+const maxFeedMedia = 2000
+
+// cmpItem is ListMedia's order: capture time, items without one last,
+// then id.
+func cmpItem(a, b *pubItem) int {
+	switch {
+	case a.takenAt.IsZero() && !b.takenAt.IsZero():
+		return 1
+	case !a.takenAt.IsZero() && b.takenAt.IsZero():
+		return -1
+	}
+	if c := a.takenAt.Compare(b.takenAt); c != 0 {
+		return c
+	}
+	return strings.Compare(a.dm.ID, b.dm.ID)
+}
+
+func (p *Publisher) builder(sched Schedule) *docBuilder {
+	return newDocBuilder(DocumentInput{Schedule: sched, Now: p.now(), URL: p.URL, Public: true})
+}
+
+// item returns m as the document lists it, encoded, and false when the
+// published document leaves it out.
+func (p *Publisher) item(b *docBuilder, m *Media) (*pubItem, bool, error) {
+	dm, ok := b.docMedia(m)
+	if !ok {
+		return nil, false, nil
+	}
+	enc, err := json.MarshalIndent(dm, "    ", "  ")
+	if err != nil {
+		return nil, false, err
+	}
+	return &pubItem{takenAt: m.TakenAt, dm: dm, enc: enc}, true, nil
+}
+
+// load reads the whole catalog.
+func (p *Publisher) load(ctx context.Context) (*pubState, error) {
+	// The version first: whatever changes after it is read again.
+	v, err := p.Store.Version(ctx)
+	if err != nil {
+		return nil, err
+	}
+	sched, err := p.Store.Schedule(ctx)
+	if err != nil {
+		return nil, err
+	}
+	media, err := p.Store.ListMedia(ctx, MediaFilter{})
+	if err != nil {
+		return nil, err
+	}
+	recs, err := p.Store.ListRecordings(ctx)
+	if err != nil {
+		return nil, err
+	}
+	st := &pubState{version: v, sched: sched, recs: recs, items: make(map[string]*pubItem, len(media)),
+		talks: map[string]pubEnc[DocTalk]{}, spkrs: map[string]pubEnc[DocSpeaker]{}}
+	b := p.builder(sched)
+	for _, m := range media {
+		it, ok, err := p.item(b, m)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			st.items[m.ID] = it
+			st.order = append(st.order, it)
+		}
+	}
+	st.doc = p.assemble(st)
+	return st, nil
+}
+
+// update brings p.state up to the store's catalog: the whole catalog read
+// when p has none, or when the change feed cannot answer; only the
+// changes since p.state's version otherwise. It returns the keys of the
+// pages whose bytes may have changed (nil: any page) and whether the
+// document changed at all (its generation time aside). On an error
+// p.state is dropped, so that the next publish reads everything.
+func (p *Publisher) update(ctx context.Context) (affected map[string]bool, changed bool, err error) {
+	st := p.state
+	p.state = nil
+	if st == nil {
+		if st, err = p.load(ctx); err != nil {
+			return nil, false, err
+		}
+		p.state = st
+		return nil, true, nil
+	}
+	c, err := p.Store.Changes(ctx, st.version)
+	if err == nil && len(c.Media) > maxFeedMedia {
+		err = E(Invalid, "catalog.Publish", nil, "%d items changed", len(c.Media))
+	}
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, false, ctx.Err()
+		}
+		if p.Logger != nil {
+			p.Logger.Info("publish reads the whole catalog", "reason", err)
+		}
+		if st, err = p.load(ctx); err != nil {
+			return nil, false, err
+		}
+		p.state = st
+		return nil, true, nil
+	}
+	if c.Schedule {
+		sched, err := p.Store.Schedule(ctx)
+		if err != nil {
+			return nil, false, err
+		}
+		if sched.Conference.Timezone != st.sched.Conference.Timezone {
+			// Every time in the document moves: read it all again.
+			if st, err = p.load(ctx); err != nil {
+				return nil, false, err
+			}
+			p.state = st
+			return nil, true, nil
+		}
+		st.sched = sched
+	}
+	if c.Recordings {
+		if st.recs, err = p.Store.ListRecordings(ctx); err != nil {
+			return nil, false, err
+		}
+	}
+	b := p.builder(st.sched)
+	moved := map[string]bool{} // items that left, joined or changed place
+	media := map[string]bool{} // items whose listing changed
+	for _, id := range c.Media {
+		m, err := p.Store.Media(ctx, id)
+		var it *pubItem
+		listed := false
+		switch {
+		case IsNotFound(err): // removed
+		case err != nil:
+			return nil, false, err
+		default:
+			if it, listed, err = p.item(b, m); err != nil {
+				return nil, false, err
+			}
+		}
+		old := st.items[id]
+		switch {
+		case old == nil && !listed:
+			continue
+		case old != nil && listed && old.takenAt.Equal(it.takenAt):
+			if !reflect.DeepEqual(old.dm, it.dm) {
+				media[id] = true
+				*old = *it // same place in order
+			}
+			continue
+		}
+		media[id], moved[id] = true, true
+		delete(st.items, id)
+		if listed {
+			st.items[id] = it
+		}
+	}
+	if len(moved) > 0 {
+		kept := st.order[:0]
+		for _, it := range st.order {
+			if !moved[it.dm.ID] {
+				kept = append(kept, it)
+			}
+		}
+		st.order = kept
+		for id := range moved {
+			it := st.items[id]
+			if it == nil {
+				continue
+			}
+			i, _ := slices.BinarySearchFunc(st.order, it, cmpItem)
+			st.order = slices.Insert(st.order, i, it)
+		}
+	}
+	st.version = c.Version
+	next := p.assemble(st)
+	affected, changed = pagesChanged(&st.doc, &next, media)
+	st.doc = next
+	p.state = st
+	return affected, changed, nil
+}
+
+// assemble builds st's document from its schedule, recordings and listed
+// items.
+func (p *Publisher) assemble(st *pubState) Document {
+	b := p.builder(st.sched)
+	doc := b.head()
+	doc.Media = make([]DocMedia, 0, len(st.order))
+	for _, it := range st.order {
+		b.note(it.dm)
+		if p.PrivateSpeakers && it.dm.Kind == Headshot {
+			continue
+		}
+		doc.Media = append(doc.Media, it.dm)
+	}
+	b.finish(&doc, st.recs)
+	if p.PrivateSpeakers {
+		doc = WithoutSpeakerPages(doc)
+	}
+	return doc
+}
+
+// pagesChanged compares two documents, the items of media aside, and
+// returns the keys of the talk and speaker pages of next whose bytes may
+// differ from prev's (nil: any) given that the items of media changed, and
+// whether the documents differ at all.
+func pagesChanged(prev, next *Document, media map[string]bool) (map[string]bool, bool) {
+	if !reflect.DeepEqual(prev.Conference, next.Conference) {
+		return nil, true
+	}
+	changed := len(media) > 0 || len(prev.Talks) != len(next.Talks) || len(prev.Speakers) != len(next.Speakers)
+	oldTalks := make(map[string]*DocTalk, len(prev.Talks))
+	for i := range prev.Talks {
+		oldTalks[prev.Talks[i].ID] = &prev.Talks[i]
+	}
+	oldSpeakers := make(map[string]*DocSpeaker, len(prev.Speakers))
+	for i := range prev.Speakers {
+		oldSpeakers[prev.Speakers[i].ID] = &prev.Speakers[i]
+	}
+	talks, speakers := map[string]bool{}, map[string]bool{}
+	for i, t := range next.Talks {
+		if old, ok := oldTalks[t.ID]; !ok || !reflect.DeepEqual(*old, t) {
+			talks[t.ID], changed = true, true
+		} else if !changed && prev.Talks[i].ID != t.ID {
+			changed = true // the same talks in another order
+		}
+	}
+	for i, s := range next.Speakers {
+		if old, ok := oldSpeakers[s.ID]; !ok || !reflect.DeepEqual(*old, s) {
+			speakers[s.ID], changed = true, true
+		} else if !changed && prev.Speakers[i].ID != s.ID {
+			changed = true
+		}
+	}
+	// A talk or speaker that left the document changes the pages that
+	// named it.
+	nextTalks := make(map[string]bool, len(next.Talks))
+	for _, t := range next.Talks {
+		nextTalks[t.ID] = true
+	}
+	for _, t := range prev.Talks {
+		if !nextTalks[t.ID] {
+			talks[t.ID], changed = true, true
+		}
+	}
+	nextSpeakers := make(map[string]bool, len(next.Speakers))
+	for _, s := range next.Speakers {
+		nextSpeakers[s.ID] = true
+	}
+	for _, s := range prev.Speakers {
+		if !nextSpeakers[s.ID] {
+			speakers[s.ID], changed = true, true
+		}
+	}
+	anyMedia := func(ids []string) bool {
+		for _, id := range ids {
+			if media[id] {
+				return true
+			}
+		}
+		return false
+	}
+	byID := make(map[string]*DocSpeaker, len(next.Speakers))
+	for i := range next.Speakers {
+		byID[next.Speakers[i].ID] = &next.Speakers[i]
+	}
+	talkTouched := make(map[string]bool, len(next.Talks)) // the talk or its photos
+	affected := map[string]bool{}
+	for _, t := range next.Talks {
+		touched := talks[t.ID] || anyMedia(t.PhotoIDs)
+		talkTouched[t.ID] = touched
+		for _, sid := range t.SpeakerIDs {
+			if s := byID[sid]; speakers[sid] || s != nil && anyMedia(s.HeadshotIDs) {
+				touched = true
+			}
+		}
+		if touched {
+			affected[TalkKey(t.ID)] = true
+		}
+	}
+	for _, s := range next.Speakers {
+		touched := speakers[s.ID] || anyMedia(s.HeadshotIDs)
+		for _, tid := range s.TalkIDs {
+			touched = touched || talkTouched[tid]
+		}
+		if touched {
+			affected[SpeakerKey(s.ID)] = true
+		}
+	}
+	return affected, changed
+}
+
+// encode returns st's document as json.MarshalIndent(st.doc, "", "  ")
+// would, from the encodings kept of each item, talk and speaker: only
+// those new or changed since the last call are encoded.
+func (p *Publisher) encode(st *pubState) ([]byte, error) {
+	doc := &st.doc
+	talks := make(map[string]pubEnc[DocTalk], len(doc.Talks))
+	talkEnc := make([][]byte, 0, len(doc.Talks))
+	for _, t := range doc.Talks {
+		e, ok := st.talks[t.ID]
+		if !ok || !reflect.DeepEqual(e.v, t) {
+			b, err := json.MarshalIndent(t, "    ", "  ")
+			if err != nil {
+				return nil, err
+			}
+			e = pubEnc[DocTalk]{v: t, enc: b}
+		}
+		talks[t.ID] = e
+		talkEnc = append(talkEnc, e.enc)
+	}
+	spkrs := make(map[string]pubEnc[DocSpeaker], len(doc.Speakers))
+	spkrEnc := make([][]byte, 0, len(doc.Speakers))
+	for _, s := range doc.Speakers {
+		e, ok := st.spkrs[s.ID]
+		if !ok || !reflect.DeepEqual(e.v, s) {
+			b, err := json.MarshalIndent(s, "    ", "  ")
+			if err != nil {
+				return nil, err
+			}
+			e = pubEnc[DocSpeaker]{v: s, enc: b}
+		}
+		spkrs[s.ID] = e
+		spkrEnc = append(spkrEnc, e.enc)
+	}
+	st.talks, st.spkrs = talks, spkrs
+	mediaEnc := make([][]byte, 0, len(st.order))
+	size := 0
+	for _, it := range st.order {
+		if p.PrivateSpeakers && it.dm.Kind == Headshot {
+			continue
+		}
+		mediaEnc = append(mediaEnc, it.enc)
+		size += len(it.enc) + 6
+	}
+
+	var buf bytes.Buffer
+	buf.Grow(size + 64<<10)
+	field := func(name string, v any) error {
+		buf.WriteString("\n  \"" + name + "\": ")
+		b, err := json.MarshalIndent(v, "  ", "  ")
+		buf.Write(b)
+		return err
+	}
+	list := func(name string, encs [][]byte) {
+		buf.WriteString("\n  \"" + name + "\": [")
+		for i, e := range encs {
+			if i > 0 {
+				buf.WriteByte(',')
+			}
+			buf.WriteString("\n    ")
+			buf.Write(e)
+		}
+		if len(encs) > 0 {
+			buf.WriteString("\n  ")
+		}
+		buf.WriteString("],")
+	}
+	buf.WriteByte('{')
+	for _, f := range []struct {
+		name string
+		v    any
+	}{{"format_version", doc.FormatVersion}, {"conference", doc.Conference}, {"generated_at", doc.GeneratedAt}} {
+		if err := field(f.name, f.v); err != nil {
+			return nil, err
+		}
+		buf.WriteByte(',')
+	}
+	list("talks", talkEnc)
+	list("speakers", spkrEnc)
+	list("media", mediaEnc)
+	if err := field("unmatched_recordings", doc.UnmatchedRecordings); err != nil {
+		return nil, err
+	}
+	buf.WriteString("\n}")
+	return buf.Bytes(), nil
+}
