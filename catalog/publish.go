@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/json"
+	"io"
 	"log/slog"
 	"sync"
 	"time"
@@ -271,7 +272,7 @@ const publishWorkers = 8
 // (nil: every page is) is the same as when this publisher last encoded
 // it: if it wrote those bytes and they are still there, it is left alone
 // without being encoded again.
-func (p *Publisher) write(ctx context.Context, doc *Document, body []byte, affected map[string]bool) (PublishResult, error) {
+func (p *Publisher) write(ctx context.Context, doc *Document, body *segments, affected map[string]bool) (PublishResult, error) {
 	idx := NewIndex(doc)
 	res := PublishResult{Talks: len(doc.Talks), Speakers: len(doc.Speakers), Media: len(doc.Media)}
 	// Pages no longer in the bucket (removed by hand, a bucket restored
@@ -287,13 +288,13 @@ func (p *Publisher) write(ctx context.Context, doc *Document, body []byte, affec
 		}
 	}
 	var mu sync.Mutex
-	putBytes := func(ctx context.Context, key string, b []byte) error {
-		if err := p.Blobs.Put(ctx, key, bytes.NewReader(b), int64(len(b)), "application/json"); err != nil {
+	putBody := func(ctx context.Context, key string, body io.ReadSeeker, size int64) error {
+		if err := p.Blobs.Put(ctx, key, body, size, "application/json"); err != nil {
 			return err
 		}
 		mu.Lock()
 		res.Objects++
-		res.Bytes += int64(len(b))
+		res.Bytes += size
 		mu.Unlock()
 		return nil
 	}
@@ -315,7 +316,7 @@ func (p *Publisher) write(ctx context.Context, doc *Document, body []byte, affec
 		// Until the put succeeds, what the bucket holds is unknown.
 		delete(p.sums, key)
 		mu.Unlock()
-		if err := putBytes(ctx, key, b); err != nil {
+		if err := putBody(ctx, key, bytes.NewReader(b), int64(len(b))); err != nil {
 			return err
 		}
 		mu.Lock()
@@ -383,7 +384,7 @@ func (p *Publisher) write(ctx context.Context, doc *Document, body []byte, affec
 		return res, err
 	}
 	// The catalog goes last, so that it never names a page not yet written.
-	if err := putBytes(ctx, CatalogKey, body); err != nil {
+	if err := putBody(ctx, CatalogKey, body, body.Size()); err != nil {
 		return res, err
 	}
 	// Pages of talks and speakers that left the catalog go after it.

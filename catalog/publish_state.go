@@ -1,9 +1,10 @@
 package catalog
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
+	"io"
 	"reflect"
 	"slices"
 	"strings"
@@ -335,8 +336,9 @@ func pagesChanged(prev, next *Document, media map[string]bool) (map[string]bool,
 
 // encode returns st's document as json.MarshalIndent(st.doc, "", "  ")
 // would, from the encodings kept of each item, talk and speaker: only
-// those new or changed since the last call are encoded.
-func (p *Publisher) encode(st *pubState) ([]byte, error) {
+// those new or changed since the last call are encoded, and none is
+// copied: the body reads them one after the other.
+func (p *Publisher) encode(st *pubState) (*segments, error) {
 	doc := &st.doc
 	talks := make(map[string]pubEnc[DocTalk], len(doc.Talks))
 	talkEnc := make([][]byte, 0, len(doc.Talks))
@@ -367,39 +369,32 @@ func (p *Publisher) encode(st *pubState) ([]byte, error) {
 		spkrEnc = append(spkrEnc, e.enc)
 	}
 	st.talks, st.spkrs = talks, spkrs
-	mediaEnc := make([][]byte, 0, len(st.order))
-	size := 0
-	for _, it := range st.order {
-		if p.PrivateSpeakers && it.dm.Kind == Headshot {
-			continue
-		}
-		mediaEnc = append(mediaEnc, it.enc)
-		size += len(it.enc) + 6
-	}
-
-	var buf bytes.Buffer
-	buf.Grow(size + 64<<10)
+	var out segments
 	field := func(name string, v any) error {
-		buf.WriteString("\n  \"" + name + "\": ")
 		b, err := json.MarshalIndent(v, "  ", "  ")
-		buf.Write(b)
+		out.add([]byte("\n  \"" + name + "\": "))
+		out.add(b)
 		return err
 	}
-	list := func(name string, encs [][]byte) {
-		buf.WriteString("\n  \"" + name + "\": [")
-		for i, e := range encs {
-			if i > 0 {
-				buf.WriteByte(',')
+	list := func(name string, encs func(yield func([]byte) bool)) {
+		out.add([]byte("\n  \"" + name + "\": ["))
+		n := 0
+		for e := range encs {
+			if n > 0 {
+				out.add(nextElem)
+			} else {
+				out.add(firstElem)
 			}
-			buf.WriteString("\n    ")
-			buf.Write(e)
+			out.add(e)
+			n++
 		}
-		if len(encs) > 0 {
-			buf.WriteString("\n  ")
+		if n > 0 {
+			out.add(endList)
+		} else {
+			out.add(endEmpty)
 		}
-		buf.WriteString("],")
 	}
-	buf.WriteByte('{')
+	out.add([]byte("{"))
 	for _, f := range []struct {
 		name string
 		v    any
@@ -407,14 +402,91 @@ func (p *Publisher) encode(st *pubState) ([]byte, error) {
 		if err := field(f.name, f.v); err != nil {
 			return nil, err
 		}
-		buf.WriteByte(',')
+		out.add([]byte(","))
 	}
-	list("talks", talkEnc)
-	list("speakers", spkrEnc)
-	list("media", mediaEnc)
+	list("talks", slices.Values(talkEnc))
+	list("speakers", slices.Values(spkrEnc))
+	list("media", func(yield func([]byte) bool) {
+		for _, it := range st.order {
+			if p.PrivateSpeakers && it.dm.Kind == Headshot {
+				continue
+			}
+			if !yield(it.enc) {
+				return
+			}
+		}
+	})
 	if err := field("unmatched_recordings", doc.UnmatchedRecordings); err != nil {
 		return nil, err
 	}
-	buf.WriteString("\n}")
-	return buf.Bytes(), nil
+	out.add([]byte("\n}"))
+	return &out, nil
+}
+
+// The pieces of JSON between a list's elements, as json.MarshalIndent
+// writes them two levels deep.
+var (
+	firstElem = []byte("\n    ")
+	nextElem  = []byte(",\n    ")
+	endList   = []byte("\n  ],")
+	endEmpty  = []byte("],")
+)
+
+// segments reads pieces of bytes one after the other, as one body that
+// can seek (what BlobPutter.Put takes), without copying them together.
+type segments struct {
+	segs [][]byte
+	ends []int64 // ends[i] is the offset just after segs[i]
+	pos  int64
+}
+
+func (s *segments) add(b []byte) {
+	if len(b) == 0 {
+		return
+	}
+	s.segs = append(s.segs, b)
+	s.ends = append(s.ends, s.Size()+int64(len(b)))
+}
+
+// Size is the length of the body.
+func (s *segments) Size() int64 {
+	if len(s.ends) == 0 {
+		return 0
+	}
+	return s.ends[len(s.ends)-1]
+}
+
+func (s *segments) Read(p []byte) (int, error) {
+	if s.pos >= s.Size() {
+		return 0, io.EOF
+	}
+	i, _ := slices.BinarySearch(s.ends, s.pos+1)
+	n := 0
+	for n < len(p) && i < len(s.segs) {
+		start := s.ends[i] - int64(len(s.segs[i]))
+		c := copy(p[n:], s.segs[i][s.pos-start:])
+		n += c
+		s.pos += int64(c)
+		if s.pos == s.ends[i] {
+			i++
+		}
+	}
+	return n, nil
+}
+
+func (s *segments) Seek(offset int64, whence int) (int64, error) {
+	switch whence {
+	case io.SeekStart:
+	case io.SeekCurrent:
+		offset += s.pos
+	case io.SeekEnd:
+		offset += s.Size()
+	default:
+		return 0, errors.New("segments: bad whence")
+	}
+	if offset < 0 {
+		return 0, errors.New("segments: negative position")
+	}
+	s.pos = offset
+	return offset, nil
 }

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
@@ -259,8 +260,10 @@ func (s *Store) Changes(ctx context.Context, since int64) (catalog.Changes, erro
 		return catalog.Changes{}, catalog.E(catalog.Invalid, op, nil, "no changes after version %d: the catalog is at %d", since, v)
 	}
 	c := catalog.Changes{Version: v}
+	// No ORDER BY: SQLite would then walk the whole table in id order
+	// rather than search the index on changed_at.
 	rows, err := s.r.QueryContext(ctx, `SELECT id FROM media WHERE changed_at > $1
-		UNION SELECT id FROM media_removed WHERE changed_at > $1 ORDER BY 1`, since)
+		UNION ALL SELECT id FROM media_removed WHERE changed_at > $1`, since)
 	if err != nil {
 		return catalog.Changes{}, s.fail(op, err)
 	}
@@ -275,6 +278,8 @@ func (s *Store) Changes(ctx context.Context, since int64) (catalog.Changes, erro
 	if err := rows.Err(); err != nil {
 		return catalog.Changes{}, s.fail(op, err)
 	}
+	slices.Sort(c.Media)
+	c.Media = slices.Compact(c.Media)
 	parts, err := s.r.QueryContext(ctx, "SELECT part FROM catalog_parts WHERE changed_at > $1", since)
 	if err != nil {
 		return catalog.Changes{}, s.fail(op, err)
