@@ -183,6 +183,38 @@ func testPublishIncremental(t *testing.T, private bool) {
 		if !bytes.Equal(got, want) {
 			t.Errorf("%s: catalog.json is not the whole document encoded:\n%s\nwant:\n%s", step.name, got, want)
 		}
+		// Each page is the Index's page of the whole document, encoded.
+		idx := catalog.NewIndex(&doc)
+		pages := map[string]any{}
+		for _, tk := range doc.Talks {
+			pages[catalog.TalkKey(tk.ID)], _ = idx.TalkPage(tk.ID)
+		}
+		for _, sp := range doc.Speakers {
+			if !private {
+				pages[catalog.SpeakerKey(sp.ID)], _ = idx.SpeakerPage(sp.ID)
+			}
+		}
+		for _, k := range mem.Keys(catalog.PublicPrefix) {
+			if k == catalog.CatalogKey {
+				continue
+			}
+			v, ok := pages[k]
+			if !ok {
+				t.Errorf("%s: %s published, not a page of the document", step.name, k)
+				continue
+			}
+			delete(pages, k)
+			want, err := json.MarshalIndent(v, "", "  ")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got, _ := mem.Bytes(k); !bytes.Equal(got, want) {
+				t.Errorf("%s: %s is not the Index's page encoded:\n%s\nwant:\n%s", step.name, k, got, want)
+			}
+		}
+		for k := range pages {
+			t.Errorf("%s: page %s not published", step.name, k)
+		}
 		catalogtest.CheckDocument(t, got)
 	}
 }
