@@ -195,25 +195,25 @@ func (b *docBuilder) head() Document {
 func (b *docBuilder) media(m *Media) (DocMedia, bool) {
 	dm, ok := b.docMedia(m)
 	if ok {
-		b.note(dm)
+		b.note(dm.ID, dm.Kind, dm.Status, dm.TalkIDs, dm.SpeakerIDs)
 	}
 	return dm, ok
 }
 
-// note records that the document lists dm, for the talks and speakers
-// that finish builds.
-func (b *docBuilder) note(dm DocMedia) {
-	if dm.Status != Tagged {
+// note records that the document lists item id, for the talks and
+// speakers that finish builds.
+func (b *docBuilder) note(id string, kind MediaKind, status Status, talkIDs, speakerIDs []string) {
+	if status != Tagged {
 		return
 	}
-	switch dm.Kind {
+	switch kind {
 	case Photo:
-		for _, t := range dm.TalkIDs {
-			b.photosByTalk[t] = append(b.photosByTalk[t], dm.ID)
+		for _, t := range talkIDs {
+			b.photosByTalk[t] = append(b.photosByTalk[t], id)
 		}
 	case Headshot:
-		for _, s := range dm.SpeakerIDs {
-			b.headshotsBySpeaker[s] = append(b.headshotsBySpeaker[s], dm.ID)
+		for _, s := range speakerIDs {
+			b.headshotsBySpeaker[s] = append(b.headshotsBySpeaker[s], id)
 		}
 	}
 }

@@ -1,11 +1,8 @@
 package catalog
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
-	"encoding/json"
-	"io"
 	"log/slog"
 	"sync"
 	"time"
@@ -240,7 +237,7 @@ func (p *Publisher) publish(ctx context.Context) (PublishResult, error) {
 			p.state = nil
 			return total, err
 		}
-		res, err := p.write(ctx, &st.doc, body, affected)
+		res, err := p.write(ctx, st, body, affected)
 		total.Objects += res.Objects
 		total.Bytes += res.Bytes
 		total.Removed += res.Removed
@@ -272,9 +269,14 @@ const publishWorkers = 8
 // (nil: every page is) is the same as when this publisher last encoded
 // it: if it wrote those bytes and they are still there, it is left alone
 // without being encoded again.
-func (p *Publisher) write(ctx context.Context, doc *Document, body *segments, affected map[string]bool) (PublishResult, error) {
-	idx := NewIndex(doc)
-	res := PublishResult{Talks: len(doc.Talks), Speakers: len(doc.Speakers), Media: len(doc.Media)}
+func (p *Publisher) write(ctx context.Context, st *pubState, body *segments, affected map[string]bool) (PublishResult, error) {
+	doc := &st.doc
+	res := PublishResult{Talks: len(doc.Talks), Speakers: len(doc.Speakers)}
+	for _, it := range st.order {
+		if !it.hidden(p.PrivateSpeakers) {
+			res.Media++
+		}
+	}
 	// Pages no longer in the bucket (removed by hand, a bucket restored
 	// from a backup) are written whatever this publisher remembers.
 	present := map[string]bool{}
@@ -288,24 +290,24 @@ func (p *Publisher) write(ctx context.Context, doc *Document, body *segments, af
 		}
 	}
 	var mu sync.Mutex
-	putBody := func(ctx context.Context, key string, body io.ReadSeeker, size int64) error {
-		if err := p.Blobs.Put(ctx, key, body, size, "application/json"); err != nil {
+	putBody := func(ctx context.Context, key string, body *segments) error {
+		if err := p.Blobs.Put(ctx, key, body, body.Size(), "application/json"); err != nil {
 			return err
 		}
 		mu.Lock()
 		res.Objects++
-		res.Bytes += size
+		res.Bytes += body.Size()
 		mu.Unlock()
 		return nil
 	}
-	// put writes page v as key, unless the bytes are those this publisher
+	// put writes a page as key, unless the bytes are those this publisher
 	// last wrote there and they are still there.
-	put := func(ctx context.Context, key string, v any) error {
-		b, err := json.MarshalIndent(v, "", "  ")
+	put := func(ctx context.Context, key string, page func() (*segments, error)) error {
+		b, err := page()
 		if err != nil {
 			return err
 		}
-		sum := sha256.Sum256(b)
+		sum := b.sum()
 		mu.Lock()
 		old, ok := p.sums[key]
 		if ok && old == sum && present[key] {
@@ -316,7 +318,7 @@ func (p *Publisher) write(ctx context.Context, doc *Document, body *segments, af
 		// Until the put succeeds, what the bucket holds is unknown.
 		delete(p.sums, key)
 		mu.Unlock()
-		if err := putBody(ctx, key, bytes.NewReader(b), int64(len(b))); err != nil {
+		if err := putBody(ctx, key, b); err != nil {
 			return err
 		}
 		mu.Lock()
@@ -327,18 +329,20 @@ func (p *Publisher) write(ctx context.Context, doc *Document, body *segments, af
 
 	type page struct {
 		key string
-		v   func() any
+		v   func() (*segments, error)
 	}
 	pages := make([]page, 0, len(doc.Talks)+len(doc.Speakers))
 	written := make(map[string]bool, cap(pages))
-	for _, t := range doc.Talks {
-		pages = append(pages, page{TalkKey(t.ID), func() any { v, _ := idx.TalkPage(t.ID); return v }})
+	for i := range doc.Talks {
+		t := &doc.Talks[i]
+		pages = append(pages, page{TalkKey(t.ID), func() (*segments, error) { return p.talkPage(st, t) }})
 	}
-	for _, sp := range doc.Speakers {
+	for i := range doc.Speakers {
 		if p.PrivateSpeakers {
 			break // no speaker pages: those written before are removed below
 		}
-		pages = append(pages, page{SpeakerKey(sp.ID), func() any { v, _ := idx.SpeakerPage(sp.ID); return v }})
+		s := &doc.Speakers[i]
+		pages = append(pages, page{SpeakerKey(s.ID), func() (*segments, error) { return p.speakerPage(st, s) }})
 	}
 	// A page that may change is forgotten before any is written, so that
 	// one left unwritten by an error is encoded by the next publish.
@@ -371,7 +375,7 @@ func (p *Publisher) write(ctx context.Context, doc *Document, body *segments, af
 		}
 		wg.Go(func() {
 			defer func() { <-slots }()
-			if err := put(ctx2, pg.key, pg.v()); err != nil {
+			if err := put(ctx2, pg.key, pg.v); err != nil {
 				errOnce.Do(func() { firstErr = err; cancel() })
 			}
 		})
@@ -384,7 +388,7 @@ func (p *Publisher) write(ctx context.Context, doc *Document, body *segments, af
 		return res, err
 	}
 	// The catalog goes last, so that it never names a page not yet written.
-	if err := putBody(ctx, CatalogKey, body, body.Size()); err != nil {
+	if err := putBody(ctx, CatalogKey, body); err != nil {
 		return res, err
 	}
 	// Pages of talks and speakers that left the catalog go after it.

@@ -1,7 +1,9 @@
 package catalog
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"io"
@@ -12,12 +14,22 @@ import (
 )
 
 // pubItem is a media item of the published document as a Publisher keeps
-// it between publishes: listed and already encoded.
+// it between publishes: encoded, with what the talks and speakers take of
+// it. Its DocMedia is not kept: pages and catalog.json are put together
+// from enc.
 type pubItem struct {
-	takenAt time.Time // ListMedia's order
-	dm      DocMedia
-	enc     []byte // dm as an element of the document's media list
+	takenAt    time.Time // ListMedia's order
+	id         string
+	kind       MediaKind
+	status     Status
+	talkIDs    []string
+	speakerIDs []string
+	enc        []byte // the DocMedia as an element of a list two levels deep
 }
+
+// hidden reports whether the published document leaves it out (headshots
+// when speakers are private).
+func (it *pubItem) hidden(private bool) bool { return private && it.kind == Headshot }
 
 // pubEnc is a talk or speaker of the document and its encoding as an
 // element of the document's list.
@@ -33,11 +45,12 @@ type pubState struct {
 	version int64
 	sched   Schedule
 	recs    []*Recording
-	items   map[string]*pubItem // the items the document lists, by id
-	order   []*pubItem          // the same in ListMedia's order
-	doc     Document            // built from the above
-	talks   map[string]pubEnc[DocTalk]
-	spkrs   map[string]pubEnc[DocSpeaker]
+	items   map[string]*pubItem           // the items the document lists, by id
+	order   []*pubItem                    // the same in ListMedia's order
+	doc     Document                      // built from the above
+	talks   map[string]pubEnc[DocTalk]    // the talks of doc, encoded two levels deep
+	spkrs   map[string]pubEnc[DocSpeaker] // the speakers of doc, the same
+	conf    []byte                        // doc's conference, one level deep
 }
 
 // maxFeedMedia is the most changed items a publish reads one by one; more
@@ -56,7 +69,7 @@ func cmpItem(a, b *pubItem) int {
 	if c := a.takenAt.Compare(b.takenAt); c != 0 {
 		return c
 	}
-	return strings.Compare(a.dm.ID, b.dm.ID)
+	return strings.Compare(a.id, b.id)
 }
 
 func (p *Publisher) builder(sched Schedule) *docBuilder {
@@ -74,7 +87,8 @@ func (p *Publisher) item(b *docBuilder, m *Media) (*pubItem, bool, error) {
 	if err != nil {
 		return nil, false, err
 	}
-	return &pubItem{takenAt: m.TakenAt, dm: dm, enc: enc}, true, nil
+	return &pubItem{takenAt: m.TakenAt, id: dm.ID, kind: dm.Kind, status: dm.Status,
+		talkIDs: dm.TalkIDs, speakerIDs: dm.SpeakerIDs, enc: enc}, true, nil
 }
 
 // load reads the whole catalog.
@@ -187,7 +201,7 @@ func (p *Publisher) update(ctx context.Context) (affected map[string]bool, chang
 		case old == nil && !listed:
 			continue
 		case old != nil && listed && old.takenAt.Equal(it.takenAt):
-			if !reflect.DeepEqual(old.dm, it.dm) {
+			if !bytes.Equal(old.enc, it.enc) {
 				media[id] = true
 				*old = *it // same place in order
 			}
@@ -202,7 +216,7 @@ func (p *Publisher) update(ctx context.Context) (affected map[string]bool, chang
 	if len(moved) > 0 {
 		kept := st.order[:0]
 		for _, it := range st.order {
-			if !moved[it.dm.ID] {
+			if !moved[it.id] {
 				kept = append(kept, it)
 			}
 		}
@@ -229,13 +243,8 @@ func (p *Publisher) update(ctx context.Context) (affected map[string]bool, chang
 func (p *Publisher) assemble(st *pubState) Document {
 	b := p.builder(st.sched)
 	doc := b.head()
-	doc.Media = make([]DocMedia, 0, len(st.order))
 	for _, it := range st.order {
-		b.note(it.dm)
-		if p.PrivateSpeakers && it.dm.Kind == Headshot {
-			continue
-		}
-		doc.Media = append(doc.Media, it.dm)
+		b.note(it.id, it.kind, it.status, it.talkIDs, it.speakerIDs)
 	}
 	b.finish(&doc, st.recs)
 	if p.PrivateSpeakers {
@@ -337,11 +346,11 @@ func pagesChanged(prev, next *Document, media map[string]bool) (map[string]bool,
 // encode returns st's document as json.MarshalIndent(st.doc, "", "  ")
 // would, from the encodings kept of each item, talk and speaker: only
 // those new or changed since the last call are encoded, and none is
-// copied: the body reads them one after the other.
+// copied: the body reads them one after the other. It keeps the
+// encodings of the talks, speakers and conference for the pages.
 func (p *Publisher) encode(st *pubState) (*segments, error) {
 	doc := &st.doc
 	talks := make(map[string]pubEnc[DocTalk], len(doc.Talks))
-	talkEnc := make([][]byte, 0, len(doc.Talks))
 	for _, t := range doc.Talks {
 		e, ok := st.talks[t.ID]
 		if !ok || !reflect.DeepEqual(e.v, t) {
@@ -352,10 +361,8 @@ func (p *Publisher) encode(st *pubState) (*segments, error) {
 			e = pubEnc[DocTalk]{v: t, enc: b}
 		}
 		talks[t.ID] = e
-		talkEnc = append(talkEnc, e.enc)
 	}
 	spkrs := make(map[string]pubEnc[DocSpeaker], len(doc.Speakers))
-	spkrEnc := make([][]byte, 0, len(doc.Speakers))
 	for _, s := range doc.Speakers {
 		e, ok := st.spkrs[s.ID]
 		if !ok || !reflect.DeepEqual(e.v, s) {
@@ -366,70 +373,170 @@ func (p *Publisher) encode(st *pubState) (*segments, error) {
 			e = pubEnc[DocSpeaker]{v: s, enc: b}
 		}
 		spkrs[s.ID] = e
-		spkrEnc = append(spkrEnc, e.enc)
 	}
 	st.talks, st.spkrs = talks, spkrs
-	var out segments
-	field := func(name string, v any) error {
-		b, err := json.MarshalIndent(v, "  ", "  ")
-		out.add([]byte("\n  \"" + name + "\": "))
-		out.add(b)
-		return err
+	var err error
+	if st.conf, err = json.MarshalIndent(doc.Conference, "  ", "  "); err != nil {
+		return nil, err
 	}
-	list := func(name string, encs func(yield func([]byte) bool)) {
-		out.add([]byte("\n  \"" + name + "\": ["))
-		n := 0
-		for e := range encs {
-			if n > 0 {
-				out.add(nextElem)
-			} else {
-				out.add(firstElem)
-			}
-			out.add(e)
-			n++
-		}
-		if n > 0 {
-			out.add(endList)
-		} else {
-			out.add(endEmpty)
-		}
+
+	fv, err := json.Marshal(doc.FormatVersion)
+	if err != nil {
+		return nil, err
 	}
-	out.add([]byte("{"))
-	for _, f := range []struct {
-		name string
-		v    any
-	}{{"format_version", doc.FormatVersion}, {"conference", doc.Conference}, {"generated_at", doc.GeneratedAt}} {
-		if err := field(f.name, f.v); err != nil {
-			return nil, err
-		}
-		out.add([]byte(","))
+	gen, err := json.Marshal(doc.GeneratedAt)
+	if err != nil {
+		return nil, err
 	}
-	list("talks", slices.Values(talkEnc))
-	list("speakers", slices.Values(spkrEnc))
-	list("media", func(yield func([]byte) bool) {
-		for _, it := range st.order {
-			if p.PrivateSpeakers && it.dm.Kind == Headshot {
-				continue
-			}
-			if !yield(it.enc) {
+	var o object
+	o.field("format_version", fv)
+	o.field("conference", st.conf)
+	o.field("generated_at", gen)
+	o.list("talks", func(yield func([]byte) bool) {
+		for _, t := range doc.Talks {
+			if !yield(talks[t.ID].enc) {
 				return
 			}
 		}
 	})
-	if err := field("unmatched_recordings", doc.UnmatchedRecordings); err != nil {
+	o.list("speakers", func(yield func([]byte) bool) {
+		for _, s := range doc.Speakers {
+			if !yield(spkrs[s.ID].enc) {
+				return
+			}
+		}
+	})
+	o.list("media", func(yield func([]byte) bool) {
+		for _, it := range st.order {
+			if !it.hidden(p.PrivateSpeakers) && !yield(it.enc) {
+				return
+			}
+		}
+	})
+	b, err := json.MarshalIndent(doc.UnmatchedRecordings, "  ", "  ")
+	if err != nil {
 		return nil, err
 	}
-	out.add([]byte("\n}"))
-	return &out, nil
+	o.field("unmatched_recordings", b)
+	return o.end(), nil
 }
 
-// The pieces of JSON between a list's elements, as json.MarshalIndent
+// listed returns the encodings of the items ids the document lists, in
+// that order, as Index.mediaList does.
+func (st *pubState) listed(ids []string, private bool, keep func(*pubItem) bool) [][]byte {
+	var out [][]byte
+	for _, id := range ids {
+		if it := st.items[id]; it != nil && !it.hidden(private) && (keep == nil || keep(it)) {
+			out = append(out, it.enc)
+		}
+	}
+	return out
+}
+
+// talkPage is Index.TalkPage of talk t, encoded as json.MarshalIndent
+// would, from the encodings encode kept.
+func (p *Publisher) talkPage(st *pubState, t *DocTalk) (*segments, error) {
+	var o object
+	o.field("conference", st.conf)
+	b, err := json.MarshalIndent(t, "  ", "  ")
+	if err != nil {
+		return nil, err
+	}
+	o.field("talk", b)
+	var speakers, headshots [][]byte
+	for _, sid := range t.SpeakerIDs {
+		if e, ok := st.spkrs[sid]; ok {
+			speakers = append(speakers, e.enc)
+			headshots = append(headshots, st.listed(e.v.HeadshotIDs, p.PrivateSpeakers, nil)...)
+		}
+	}
+	o.list("speakers", slices.Values(speakers))
+	o.list("photos", slices.Values(st.listed(t.PhotoIDs, p.PrivateSpeakers, nil)))
+	o.list("headshots", slices.Values(headshots))
+	return o.end(), nil
+}
+
+// speakerPage is Index.SpeakerPage of speaker s, encoded as
+// json.MarshalIndent would, from the encodings encode kept.
+func (p *Publisher) speakerPage(st *pubState, s *DocSpeaker) (*segments, error) {
+	var o object
+	o.field("conference", st.conf)
+	b, err := json.MarshalIndent(s, "  ", "  ")
+	if err != nil {
+		return nil, err
+	}
+	o.field("speaker", b)
+	var talks, photos [][]byte
+	for _, tid := range s.TalkIDs {
+		if e, ok := st.talks[tid]; ok {
+			talks = append(talks, e.enc)
+			photos = append(photos, st.listed(e.v.PhotoIDs, p.PrivateSpeakers, func(it *pubItem) bool {
+				return len(it.speakerIDs) == 0 || slices.Contains(it.speakerIDs, s.ID)
+			})...)
+		}
+	}
+	o.list("talks", slices.Values(talks))
+	o.list("headshots", slices.Values(st.listed(s.HeadshotIDs, p.PrivateSpeakers, nil)))
+	o.list("photos", slices.Values(photos))
+	return o.end(), nil
+}
+
+// object writes a JSON object as json.MarshalIndent(v, "", "  ") does,
+// from values already encoded one level deep (field) or lists of values
+// encoded two levels deep (list).
+type object struct {
+	s segments
+	n int
+}
+
+func (o *object) name(name string) {
+	sep := ",\n  \""
+	if o.n == 0 {
+		sep = "{\n  \""
+	}
+	o.n++
+	o.s.add([]byte(sep + name + "\": "))
+}
+
+func (o *object) field(name string, enc []byte) {
+	o.name(name)
+	o.s.add(enc)
+}
+
+func (o *object) list(name string, encs func(yield func([]byte) bool)) {
+	o.name(name)
+	o.s.add(openList)
+	n := 0
+	for e := range encs {
+		if n > 0 {
+			o.s.add(nextElem)
+		} else {
+			o.s.add(firstElem)
+		}
+		o.s.add(e)
+		n++
+	}
+	if n > 0 {
+		o.s.add(endList)
+	} else {
+		o.s.add(closeList)
+	}
+}
+
+func (o *object) end() *segments {
+	o.s.add(endObject)
+	return &o.s
+}
+
+// The pieces of JSON around a list's elements, as json.MarshalIndent
 // writes them two levels deep.
 var (
+	openList  = []byte("[")
 	firstElem = []byte("\n    ")
 	nextElem  = []byte(",\n    ")
-	endList   = []byte("\n  ],")
-	endEmpty  = []byte("],")
+	endList   = []byte("\n  ]")
+	closeList = []byte("]")
+	endObject = []byte("\n}")
 )
 
 // segments reads pieces of bytes one after the other, as one body that
@@ -446,6 +553,17 @@ func (s *segments) add(b []byte) {
 	}
 	s.segs = append(s.segs, b)
 	s.ends = append(s.ends, s.Size()+int64(len(b)))
+}
+
+// sum returns the SHA-256 of the body.
+func (s *segments) sum() [sha256.Size]byte {
+	h := sha256.New()
+	for _, b := range s.segs {
+		h.Write(b)
+	}
+	var sum [sha256.Size]byte
+	h.Sum(sum[:0])
+	return sum
 }
 
 // Size is the length of the body.
