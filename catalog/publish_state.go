@@ -144,8 +144,15 @@ func (p *Publisher) update(ctx context.Context) (affected map[string]bool, chang
 		return nil, true, nil
 	}
 	c, err := p.Store.Changes(ctx, st.version)
-	if err == nil && len(c.Media) > maxFeedMedia {
+	switch {
+	case err != nil:
+	case len(c.Media) > maxFeedMedia:
 		err = E(Invalid, "catalog.Publish", nil, "%d items changed", len(c.Media))
+	case c.Version != st.version && len(c.Media) == 0 && !c.Schedule && !c.Recordings:
+		// Every change the store counts is in its feed, unless a writer
+		// that does not keep the feed (a program older than it, during an
+		// upgrade) made it.
+		err = E(Invalid, "catalog.Publish", nil, "the catalog changed (version %d to %d) with nothing in the change feed", st.version, c.Version)
 	}
 	if err != nil {
 		if ctx.Err() != nil {

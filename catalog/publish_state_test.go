@@ -218,3 +218,38 @@ func testPublishIncremental(t *testing.T, private bool) {
 		catalogtest.CheckDocument(t, got)
 	}
 }
+
+// silentFeed is a store whose change feed misses every change, as one
+// made by a program older than the feed would be.
+type silentFeed struct{ *catalogtest.MemStore }
+
+func (s silentFeed) Changes(ctx context.Context, since int64) (catalog.Changes, error) {
+	v, err := s.Version(ctx)
+	return catalog.Changes{Version: v}, err
+}
+
+// TestPublishUnrecordedChange: a change the store counts (Version) but its
+// feed does not report makes the publisher read the whole catalog, so a
+// hide still reaches the bucket.
+func TestPublishUnrecordedChange(t *testing.T) {
+	ctx := context.Background()
+	store, id := publishFixture(t)
+	mem := catalogtest.NewMemBlobs()
+	p := &catalog.Publisher{Store: silentFeed{store}, Blobs: mem, URL: func(k string) string { return k }}
+	if _, err := p.Publish(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := publishedMedia(t, mem); len(got) != 1 {
+		t.Fatalf("published %v, want the photo", got)
+	}
+	hide(t, store, id)
+	if _, err := p.Publish(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := publishedMedia(t, mem); len(got) != 0 {
+		t.Errorf("after a hide the feed did not report, catalog.json lists %v", got)
+	}
+	if b, _ := mem.Bytes(catalog.TalkKey("t1")); bytes.Contains(b, []byte(id)) {
+		t.Error("after a hide the feed did not report, t1.json lists the hidden photo")
+	}
+}
