@@ -58,10 +58,16 @@ type PublishResult struct {
 // new as the moment it checked, and a change after that check has a
 // publish of its own to follow it: an older document is never left last.
 //
-// Only what changed is rewritten: a publisher remembers the SHA-256 of each
-// talk and speaker page it wrote and skips a page whose bytes are the same
-// and that is still in the bucket. catalog.json, the document that names the
-// pages, is written every time. A page another publisher overwrote with
+// Only what changed is read and rewritten: a publisher keeps the catalog it
+// last published, encoded item by item, and the store's Version it read;
+// the next publish reads only the changes since (Store.Changes), and puts
+// the pages of the talks and speakers they touch together from the kept
+// encodings. It reads everything again when it keeps nothing (the first
+// publish of a process), when the feed cannot answer and every
+// FullRewriteEvery. It remembers the SHA-256 of each talk and speaker page
+// it wrote and skips a page whose bytes are the same and that is still in
+// the bucket. catalog.json, the document that names the pages, is written
+// every time, whole (the catalog contract), from the kept encodings. A page another publisher overwrote with
 // older bytes is set right by that publisher's own check: it wrote an older
 // document, so it finds the catalog changed and writes again, comparing
 // with what it wrote itself. Should that publisher die before its check,
