@@ -22,7 +22,7 @@ VERSION     ?= $(shell git describe --tags --always --dirty 2>/dev/null)
 FAULTS_SHORT ?= corrupt,s3,redis
 export PATH := $(TOOLS):$(PATH)
 
-.PHONY: help test-cluster test-restore deps-build bench-all bench-catalog bench-vs-vips build run test faults test-e2e screenshots test-short bench bench-load apt-wrk fuzz vet fmt deps deps-test clean check-go
+.PHONY: help test-cluster test-restore deps-build bench-all bench-catalog bench-publish bench-vs-vips build run test faults test-e2e screenshots test-short bench bench-load apt-wrk fuzz vet fmt deps deps-test clean check-go
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z0-9-]+:.*## / {printf "  %-14s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -115,6 +115,9 @@ bench-catalog: check-go ## catalog growth: 10k and 100k items read, published, e
 		CONFMEDIA_BENCH_DB=$(BENCH_CATALOG_DIR)/catalog-$$n.db /usr/bin/time -v $(BENCH_CATALOG_DIR)/catalog.test \
 			-test.run '^$$' -test.bench "BenchmarkExportRSS/$$v\$$" -test.benchtime 1x 2>&1 | grep -E 'Maximum resident|ns/op'; \
 	done; done | tee -a $(BENCH_CATALOG_DIR)/report.txt
+
+bench-publish: check-go ## publish after one change, 10k and 100k items (BenchmarkPublish; about 4 minutes)
+	cd catalog/bench && for n in 10000 100000; do CONFMEDIA_BENCH_ITEMS=$$n $(GO) test -run '^$$' -bench BenchmarkPublish -benchtime 1x -timeout 30m . | grep Benchmark; done
 
 apt-wrk:
 	$(call apt_install,wrk)

@@ -70,6 +70,7 @@ func TestStore(t *testing.T, open func(t *testing.T) catalog.Store) {
 		{"Sessions", storeSessions},
 		{"OptOuts", storeOptOuts},
 		{"Version", storeVersion},
+		{"Changes", storeChanges},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.run(t, open(t)) })

@@ -101,7 +101,7 @@ func (s *Store) CreateMedia(ctx context.Context, m *catalog.Media) (created bool
 			return s.fail(op, err)
 		}
 		if created = n == 1; created {
-			return s.bump(ctx, tx, op)
+			return s.bumpMedia(ctx, tx, op, m.ID)
 		}
 		return nil
 	})
@@ -262,6 +262,6 @@ func (s *Store) UpdateMedia(ctx context.Context, id string, fn func(*catalog.Med
 		if _, err := tx.ExecContext(ctx, "UPDATE media SET "+strings.Join(set, ", ")+" WHERE id = $1", args...); err != nil {
 			return s.fail(op, err)
 		}
-		return s.bump(ctx, tx, op)
+		return s.bumpMedia(ctx, tx, op, id)
 	})
 }
