@@ -11,10 +11,10 @@ UI_VENDOR   := web/static/vendor/sha256.umd.min.js
 GO_MIN      := 1.26
 # Debian packages: what `make run` needs, and what the tests need besides.
 RUN_PACKAGES   := redis-server
-TEST_PACKAGES  := redis-server libimage-exiftool-perl postgresql
-# libjpeg-turbo headers for the default (cgo) build; CGO_ENABLED=0 builds the pure-Go path without them.
-BUILD_PACKAGES := gcc libc6-dev libjpeg62-turbo-dev
-BENCH_PACKAGES := libvips-dev time
+TEST_PACKAGES  := redis-server libimage-exiftool-perl postgresql libheif-examples
+# libjpeg-turbo and libheif headers for the default (cgo) build; CGO_ENABLED=0 builds the pure-Go path without them (and refuses HEIC).
+BUILD_PACKAGES := gcc libc6-dev libjpeg62-turbo-dev libheif-dev
+BENCH_PACKAGES := libvips-dev time libheif-examples
 TEST_FLAGS  ?= -race -timeout 9m
 # What `confmedia --version` prints (besides the commit the Go build info holds).
 VERSION     ?= $(shell git describe --tags --always --dirty 2>/dev/null)
@@ -31,7 +31,7 @@ check-go:
 	if [ "$$(printf '%s\n' "$(GO_MIN)" "$$v" | sort -V | head -1)" != "$(GO_MIN)" ]; then \
 		echo "Go $(GO_MIN) or newer is required (found $$v)"; exit 1; fi
 
-deps-build: ## libjpeg-turbo headers for the default (cgo) build; skipped when CGO_ENABLED=0
+deps-build: ## libjpeg-turbo and libheif headers for the default (cgo) build; skipped when CGO_ENABLED=0
 ifneq ($(shell $(GO) env CGO_ENABLED 2>/dev/null),0)
 	$(call apt_install,$(BUILD_PACKAGES))
 endif
