@@ -142,4 +142,3 @@ func absDiff(a, b uint32) float64 {
 	}
 	return float64(b - a)
 }
-
