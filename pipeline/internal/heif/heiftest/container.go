@@ -142,5 +142,6 @@ func Container(s Spec) []byte {
 	return concat(ftyp, meta(head), box("mdat", mdat))
 }
 
-// ErrNoEncoder is Encode's error in a build without libheif.
-var ErrNoEncoder = errors.New("heiftest: encoding HEIC needs the cgo build with libheif (Debian libheif-dev; make deps-build)")
+// ErrNoEncoder is Encode's error in a build without libheif or with a
+// libheif without an HEVC encoder.
+var ErrNoEncoder = errors.New("heiftest: encoding HEIC needs the cgo build with libheif and its x265 encoder (Debian libheif-dev, libheif1; make deps-build)")

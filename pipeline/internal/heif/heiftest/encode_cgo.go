@@ -33,7 +33,7 @@ package heiftest
 // 	struct heif_image_handle *handle = NULL;
 // 	struct heif_encoding_options *opt = NULL;
 // 	struct heif_error err = heif_context_get_encoder_for_format(ctx, heif_compression_HEVC, &enc);
-// 	if (err.code) goto fail;
+// 	if (err.code) { heif_context_free(ctx); return 2; }
 // 	heif_encoder_set_lossy_quality(enc, quality);
 // 	err = heif_image_create(w, h, heif_colorspace_RGB, heif_chroma_interleaved_RGB, &img);
 // 	if (err.code) goto fail;
@@ -83,7 +83,8 @@ import (
 // (1..100). orientation 2..8 is written as the irot/imir transformation
 // that shows img as a JPEG of that EXIF orientation would be shown; exif,
 // when not nil, is the TIFF structure of an Exif item. It fails when
-// libheif has no HEVC encoder (Debian's libheif1 has x265).
+// libheif has no HEVC encoder (Debian's libheif1 has x265) with
+// ErrNoEncoder.
 func Encode(img image.Image, quality, orientation int, exif []byte) ([]byte, error) {
 	b := img.Bounds()
 	w, h := b.Dx(), b.Dy()
@@ -108,8 +109,12 @@ func Encode(img image.Image, quality, orientation int, exif []byte) ([]byte, err
 		defer C.free(p)
 		ex = (*C.uint8_t)(p)
 	}
-	if C.cm_encode((*C.uint8_t)(cRGB), C.int(w), C.int(h), C.int(quality), C.int(orientation),
-		ex, C.size_t(len(exif)), &out, &msg[0], C.size_t(len(msg))) != 0 {
+	switch C.cm_encode((*C.uint8_t)(cRGB), C.int(w), C.int(h), C.int(quality), C.int(orientation),
+		ex, C.size_t(len(exif)), &out, &msg[0], C.size_t(len(msg))) {
+	case 0:
+	case 2:
+		return nil, ErrNoEncoder
+	default:
 		return nil, errors.New("heiftest: libheif: " + C.GoString(&msg[0]))
 	}
 	defer C.free(unsafe.Pointer(out.buf))
