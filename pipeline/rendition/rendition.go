@@ -174,7 +174,11 @@ func readHeader(op string, r io.Reader, maxPixels int64) (Header, bool, error) {
 			h.Channels, h.BitDepth = pngIHDR(seen.Bytes())
 		}
 	default:
-		return Header{}, false, catalog.E(catalog.Invalid, op, nil, "cannot decode image: not a JPEG, PNG or HEIC file")
+		formats := "a JPEG or PNG"
+		if heifSupported {
+			formats = "a JPEG, PNG or HEIC"
+		}
+		return Header{}, false, catalog.E(catalog.Invalid, op, nil, "cannot decode image: not %s file", formats)
 	}
 	if err != nil {
 		return Header{}, false, catalog.E(catalog.Invalid, op, err, "cannot decode image: %s", decodeReason(err))
