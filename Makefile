@@ -20,7 +20,7 @@ TEST_FLAGS  ?= -race -timeout 9m
 VERSION     ?= $(shell git describe --tags --always --dirty 2>/dev/null)
 export PATH := $(TOOLS):$(PATH)
 
-.PHONY: help test-cluster test-restore deps-build bench-all bench-catalog bench-vs-vips build run test test-e2e screenshots test-short bench bench-load apt-wrk fuzz vet fmt deps deps-test clean check-go
+.PHONY: help test-cluster test-restore deps-build bench-all bench-catalog bench-vs-vips bench-vs-heif-convert build run test test-e2e screenshots test-short bench bench-load apt-wrk fuzz vet fmt deps deps-test clean check-go
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z0-9-]+:.*## / {printf "  %-14s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -81,11 +81,15 @@ bench: build ## benchmarks (see docs/BENCHMARKS.md)
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 3x ./pipeline/...
 	$(GO) test -run '^$$' -bench BenchmarkSchedule -benchmem -benchtime 200x ./web
 
-bench-all: bench bench-vs-vips bench-load bench-catalog ## every figure of docs/BENCHMARKS.md, in one go (about 15 minutes)
+bench-all: bench bench-vs-vips bench-vs-heif-convert bench-load bench-catalog ## every figure of docs/BENCHMARKS.md, in one go (about 15 minutes)
 
 bench-vs-vips: check-go deps-build ## confmedia against libvips in-process, median of paired runs on $CONFMEDIA_PHOTO_SET
 	$(call apt_install,$(BENCH_PACKAGES))
 	RUNS=$${RUNS:-5} PHOTO_SET=$${CONFMEDIA_PHOTO_SET:-/tmp/photo-set} pipeline/rendition/vipscompare/run.sh
+
+bench-vs-heif-convert: check-go deps-build ## HEIC: confmedia render against libheif's heif-convert on HEICs made from the shared camera photos
+	$(call apt_install,$(BENCH_PACKAGES))
+	RUNS=$${RUNS:-5} pipeline/rendition/heifcompare/run.sh
 
 bench-load: deps-test build ## load figures: 2,000 queued photos + headshot latency, 1,000-photo end to end, web reads (needs the photo set)
 	@command -v wrk >/dev/null || $(MAKE) --no-print-directory apt-wrk
