@@ -135,7 +135,7 @@ screenshots: deps $(UI_VENDOR) ## refresh docs/screenshots (desktop 1280 px, pho
 	CONFMEDIA_SCREENSHOTS=$(CURDIR)/docs/screenshots $(GO) test -tags browser -run 'TestBrowser' -count=1 -timeout 5m ./cmd/confmedia
 
 fuzz: ## fuzz each parser for FUZZTIME (default 30s)
-	@for t in "FuzzRead ./pipeline/exif" "FuzzRender ./pipeline/rendition" "FuzzParse ./pipeline/schedule" "FuzzParse ./pipeline/recording" "FuzzDecode ./pipeline/rendition/internal/jpegscale"; do \
+	@for t in "FuzzRead ./pipeline/exif" "FuzzRender ./pipeline/rendition" "FuzzParse ./pipeline/schedule" "FuzzParse ./pipeline/recording" "FuzzDecode ./pipeline/rendition/internal/jpegscale" "FuzzParse ./pipeline/internal/heif"; do \
 		set -- $$t; echo "== $$1 $$2"; $(GO) test -run '^$$' -fuzz "^$$1$$" -fuzztime $${FUZZTIME:-30s} $$2 || exit 1; done
 
 vet: ## go vet and gofmt
