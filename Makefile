@@ -11,10 +11,10 @@ UI_VENDOR   := web/static/vendor/sha256.umd.min.js
 GO_MIN      := 1.26
 # Debian packages: what `make run` needs, and what the tests need besides.
 RUN_PACKAGES   := redis-server
-TEST_PACKAGES  := redis-server libimage-exiftool-perl postgresql
-# libjpeg-turbo headers for the default (cgo) build; CGO_ENABLED=0 builds the pure-Go path without them.
-BUILD_PACKAGES := gcc libc6-dev libjpeg62-turbo-dev
-BENCH_PACKAGES := libvips-dev time
+TEST_PACKAGES  := redis-server libimage-exiftool-perl postgresql libheif-examples
+# libjpeg-turbo and libheif headers for the default (cgo) build; CGO_ENABLED=0 builds the pure-Go path without them (and refuses HEIC).
+BUILD_PACKAGES := gcc libc6-dev libjpeg62-turbo-dev libheif-dev
+BENCH_PACKAGES := libvips-dev time libheif-examples
 TEST_FLAGS  ?= -race -timeout 9m
 # What `confmedia --version` prints (besides the commit the Go build info holds).
 VERSION     ?= $(shell git describe --tags --always --dirty 2>/dev/null)
@@ -22,7 +22,7 @@ VERSION     ?= $(shell git describe --tags --always --dirty 2>/dev/null)
 FAULTS_SHORT ?= corrupt,s3,redis
 export PATH := $(TOOLS):$(PATH)
 
-.PHONY: help test-cluster test-restore deps-build bench-all bench-catalog bench-publish bench-vs-vips build run test faults test-e2e screenshots test-short bench bench-load apt-wrk fuzz vet fmt deps deps-test clean check-go
+.PHONY: help test-cluster test-restore deps-build bench-all bench-catalog bench-publish bench-vs-vips bench-vs-heif-convert build run test faults test-e2e screenshots test-short bench bench-load apt-wrk fuzz vet fmt deps deps-test clean check-go
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z0-9-]+:.*## / {printf "  %-14s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -33,7 +33,7 @@ check-go:
 	if [ "$$(printf '%s\n' "$(GO_MIN)" "$$v" | sort -V | head -1)" != "$(GO_MIN)" ]; then \
 		echo "Go $(GO_MIN) or newer is required (found $$v)"; exit 1; fi
 
-deps-build: ## libjpeg-turbo headers for the default (cgo) build; skipped when CGO_ENABLED=0
+deps-build: ## libjpeg-turbo and libheif headers for the default (cgo) build; skipped when CGO_ENABLED=0
 ifneq ($(shell $(GO) env CGO_ENABLED 2>/dev/null),0)
 	$(call apt_install,$(BUILD_PACKAGES))
 endif
@@ -90,11 +90,15 @@ bench: build ## benchmarks (see docs/BENCHMARKS.md)
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 3x ./pipeline/...
 	$(GO) test -run '^$$' -bench BenchmarkSchedule -benchmem -benchtime 200x ./web
 
-bench-all: bench bench-vs-vips bench-load bench-catalog ## every figure of docs/BENCHMARKS.md, in one go (about 15 minutes)
+bench-all: bench bench-vs-vips bench-vs-heif-convert bench-load bench-catalog ## every figure of docs/BENCHMARKS.md, in one go (about 15 minutes)
 
 bench-vs-vips: check-go deps-build ## confmedia against libvips in-process, median of paired runs on $CONFMEDIA_PHOTO_SET
 	$(call apt_install,$(BENCH_PACKAGES))
 	RUNS=$${RUNS:-5} PHOTO_SET=$${CONFMEDIA_PHOTO_SET:-/tmp/photo-set} pipeline/rendition/vipscompare/run.sh
+
+bench-vs-heif-convert: check-go deps-build ## HEIC: confmedia render against libheif's heif-convert on HEICs made from the shared camera photos
+	$(call apt_install,$(BENCH_PACKAGES))
+	RUNS=$${RUNS:-5} pipeline/rendition/heifcompare/run.sh
 
 bench-load: deps-test build ## load figures: 2,000 queued photos + headshot latency, 1,000-photo end to end, web reads (needs the photo set)
 	@command -v wrk >/dev/null || $(MAKE) --no-print-directory apt-wrk
@@ -152,7 +156,8 @@ FUZZPARALLEL     ?= $(shell nproc 2>/dev/null || echo 1)
 # Name:package[:build tags]. Render decodes JPEGs with libjpeg-turbo (C, which
 # the fuzzer cannot see into) by default, so it is fuzzed on the pure-Go path too.
 FUZZ_TARGETS := FuzzRead:./pipeline/exif FuzzRender:./pipeline/rendition FuzzRender:./pipeline/rendition:purego \
-	FuzzMetadata:./pipeline/rendition FuzzParse:./pipeline/schedule FuzzParse:./pipeline/recording FuzzDecode:./pipeline/rendition/internal/jpegscale
+	FuzzMetadata:./pipeline/rendition FuzzParse:./pipeline/schedule FuzzParse:./pipeline/recording FuzzDecode:./pipeline/rendition/internal/jpegscale \
+	FuzzParse:./pipeline/internal/heif
 
 fuzz: ## fuzz each parser for FUZZTIME (default 30s) on FUZZPARALLEL workers; a summary line per target
 	@log=$$(mktemp); trap 'rm -f "$$log"' EXIT; summary=""; failed=0; \
