@@ -164,11 +164,12 @@ func (s reviewService) resolve(ctx context.Context, id string, req ResolveReques
 	if !withMedia {
 		return DecidedItem{}, catalog.E(catalog.Forbidden, op, nil, "the video role may only decide recordings; %s is a media item", m.SourceName)
 	}
-	return s.resolveMedia(ctx, m, req)
+	return s.resolveMedia(ctx, m, req, true)
 }
 
-// resolveMedia applies req to media item m.
-func (s reviewService) resolveMedia(ctx context.Context, m *catalog.Media, req ResolveRequest) (DecidedItem, error) {
+// resolveMedia applies req to media item m; with derive, a talk decision
+// also derives m's camera's clock offset (a batch derives it once).
+func (s reviewService) resolveMedia(ctx context.Context, m *catalog.Media, req ResolveRequest, derive bool) (DecidedItem, error) {
 	const op = "web.Resolve"
 	by := tokenName(ctx)
 	if req.Hide {
@@ -248,7 +249,7 @@ func (s reviewService) resolveMedia(ctx context.Context, m *catalog.Media, req R
 		return s.decidedMedia(ctx, m.ID, false)
 	}
 	changed, note := false, ""
-	if req.Talk != "" {
+	if req.Talk != "" && derive {
 		changed, err = s.deriveCameraOffset(ctx, decided, req.Talk)
 		switch k := catalog.ErrorKind(err); {
 		case err == nil:

@@ -121,3 +121,57 @@ type SetKindResponse struct {
 	DecidedItem
 	Queued bool `json:"queued"`
 }
+
+// BulkResolveRequest is one decision for many media items or recordings:
+// the items IDs names (full ids or unique prefixes), or, with Camera, the
+// photos of that camera that need review, taken from From to To (RFC 3339
+// or "2006-01-02 15:04" in the venue's zone; either may be empty). Exactly
+// one of the decision's fields is set, as in ResolveRequest.
+type BulkResolveRequest struct {
+	IDs    []string `json:"ids,omitempty"`
+	Camera string   `json:"camera,omitempty"`
+	From   string   `json:"from,omitempty"`
+	To     string   `json:"to,omitempty"`
+	ResolveRequest
+}
+
+// BulkResult is what happened to one item of a batch: the item after the
+// decision, or the error that left it as it was.
+type BulkResult struct {
+	ID    string       `json:"id"`
+	Item  *DecidedItem `json:"item,omitempty"`
+	Error string       `json:"error,omitempty"`
+}
+
+// BulkResponse answers a batch (a bulk decision, retry or delete): how
+// many items it changed, how many it could not, and each item's result in
+// the order asked.
+type BulkResponse struct {
+	Done    int          `json:"done"`
+	Failed  int          `json:"failed"`
+	Results []BulkResult `json:"results"`
+	// CameraNote says when a talk decided for a camera's photos did not
+	// change the camera's clock offset, and why.
+	CameraNote string `json:"camera_note,omitempty"`
+}
+
+// MediaIDs names media items: full ids or unique prefixes.
+type MediaIDs struct {
+	IDs []string `json:"ids"`
+}
+
+// FailedMedia is a media item whose processing failed, as a person acts
+// on it: its file, who uploaded it and why it failed in plain words.
+type FailedMedia struct {
+	ID           string            `json:"id"`
+	Kind         catalog.MediaKind `json:"kind"`
+	SourceName   string            `json:"source_name"`
+	Photographer string            `json:"photographer,omitempty"`
+	Reason       string            `json:"reason"`
+	UploadedAt   time.Time         `json:"uploaded_at,omitzero"`
+}
+
+// FailedList lists the failed media items, newest upload first.
+type FailedList struct {
+	Items []FailedMedia `json:"items"`
+}
