@@ -12,14 +12,12 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"net/url"
 	"regexp"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/confmedia/confmedia/catalog"
-	"github.com/confmedia/confmedia/pipeline/match"
 )
 
 // --- status page ---
@@ -135,70 +133,6 @@ func (s *Server) handleQueueDashboard(w http.ResponseWriter, r *http.Request) {
 }
 
 // --- review page ---
-
-type reviewRow struct {
-	ReviewItem
-	PathID     string
-	IsMedia    bool
-	IsHeadshot bool
-	CanTag     bool // needs a talk or speaker; failed items can only be hidden
-	When       string
-	Choices    []option
-}
-
-type reviewView struct {
-	Flash    *flash
-	Items    []reviewRow
-	Media    int
-	Recs     int
-	Talks    []option
-	Speakers []option
-}
-
-func (s *Server) handleReviewPage(w http.ResponseWriter, r *http.Request) {
-	ctx := r.Context()
-	sched, loc, err := s.scheduleAndZone(ctx)
-	if err != nil {
-		s.accessError(w, r, err, identity{}, nil)
-		return
-	}
-	list, err := s.reviews().ReviewQueue(ctx)
-	if err != nil {
-		s.accessError(w, r, err, identity{}, nil)
-		return
-	}
-	v := reviewView{Flash: takeFlash(w, r), Talks: talkOptions(sched, loc)}
-	for _, sp := range sched.Speakers {
-		v.Speakers = append(v.Speakers, option{ID: sp.ID, Label: sp.Name})
-	}
-	slices.SortFunc(v.Speakers, func(a, b option) int { return cmp.Compare(match.Fold(a.Label), match.Fold(b.Label)) })
-	for _, it := range list.Items {
-		row := reviewRow{ReviewItem: it, PathID: url.PathEscape(it.ID), IsMedia: it.Type == reviewTypeMedia,
-			IsHeadshot: it.Kind == catalog.Headshot, When: stampLabel(it.TakenAt)}
-		row.CanTag = !row.IsMedia || it.Status == string(catalog.NeedsReview)
-		for _, c := range it.Candidates {
-			label := c.Name
-			if label == "" {
-				parts := []string{cmp.Or(c.Title, c.ID)}
-				if c.Start != "" {
-					parts = append(parts, stampLabel(c.Start))
-				}
-				if c.Room != "" {
-					parts = append(parts, c.Room)
-				}
-				label = strings.Join(parts, " · ")
-			}
-			row.Choices = append(row.Choices, option{ID: c.ID, Label: label})
-		}
-		if row.IsMedia {
-			v.Media++
-		} else {
-			v.Recs++
-		}
-		v.Items = append(v.Items, row)
-	}
-	s.render(w, r, http.StatusOK, "review.html", s.staffPage(r, "Review", sched.Conference, v))
-}
 
 func (s *Server) handleResolveForm(w http.ResponseWriter, r *http.Request) {
 	req := ResolveRequest{

@@ -78,12 +78,18 @@ func (s reviewService) reviewQueue(ctx context.Context, withMedia bool) (ReviewL
 			it := ReviewItem{
 				Type: reviewTypeMedia, ID: m.ID, Kind: m.Kind, SourceName: m.SourceName, Status: string(m.Status),
 				Reason: m.Reason, Room: m.Room, Camera: m.Camera, Candidates: sx.candidates(m.Candidates, m.Kind == catalog.Headshot),
+				Photographer: m.Photographer,
 			}
 			if !m.TakenAt.IsZero() {
 				it.TakenAt = sx.stamp(m.TakenAt)
 			}
 			if _, ok := m.Rendition("square"); ok {
 				it.Thumbnail = s.StaffRenditionURL(m.ID, "square")
+			}
+			for _, name := range []string{"medium", "large"} {
+				if _, ok := m.Rendition(name); ok && it.Preview == "" {
+					it.Preview = s.StaffRenditionURL(m.ID, name)
+				}
 			}
 			list.Items = append(list.Items, it)
 		}

@@ -30,6 +30,10 @@ type ReviewItem struct {
 	Pending    bool              `json:"pending,omitempty"`
 	Candidates []ReviewCandidate `json:"candidates"`
 	Thumbnail  string            `json:"thumbnail,omitempty"` // absolute URL of the square rendition
+	// Preview is the absolute URL of the medium (else large) rendition, for a closer
+	// look; Photographer is the credit given at upload.
+	Preview      string `json:"preview,omitempty"`
+	Photographer string `json:"photographer,omitempty"`
 }
 
 // ReviewCandidate is a talk (title, start, room) or a speaker (name) a
