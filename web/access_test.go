@@ -498,6 +498,7 @@ func routeExamples(t testing.TB) map[string]example {
 		"GET /admin":                {method: "GET", path: "/admin", ok: "200"},
 		"POST /admin/publish":       {method: "POST", path: "/admin/publish", form: true, ok: "303"},
 		"POST /admin/hide":          {method: "POST", path: "/admin/hide", body: "id=" + mediaTagged + "&reason=asked", form: true, ok: "303"},
+		"POST /admin/failed":        {method: "POST", path: "/admin/failed", body: "do=delete&id=" + mediaReview, form: true, ok: "303"},
 		"/admin/queues/":            {method: "GET", path: "/admin/queues/", ok: "200"},
 		"GET /review":               {method: "GET", path: "/review", ok: "200"},
 		"POST /review/{id}/resolve": {method: "POST", path: "/review/" + mediaReview + "/resolve", body: "talk=t1", form: true, ok: "303"},

@@ -179,6 +179,7 @@ func (s *Server) routes() []route {
 		page("GET /admin", organizers, s.handleStatusPage),
 		page("POST /admin/publish", organizers, s.handlePublishForm),
 		page("POST /admin/hide", organizers, s.handleHideForm),
+		page("POST /admin/failed", organizers, s.handleFailedForm),
 		page("/admin/queues/", organizers, s.handleQueueDashboard),
 		page("GET /review", organizers, s.handleReviewPage),
 		page("POST /review/{id}/resolve", organizers, s.handleResolveForm),

@@ -354,11 +354,15 @@ var jargon = regexp.MustCompile(`\b(workers|catalog|catalogtest|sqlstore|s3store
 // notes, with a first capital letter; "could not be processed" when
 // nothing is left.
 func plainReason(reason string) string {
-	r := strings.TrimSpace(jargon.ReplaceAllString(reason, ""))
-	r = strings.TrimRight(r, ":; ")
+	r := plainText(reason)
 	if r == "" {
 		return catalog.ReasonFailed
 	}
 	first := []rune(r)[0]
 	return string(unicode.ToUpper(first)) + r[len(string(first)):]
+}
+
+// plainText is an error text without operation names and queue notes.
+func plainText(s string) string {
+	return strings.TrimRight(strings.TrimSpace(jargon.ReplaceAllString(s, "")), ":; ")
 }
