@@ -457,6 +457,7 @@ func routeExamples(t testing.TB) map[string]example {
 		"GET /api/review":                       {method: "GET", path: "/api/review", ok: "200"},
 		"POST /api/review/{id}/resolve":         {method: "POST", path: "/api/review/" + recUnmatched + "/resolve", body: `{"talk":"t1"}`, ok: "200"},
 		"POST /api/review/resolve":              {method: "POST", path: "/api/review/resolve", body: `{"ids":["` + recUnmatched + `"],"talk":"t1"}`, ok: "200"},
+		"GET /api/cameras/{key}/preview":        {method: "GET", path: "/api/cameras/" + cameraKey + "/preview?offset=%2B1h", ok: "200"},
 		"GET /api/media/failed":                 {method: "GET", path: "/api/media/failed", ok: "200"},
 		"POST /api/media/retry":                 {method: "POST", path: "/api/media/retry", body: `{"ids":["` + strings.Repeat("f", 64) + `"]}`, ok: "200"},
 		"POST /api/media/delete":                {method: "POST", path: "/api/media/delete", body: `{"ids":["` + strings.Repeat("f", 64) + `"]}`, ok: "200"},

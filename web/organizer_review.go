@@ -210,3 +210,12 @@ func (s *Server) handleDeleteMedia(w http.ResponseWriter, r *http.Request) {
 	}
 	writeJSON(w, http.StatusOK, resp)
 }
+
+func (s *Server) handleOffsetPreview(w http.ResponseWriter, r *http.Request) {
+	p, err := s.reviews().PreviewCameraOffset(r.Context(), r.PathValue("key"), r.URL.Query().Get("offset"))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, p)
+}

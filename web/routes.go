@@ -160,6 +160,7 @@ func (s *Server) routes() []route {
 
 		// Organizers: the catalog, publishing, decisions, tokens.
 		api("GET /api/media/failed", organizers, s.handleFailedList),
+		api("GET /api/cameras/{key}/preview", organizers, s.handleOffsetPreview),
 		api("POST /api/media/retry", organizers, s.handleRetryMedia),
 		api("POST /api/media/delete", organizers, s.handleDeleteMedia),
 		api("GET /api/media/{id}", organizers, s.handleMedia),

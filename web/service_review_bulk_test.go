@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"testing"
@@ -192,5 +193,64 @@ func TestPlainReason(t *testing.T) {
 		if got := plainReason(tt.in); got != tt.want {
 			t.Errorf("plainReason(%q) = %q, want %q", tt.in, got, tt.want)
 		}
+	}
+}
+
+// TestPreviewCameraOffset: the preview lists the photos a new offset
+// would re-tag, counts those it leaves and those a person decided, and
+// changes nothing.
+func TestPreviewCameraOffset(t *testing.T) {
+	s, _, h := newReviewServer(t)
+	ctx := context.Background()
+	const cam = "model:Nikon:Z 6"
+	wall := func(hh, mm int) catalog.CameraTime {
+		return catalog.CameraTime{Wall: time.Date(2026, 5, 15, hh, mm, 0, 0, time.UTC), Source: "exif"}
+	}
+	// An hour slow: 09:10 and 09:20 by the camera are in t2 (Hall A,
+	// 10:00–10:30) with +1h; 07:00 is before anything either way; the
+	// decided one stays.
+	photos := []catalog.Media{
+		{ID: strings.Repeat("a1", 32), SourceName: "a.jpg", Status: catalog.Tagged, TalkIDs: []string{"t1"}, CameraTime: wall(9, 10)},
+		{ID: strings.Repeat("a2", 32), SourceName: "b.jpg", Status: catalog.Tagged, TalkIDs: []string{"t1"}, CameraTime: wall(9, 20)},
+		{ID: strings.Repeat("a3", 32), SourceName: "c.jpg", Status: catalog.Untagged, Reason: "no talk in Hall A at 07:00", CameraTime: wall(7, 0)},
+		{ID: strings.Repeat("a4", 32), SourceName: "d.jpg", Status: catalog.Tagged, TalkIDs: []string{"t1"}, CameraTime: wall(9, 30), Decided: true, DecidedBy: "admin"},
+	}
+	for i := range photos {
+		photos[i].Kind, photos[i].Room, photos[i].Camera = catalog.Photo, "Hall A", cam
+		if _, err := s.Store.CreateMedia(ctx, &photos[i]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rec := do(t, h, "GET", "/api/cameras/"+url.PathEscape(cam)+"/preview?offset=%2B1h", adminToken, nil)
+	var p OffsetPreview
+	if err := json.Unmarshal(rec.Body.Bytes(), &p); err != nil || rec.Code != 200 {
+		t.Fatalf("preview: %d %v %s", rec.Code, err, rec.Body)
+	}
+	var changed []string
+	for _, c := range p.Changes {
+		changed = append(changed, c.SourceName+":"+c.ToStatus+":"+strings.Join(c.ToTalks, ","))
+	}
+	if want := []string{"a.jpg:tagged:t2", "b.jpg:tagged:t2"}; !slices.Equal(changed, want) || p.Photos != 4 || p.Unchanged != 1 || p.Decided != 1 || p.Offset != "1h0m0s" {
+		t.Errorf("preview of +1h: changes %v, %+v; want %v, 4 photos, 1 unchanged, 1 decided", changed, p, want)
+	}
+	if m, _ := s.Store.Media(ctx, photos[0].ID); m.Status != catalog.Tagged || !slices.Equal(m.TalkIDs, []string{"t1"}) {
+		t.Errorf("the preview changed a.jpg: %s %v", m.Status, m.TalkIDs)
+	}
+	if c, err := s.Store.Camera(ctx, cam); err == nil && c.Offset != 0 {
+		t.Errorf("the preview set the offset: %v", c.Offset)
+	}
+	for _, tt := range []struct {
+		path string
+		code int
+	}{
+		{"/api/cameras/" + url.PathEscape(cam) + "/preview?offset=soon", 400},
+		{"/api/cameras/nope/preview?offset=1h", 404},
+	} {
+		if rec := do(t, h, "GET", tt.path, adminToken, nil); rec.Code != tt.code {
+			t.Errorf("%s: %d, want %d", tt.path, rec.Code, tt.code)
+		}
+	}
+	if rec := do(t, h, "GET", "/api/cameras/"+url.PathEscape(cam)+"/preview?offset=1h", "photo-secret", nil); rec.Code != 403 {
+		t.Errorf("a photographer previewing: %d, want 403", rec.Code)
 	}
 }

@@ -179,3 +179,27 @@ type FailedMedia struct {
 type FailedList struct {
 	Items []FailedMedia `json:"items"`
 }
+
+// OffsetPreview is what setting a camera's clock offset would do to its
+// photos, without doing it: each photo whose talk or status would change,
+// and how many stay as they are or keep a person's decision.
+type OffsetPreview struct {
+	Camera    string         `json:"camera"`
+	Current   string         `json:"current"` // the offset now, "+1h0m0s"
+	Offset    string         `json:"offset"`  // the offset previewed
+	Photos    int            `json:"photos"`  // the camera's event photos with a capture time
+	Unchanged int            `json:"unchanged"`
+	Decided   int            `json:"decided"` // a person's decision stands
+	Changes   []OffsetChange `json:"changes"`
+}
+
+// OffsetChange is one photo a new clock offset would re-tag.
+type OffsetChange struct {
+	ID         string   `json:"id"`
+	SourceName string   `json:"source_name"`
+	FromStatus string   `json:"from_status"`
+	FromTalks  []string `json:"from_talks"`
+	ToStatus   string   `json:"to_status"`
+	ToTalks    []string `json:"to_talks"`
+	ToReason   string   `json:"to_reason,omitempty"`
+}

@@ -30,6 +30,9 @@ type ReviewService interface {
 	// camera's photos in review in a time range), item by item: one
 	// item's error does not stop the others.
 	ResolveMany(ctx context.Context, req BulkResolveRequest) (BulkResponse, error)
+	// PreviewCameraOffset says which photos of camera key a clock offset
+	// would re-tag, and how, without setting it.
+	PreviewCameraOffset(ctx context.Context, key, offset string) (OffsetPreview, error)
 	// HideMedia takes media item id down with reason ("" for the
 	// default).
 	HideMedia(ctx context.Context, id, reason string) (DecidedItem, error)

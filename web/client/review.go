@@ -93,3 +93,11 @@ func (c *Client) DeleteMedia(ctx context.Context, ids []string) (api.BulkRespons
 	err := c.postJSON(ctx, "/api/media/delete", api.MediaIDs{IDs: ids}, &resp)
 	return resp, err
 }
+
+// PreviewCameraOffset says which photos of camera key a clock offset would
+// re-tag, and how, without setting it.
+func (c *Client) PreviewCameraOffset(ctx context.Context, key, offset string) (api.OffsetPreview, error) {
+	var p api.OffsetPreview
+	err := c.getJSON(ctx, "/api/cameras/"+url.PathEscape(key)+"/preview", url.Values{"offset": {offset}}, &p)
+	return p, err
+}

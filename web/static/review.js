@@ -46,9 +46,9 @@
     renderTalks(sel);
   }
 
-  // Candidate talks: those in the selection's rooms around its time first
-  // (overlapping the capture times, give or take 30 minutes), the nearest
-  // in time next; a search narrows by title or speaker.
+  // Candidate talks: those in the selection's rooms that ran while its
+  // photos were taken first, then those within 30 minutes of them, then
+  // the rest nearest in time; a search narrows by title or speaker.
   function fold(s) {
     return (s || '').toLowerCase().normalize('NFD').replace(/[\u0300-\u036f]/g, '');
   }
@@ -64,13 +64,13 @@
     var scored = talks.filter(function (t) {
       return !q || fold(t.title).indexOf(q) >= 0 || fold(t.speakers).indexOf(q) >= 0 || fold(t.id) === q;
     }).map(function (t) {
+      // dist: how far the talk is from the capture times (0: it ran
+      // while they were taken).
       var dist = Infinity;
-      if (t.start && lo !== Infinity) {
-        if (t.end + slack >= lo && t.start - slack <= hi) dist = 0;
-        else dist = Math.min(Math.abs(t.start - hi), Math.abs(t.end - lo));
-      }
+      if (t.start && lo !== Infinity) dist = Math.max(0, t.start - hi, lo - t.end);
       var roomFits = Object.keys(rooms).length === 0 || !!rooms[t.room];
-      return { t: t, near: dist === 0 && roomFits, score: (roomFits ? 0 : 1) * 1e15 + dist };
+      var near = roomFits && dist <= slack;
+      return { t: t, near: near, score: (near ? 0 : 1e15) + (roomFits ? 0 : 1e14) + dist };
     });
     if (lo !== Infinity) scored.sort(function (a, b) { return a.score - b.score; });
     list.textContent = '';
@@ -256,6 +256,56 @@
       result.textContent = 'The server could not be reached; nothing changed on this page. Try again.';
     });
   }
+
+  // A group's camera clock: preview what an offset would re-tag, then
+  // set it (PUT /api/cameras/{key}, which re-tags the camera's photos).
+  document.querySelectorAll('details[data-offset-camera]').forEach(function (d) {
+    d.hidden = false;
+    var key = d.getAttribute('data-offset-camera');
+    var form = d.querySelector('form');
+    var input = form.querySelector('input[name=offset]');
+    var apply = form.querySelector('.apply-offset');
+    var out = d.querySelector('.offset-out');
+    var shown = '';
+    function api(method, path, body) {
+      return fetch(path, {
+        method: method, credentials: 'same-origin',
+        headers: body ? { 'Content-Type': 'application/json', 'X-CSRF-Token': csrf } : { 'X-CSRF-Token': csrf },
+        body: body ? JSON.stringify(body) : undefined
+      }).then(function (resp) {
+        return resp.json().then(function (j) {
+          if (!resp.ok) throw new Error((j && j.error) || resp.statusText);
+          return j;
+        });
+      });
+    }
+    input.addEventListener('input', function () { apply.hidden = true; });
+    form.addEventListener('submit', function (ev) {
+      ev.preventDefault();
+      out.textContent = 'Working out what changes…';
+      api('GET', '/api/cameras/' + encodeURIComponent(key) + '/preview?offset=' + encodeURIComponent(input.value)).then(function (p) {
+        shown = input.value;
+        var byTo = {};
+        p.changes.forEach(function (c) {
+          var to = c.to_status + (c.to_talks.length ? ' ' + c.to_talks.join(', ') : '');
+          byTo[to] = (byTo[to] || 0) + 1;
+        });
+        var parts = Object.keys(byTo).map(function (k) { return byTo[k] + ' → ' + k; });
+        out.textContent = 'With ' + p.offset + ' (now ' + p.current + '): ' + p.changes.length + ' of ' + p.photos +
+          ' photos would change' + (parts.length ? ' (' + parts.join('; ') + ')' : '') + ', ' + p.unchanged +
+          ' stay as they are, ' + p.decided + ' keep a decision. ' +
+          p.changes.slice(0, 8).map(function (c) { return c.source_name + ': ' + c.from_status + ' → ' + c.to_status + (c.to_talks.length ? ' ' + c.to_talks.join(', ') : ''); }).join('; ') +
+          (p.changes.length > 8 ? '; …' : '');
+        apply.hidden = p.changes.length === 0;
+      }, function (e) { out.textContent = e.message; apply.hidden = true; });
+    });
+    apply.addEventListener('click', function () {
+      apply.hidden = true;
+      api('PUT', '/api/cameras/' + encodeURIComponent(key), { offset: shown }).then(function (r) {
+        out.textContent = 'Set to ' + r.camera.offset + ': ' + r.retagged + ' photos are being tagged again. Reload the page to see the queue without them.';
+      }, function (e) { out.textContent = e.message; });
+    });
+  });
 
   update();
 })();
