@@ -118,6 +118,17 @@ func testBulkReview(t *testing.T, b *chromiumBrowser, fx *browserFixture) {
 	tab.waitJS(t, `!document.getElementById('preview').open`, "the preview to close", browserActionTimeout)
 	b.viewports(t, tab, "")
 
+	// The group's camera clock: a preview of what +1h would re-tag (into
+	// the 11:00 slot nothing runs), applied by nobody here.
+	offset := `document.querySelector('details[data-offset-camera="model:Nikon:Z 6"]')`
+	evalJS[bool](t, tab, `(function () { var d = `+offset+`; d.open = true; d.scrollIntoView({block: 'center'}); return d.open; })()`)
+	tab.do(chromedp.SendKeys(chromedp.JSPath(offset+`.querySelector('input[name=offset]')`), "+1h"),
+		chromedp.Click(chromedp.JSPath(offset+`.querySelector('[data-testid=offset-preview]')`)))
+	tab.waitJS(t, offset+`.querySelector('.offset-out').textContent.indexOf('photos would change') > 0`, "the offset preview", browserActionTimeout)
+	if got := evalJS[string](t, tab, offset+`.querySelector('.offset-out').textContent`); !strings.Contains(got, "With 1h0m0s (now 0s)") {
+		t.Errorf("offset preview says %q", got)
+	}
+
 	doc := mediaBySource(fx.in.export())
 	tagged, untagged := 0, 0
 	for name, m := range doc {
