@@ -3,6 +3,7 @@
 package main
 
 import (
+	"bytes"
 	"fmt"
 	"path/filepath"
 	"slices"
@@ -33,9 +34,14 @@ func testBulkReview(t *testing.T, b *chromiumBrowser, fx *browserFixture) {
 		writeFile(t, filepath.Join(dir, fmt.Sprintf("bulk-%03d.jpg", i)), exiftest.MustJPEG(t, exiftest.Spec{Width: 320, Height: 240,
 			DateTimeOriginal: at.Format("2006:01:02 15:04:05"), Make: "Nikon", Model: "Z 6"}))
 	}
+	// And one file that fails: its header is fine, its image data cut short.
+	good := exiftest.MustJPEG(t, exiftest.Spec{DateTimeOriginal: "2026:05:15 12:00:00"})
+	writeFile(t, filepath.Join(dir, "broken.jpg"), good[:bytes.Index(good, []byte{0xFF, 0xDA})+20])
 	start := time.Now()
 	fx.in.mustCLI("upload", "--photographer", "Bo Bulk", dir)
-	fx.in.mustCLI("wait", "--timeout", "3m")
+	if code, _, errs := fx.in.cli("wait", "--timeout", "3m"); code != exitRejected || !strings.Contains(errs, "broken.jpg") {
+		t.Fatalf("wait: exit %d, want %d with broken.jpg failed\n%s", code, exitRejected, errs)
+	}
 	t.Logf("%d photos uploaded and processed in %s", bulkPhotos, time.Since(start).Round(time.Millisecond))
 	inReview := func() []string {
 		var names []string
@@ -127,6 +133,19 @@ func testBulkReview(t *testing.T, b *chromiumBrowser, fx *browserFixture) {
 	tab.waitJS(t, offset+`.querySelector('.offset-out').textContent.indexOf('photos would change') > 0`, "the offset preview", browserActionTimeout)
 	if got := evalJS[string](t, tab, offset+`.querySelector('.offset-out').textContent`); !strings.Contains(got, "With 1h0m0s (now 0s)") {
 		t.Errorf("offset preview says %q", got)
+	}
+
+	// The failed file on the status page, at both widths: its name, who
+	// sent it, why in plain words; Retry queues it again.
+	tab.navigate(fx.in.url + "/admin")
+	row := `document.querySelector('[data-testid=failed-item]')`
+	if got := evalJS[string](t, tab, row+`.textContent`); !strings.Contains(got, "broken.jpg") || !strings.Contains(got, "Bo Bulk") || strings.Contains(got, "skip retry") {
+		t.Errorf("failed item on the status page: %q", got)
+	}
+	b.viewports(t, tab, "status-failed")
+	tab.response(t, chromedp.Click(chromedp.JSPath(row+`.querySelector('[data-testid=retry]')`)))
+	if got := tab.text(t, "#flash"); got != "1 file queued to be processed again." {
+		t.Errorf("after Retry the page says %q", got)
 	}
 
 	doc := mediaBySource(fx.in.export())
