@@ -37,6 +37,9 @@ type MediaStore interface {
 	// atomically. If fn returns an error nothing is written and that error
 	// is returned.
 	UpdateMedia(ctx context.Context, id string, fn func(*Media) error) error
+	// DeleteMedia removes item id from the catalog (its blobs are the
+	// caller's to delete). A missing item is a NotFound error.
+	DeleteMedia(ctx context.Context, id string) error
 }
 
 // CameraStore keeps camera clock offsets.

@@ -329,6 +329,19 @@ func (s *MemStore) UpdateMedia(_ context.Context, id string, fn func(*catalog.Me
 	return nil
 }
 
+// DeleteMedia removes item id; a missing item is a NotFound error.
+func (s *MemStore) DeleteMedia(_ context.Context, id string) error {
+	const op = "catalogtest.DeleteMedia"
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.media[id]; !ok {
+		return catalog.E(catalog.NotFound, op, nil, "media %s not found", id)
+	}
+	delete(s.media, id)
+	s.version++
+	return nil
+}
+
 // Camera returns one camera, or a NotFound error.
 func (s *MemStore) Camera(_ context.Context, key string) (catalog.Camera, error) {
 	s.mu.Lock()

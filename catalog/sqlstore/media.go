@@ -265,3 +265,18 @@ func (s *Store) UpdateMedia(ctx context.Context, id string, fn func(*catalog.Med
 		return s.bumpMedia(ctx, tx, op, id)
 	})
 }
+
+// DeleteMedia removes item id. A missing item is a NotFound error.
+func (s *Store) DeleteMedia(ctx context.Context, id string) error {
+	const op = "sqlstore.DeleteMedia"
+	return s.write(ctx, op, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, "DELETE FROM media WHERE id = $1", id)
+		if err != nil {
+			return s.fail(op, err)
+		}
+		if n, err := res.RowsAffected(); err == nil && n == 0 {
+			return catalog.E(catalog.NotFound, op, nil, "media %s not found", id)
+		}
+		return s.bump(ctx, tx, op)
+	})
+}
