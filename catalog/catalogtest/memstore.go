@@ -339,6 +339,7 @@ func (s *MemStore) DeleteMedia(_ context.Context, id string) error {
 	}
 	delete(s.media, id)
 	s.version++
+	s.mediaChangedAt(id)
 	return nil
 }
 

@@ -504,6 +504,11 @@ func storeMediaDelete(t *testing.T, s catalog.Store) {
 	if after, err := s.Version(t.Context()); err != nil || after == before {
 		t.Errorf("Version after DeleteMedia = %d, %v; want a change from %d", after, err, before)
 	}
+	// The change feed reports the removal, so that an incremental publish
+	// drops the item.
+	if c, err := s.Changes(t.Context(), before); err != nil || !slices.Contains(c.Media, gone.ID) || slices.Contains(c.Media, keep.ID) {
+		t.Errorf("Changes after DeleteMedia = %+v, %v; want %s and not %s", c, err, gone.ID, keep.ID)
+	}
 	storeWantKind(t, "DeleteMedia of a deleted item", s.DeleteMedia(t.Context(), gone.ID), catalog.NotFound)
 }
 

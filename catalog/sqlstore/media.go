@@ -277,6 +277,14 @@ func (s *Store) DeleteMedia(ctx context.Context, id string) error {
 		if n, err := res.RowsAffected(); err == nil && n == 0 {
 			return catalog.E(catalog.NotFound, op, nil, "media %s not found", id)
 		}
-		return s.bump(ctx, tx, op)
+		if err := s.bump(ctx, tx, op); err != nil {
+			return err
+		}
+		// The change feed reports the removal (Store.Changes).
+		if _, err := tx.ExecContext(ctx, `INSERT INTO media_removed (id, changed_at) SELECT $1, n FROM catalog_version WHERE id = 1
+			ON CONFLICT (id) DO UPDATE SET changed_at = excluded.changed_at`, id); err != nil {
+			return s.fail(op, err)
+		}
+		return nil
 	})
 }
