@@ -19,6 +19,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
+	"path"
 	"os/exec"
 	"path/filepath"
 	"slices"
@@ -596,11 +597,19 @@ func audit(t *testing.T, c *cluster, r *faultRow, files, in []faultFile, rejecte
 		p := c.byName(process)
 		return p != nil && p.exited() && !p.ended.After(at) && (p.killed || p.exitErr != nil)
 	})
-	// Objects workers wrote that no catalog item names: orphans.
+	// Objects workers wrote that no catalog item names: orphans. Every
+	// rendition also has a staff copy (catalog.StaffRenditionKey).
+	staffKeys := map[string]bool{}
+	for key, id := range itemKeys {
+		staffKeys[catalog.StaffRenditionKey(id, strings.TrimSuffix(path.Base(key), ".jpg"))] = true
+	}
 	orphans := map[string]bool{}
 	for _, w := range c.proxy.allWrites() {
 		if _, ok := itemKeys[w.Key]; ok || !strings.HasPrefix(w.Process, "worker-") || strings.Contains(w.Key, "catalog.json") {
 			continue
+		}
+		if staffKeys[w.Key] {
+			continue // the staff copy of a rendition an item names
 		}
 		if _, err := blobs.Stat(ctx, w.Key); err == nil {
 			orphans[w.Key] = true
