@@ -284,14 +284,6 @@ func loadSessionKey(env, dataDir string) ([]byte, error) {
 	return []byte(key), nil
 }
 
-func parseDurationFlag(name, v string) (time.Duration, error) {
-	d, err := time.ParseDuration(strings.TrimPrefix(v, "+"))
-	if err != nil {
-		return 0, usageErr("--%s %q: want a duration like +1h or -7m30s", name, v)
-	}
-	return d, nil
-}
-
 func humanBytes(n int64) string {
 	const unit = 1024
 	if n < unit {
