@@ -527,8 +527,8 @@ func (s *Server) handleTalkPage(w http.ResponseWriter, r *http.Request) {
 	}
 	speakers := speakerMap(doc)
 	v := talkView{
-		Talk:       s.talkLinkOf(p.Talk, speakers),
-		Speakers:   []speakerCard{},
+		Talk:     s.talkLinkOf(p.Talk, speakers),
+		Speakers: []speakerCard{},
 		Photos: gallery(p.Photos, p.Talk.Title, func(m catalog.DocMedia, n string) string {
 			return photoName(talkSlug(p.Talk), m, n)
 		}),
