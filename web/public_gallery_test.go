@@ -1,7 +1,11 @@
 package web
 
 import (
+	"bytes"
+	"compress/gzip"
 	"fmt"
+	"io"
+	"net/http/httptest"
 	"slices"
 	"strings"
 	"testing"
@@ -96,5 +100,36 @@ func TestHomeRecentPhotosAndDayCounts(t *testing.T) {
 	_, _, sched := get(t, h, "/schedule")
 	if !strings.Contains(sched, `data-testid="schedule-grid"`) || !strings.Contains(sched, `data-testid="photo-marker"`) {
 		t.Errorf("/schedule has no grid or no photo marker")
+	}
+}
+
+// A large page goes gzipped to a browser that takes gzip, and plain to one
+// that does not.
+func TestPagesGzipped(t *testing.T) {
+	_, h := newPublicServer(t)
+	for _, tt := range []struct {
+		accept string
+		want   string
+	}{{"gzip, deflate, br", "gzip"}, {"", ""}, {"gzip;q=0", ""}} {
+		r := httptest.NewRequest("GET", "/schedule", nil)
+		if tt.accept != "" {
+			r.Header.Set("Accept-Encoding", tt.accept)
+		}
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		if got := w.Header().Get("Content-Encoding"); got != tt.want {
+			t.Errorf("Accept-Encoding %q: Content-Encoding %q, want %q", tt.accept, got, tt.want)
+		}
+		body := w.Body.Bytes()
+		if tt.want == "gzip" {
+			zr, err := gzip.NewReader(bytes.NewReader(body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, _ = io.ReadAll(zr)
+		}
+		if !bytes.Contains(body, []byte("Packaging in Anger")) {
+			t.Errorf("Accept-Encoding %q: the page does not read back", tt.accept)
+		}
 	}
 }

@@ -428,7 +428,7 @@ func pictureOf(m catalog.DocMedia, alt string, prefer ...string) (imageView, boo
 // the page's script loads the others as the visitor scrolls near them, so
 // that a talk with 300 photos costs its first screen only (see
 // docs/BENCHMARKS.md). Without script they are in <noscript>.
-const galleryEager = 12
+const galleryEager = 8
 
 // gallery turns photos into gallery pictures: the square thumbnail (medium
 // when there is none) in the grid, medium and large in the lightbox, and

@@ -53,7 +53,7 @@
         load(e.target);
       }
     });
-  }, { rootMargin: "200px 0px" });
+  }, { rootMargin: "100px 0px" });
   imgs.forEach(function (img) { io.observe(img); });
 })();
 
