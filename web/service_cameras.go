@@ -5,6 +5,8 @@ package web
 
 import (
 	"context"
+	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -97,7 +99,92 @@ func cameraInfo(c catalog.Camera, items []*catalog.Media) CameraInfo {
 			break
 		}
 	}
+	for _, m := range items {
+		if m.Kind == catalog.Photo && m.Status != catalog.Hidden && slices.ContainsFunc(m.Renditions, func(r catalog.Rendition) bool { return r.Name == "square" }) {
+			info.Sample = m.ID
+			break
+		}
+	}
 	return info
+}
+
+// offsetPreview is what setting a camera's clock offset would change:
+// the photos whose talk or status it changes, out of those it looked at.
+type offsetPreview struct {
+	Offset  string
+	Changes []offsetChange
+	Photos  int // photos with a capture time, which the offset moves
+}
+
+// offsetChange is one photo a new clock offset moves.
+type offsetChange struct {
+	MediaID, Name string
+	Thumb         string // a staff copy of the photo
+	From, To      string // "Talk title", "no talk" or "review: reason"
+}
+
+// PreviewOffset tags again, without saving anything, the photos of camera
+// key as if its clock offset were offset, and lists those whose talk or
+// status would change. It returns Invalid for a malformed offset and
+// NotFound when there is no schedule to tag against.
+func (s cameraService) PreviewOffset(ctx context.Context, key, offset string) (offsetPreview, error) {
+	const op = "web.PreviewOffset"
+	d, err := match.ParseOffset(offset)
+	if err != nil {
+		return offsetPreview{}, catalog.E(catalog.Invalid, op, err, "%q is not a clock offset: write it like +1h, -7m30s or 0", offset)
+	}
+	idx, err := s.scheduleIndex(ctx)
+	if err != nil {
+		return offsetPreview{}, err
+	}
+	if idx == nil {
+		return offsetPreview{}, catalog.E(catalog.NotFound, op, nil, "no schedule to tag photos against")
+	}
+	items, err := s.Store.ListMedia(ctx, catalog.MediaFilter{Camera: key, Kind: catalog.Photo})
+	if err != nil {
+		return offsetPreview{}, err
+	}
+	p := offsetPreview{Offset: match.FormatOffset(d)}
+	for _, m := range items {
+		if m.CameraTime.IsZero() || !slices.Contains([]catalog.Status{catalog.Tagged, catalog.Untagged, catalog.NeedsReview}, m.Status) {
+			continue
+		}
+		p.Photos++
+		dec := idx.TagPhoto(match.PhotoInput{Room: m.Room, Taken: match.ResolveTime(m.CameraTime, d, idx.Zone()), People: m.People})
+		if dec.Status == m.Status && slices.Equal(dec.TalkIDs, sortedCopy(m.TalkIDs)) {
+			continue
+		}
+		p.Changes = append(p.Changes, offsetChange{MediaID: m.ID, Name: m.SourceName,
+			Thumb: "/api/media/" + url.PathEscape(m.ID) + "/renditions/square",
+			From:  placeLabel(idx, m.Status, m.TalkIDs, m.Reason), To: placeLabel(idx, dec.Status, dec.TalkIDs, dec.Reason)})
+	}
+	return p, nil
+}
+
+func sortedCopy(ids []string) []string {
+	out := slices.Clone(ids)
+	slices.Sort(out)
+	return out
+}
+
+// placeLabel says where a photo is: its talks' titles, "no talk", or
+// "review" with the reason.
+func placeLabel(idx *match.Index, st catalog.Status, talks []string, reason string) string {
+	switch {
+	case st == catalog.NeedsReview:
+		return strings.TrimSpace("review: " + reason)
+	case len(talks) == 0:
+		return "no talk"
+	}
+	var titles []string
+	for _, id := range talks {
+		if t, ok := idx.Talk(id); ok && t.Title != "" {
+			titles = append(titles, t.Title)
+		} else {
+			titles = append(titles, id)
+		}
+	}
+	return strings.Join(titles, ", ")
 }
 
 // clockSamples returns the event photos among items, as SuggestOffset and
