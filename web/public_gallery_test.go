@@ -133,3 +133,27 @@ func TestPagesGzipped(t *testing.T) {
 		}
 	}
 }
+
+// The video page's talk fields take an id, a picked option, or words of a
+// title or a speaker's name that only one talk holds.
+func TestTalkFromQuery(t *testing.T) {
+	s, _ := newAccessServer(t)
+	tests := []struct {
+		q, want, err string
+	}{
+		{"t2", "t2", ""},
+		{"Keynote — Ana Lima · Fri 15 May 09:00 · Hall A [t1]", "t1", ""},
+		{"keynote", "t1", ""},
+		{"ANA lim", "t1", ""},
+		{"pan", "t2", ""},
+		{"a", "", "talks match"},
+		{"nothing like it", "", "no talk's title"},
+		{" ", "", "name a talk"},
+	}
+	for _, tt := range tests {
+		got, err := s.talkFromQuery(t.Context(), tt.q)
+		if got != tt.want || (tt.err == "") != (err == nil) || (err != nil && !strings.Contains(catalog.ErrorMessage(err), tt.err)) {
+			t.Errorf("talkFromQuery(%q) = %q, %v; want %q, error with %q", tt.q, got, err, tt.want, tt.err)
+		}
+	}
+}
