@@ -19,6 +19,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -59,6 +60,15 @@ type axeViolation struct {
 // DevTools protocol: the pages never serve it.
 func axeCheck(t *testing.T, tab *browserTab, where string) {
 	t.Helper()
+	for _, v := range axeViolations(t, tab) {
+		t.Errorf("axe: %s at %s: %s %s (%s): %q", tab.locationOr(), where, v.Impact, v.ID, v.Help, v.Targets)
+	}
+}
+
+// axeViolations returns the serious and critical violations axe-core finds
+// on the tab's page.
+func axeViolations(t *testing.T, tab *browserTab) []axeViolation {
+	t.Helper()
 	src, err := axeSource()
 	if err != nil {
 		t.Fatalf("axe-core: %v (run `make test-e2e`, which fetches it into web/ui, or set CONFMEDIA_AXE)", err)
@@ -71,9 +81,7 @@ func axeCheck(t *testing.T, tab *browserTab, where string) {
 			return {ID: v.id, Impact: v.impact, Help: v.help, Targets: v.nodes.slice(0, 4).map(function (n) { return n.target.join(' ') + ' ' + (n.failureSummary || '').replace(/\s+/g, ' ').slice(0, 160); })};
 		});
 	})`, chromedp.EvalAwaitPromise)
-	for _, v := range got {
-		t.Errorf("axe: %s at %s: %s %s (%s): %q", tab.locationOr(), where, v.Impact, v.ID, v.Help, v.Targets)
-	}
+	return got
 }
 
 // testGalleries: the pages the public and the staff read, each at desktop
@@ -85,6 +93,12 @@ func testGalleries(t *testing.T, b *chromiumBrowser, fx *browserFixture) {
 	t.Run("lightbox with the keyboard", func(t *testing.T) { testLightbox(t, b, fx) })
 
 	tab := b.newTab(t)
+	// axe-core is awake: a picture without a text alternative is caught.
+	tab.navigate(fx.in.url + "/")
+	evalJS[bool](t, tab, `(function () { var i = document.createElement('img'); i.src = '/static/app.css'; document.querySelector('main').appendChild(i); return true; })()`)
+	if vs := axeViolations(t, tab); !slices.ContainsFunc(vs, func(v axeViolation) bool { return v.ID == "image-alt" }) {
+		t.Errorf("axe-core did not catch an image without alt: %+v", vs)
+	}
 	for _, p := range []struct{ path, shot string }{
 		{"/", "home"},
 		{"/schedule/2026-05-15", "schedule-day"},
@@ -119,7 +133,8 @@ func testGalleries(t *testing.T, b *chromiumBrowser, fx *browserFixture) {
 
 // seedHeavyTalk uploads weightPhotos photos taken during weightTalk, with
 // the grain of real photos (a smooth scene with sensor noise) so that their
-// thumbnails weigh what a real event's do, and waits for the workers.
+// thumbnails weigh what a real event's do, and waits for the workers. Their
+// camera is one of their own: the upload scenario sets its camera's clock.
 func seedHeavyTalk(t *testing.T, fx *browserFixture) {
 	t.Helper()
 	start := time.Now()
@@ -133,7 +148,13 @@ func seedHeavyTalk(t *testing.T, fx *browserFixture) {
 	doc := fx.in.export()
 	for _, tk := range doc.Talks {
 		if tk.ID == weightTalk && len(tk.PhotoIDs) != weightPhotos {
-			t.Fatalf("seed: talk %s has %d photos, want %d", weightTalk, len(tk.PhotoIDs), weightPhotos)
+			seen := map[string]int{}
+			for _, m := range doc.Media {
+				if strings.HasPrefix(m.SourceName, "heavy-") {
+					seen[fmt.Sprintf("%s %v %q taken %s", m.Status, m.TalkIDs, m.Reason, m.TakenAt)]++
+				}
+			}
+			t.Fatalf("seed: talk %s has %d photos, want %d; the uploaded photos are %v", weightTalk, len(tk.PhotoIDs), weightPhotos, seen)
 		}
 	}
 	var n int
@@ -171,7 +192,7 @@ func grainyPhoto(t *testing.T, seed int, at time.Time) []byte {
 		t.Fatal(err)
 	}
 	meta := exiftest.MustJPEG(t, exiftest.Spec{Width: 8, Height: 8, DateTimeOriginal: at.Format("2006:01:02 15:04:05"),
-		Make: "Nikon", Model: "Z6", Artist: "Lee Lens"})
+		Make: "FUJIFILM", Model: "X-T5", Artist: "Lee Lens"})
 	return append(append(append([]byte{}, pic.Bytes()[:2]...), appSegments(t, meta)...), pic.Bytes()[2:]...)
 }
 
@@ -246,6 +267,8 @@ func testTalkWeight(t *testing.T, b *chromiumBrowser, fx *browserFixture) {
 	mu.Unlock()
 	shown := evalJS[int](t, tab, `Array.prototype.filter.call(document.querySelectorAll('.gallery img'), function (i) { return i.complete && i.naturalWidth > 0; }).length`)
 	t.Logf("talk page with %d photos: %d bytes (%.0f KB) in %d requests before scrolling, %d thumbnails loaded", weightPhotos, got, float64(got)/1024, n, shown)
+	nav := evalJS[map[string]float64](t, tab, `(function () { var n = performance.getEntriesByType('navigation')[0]; return {sent: n.encodedBodySize, html: n.decodedBodySize}; })()`)
+	t.Logf("the page itself: %.0f bytes of HTML, %.0f on the wire", nav["html"], nav["sent"])
 	if got > weightBudget || got == 0 {
 		t.Errorf("talk page with %d photos transferred %d bytes before scrolling, want at most %d", weightPhotos, got, weightBudget)
 	}
