@@ -265,7 +265,8 @@ func testTalkWeight(t *testing.T, b *chromiumBrowser, fx *browserFixture) {
 	mu.Lock()
 	got, n := int(total), requests
 	mu.Unlock()
-	shown := evalJS[int](t, tab, `Array.prototype.filter.call(document.querySelectorAll('.gallery img'), function (i) { return i.complete && i.naturalWidth > 0; }).length`)
+	// Thumbnails, not the placeholders of those left for later.
+	shown := evalJS[int](t, tab, `Array.prototype.filter.call(document.querySelectorAll('.gallery img'), function (i) { return i.complete && i.naturalWidth > 0 && i.currentSrc.indexOf('data:') !== 0; }).length`)
 	t.Logf("talk page with %d photos: %d bytes (%.0f KB) in %d requests before scrolling, %d thumbnails loaded", weightPhotos, got, float64(got)/1024, n, shown)
 	nav := evalJS[map[string]float64](t, tab, `(function () { var n = performance.getEntriesByType('navigation')[0]; return {sent: n.encodedBodySize, html: n.decodedBodySize}; })()`)
 	t.Logf("the page itself: %.0f bytes of HTML, %.0f on the wire", nav["html"], nav["sent"])
@@ -280,7 +281,7 @@ func testTalkWeight(t *testing.T, b *chromiumBrowser, fx *browserFixture) {
 	}
 	// Scrolling down loads the rest.
 	tab.do(chromedp.Evaluate[chromedp.Void](`window.scrollTo(0, document.body.scrollHeight)`, chromedp.EvalIgnoreExceptions))
-	tab.waitJS(t, `(function () { var l = document.querySelectorAll('.gallery img'); var i = l[l.length - 1]; return i.complete && i.naturalWidth > 0; })()`,
+	tab.waitJS(t, `(function () { var l = document.querySelectorAll('.gallery img'); var i = l[l.length - 1]; return i.complete && i.naturalWidth > 0 && i.currentSrc.indexOf('data:') !== 0; })()`,
 		"the last thumbnail loaded after scrolling", browserActionTimeout)
 	shift := evalJS[float64](t, tab, `new Promise(function (done) {
 		var sum = 0;
