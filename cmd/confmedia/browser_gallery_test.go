@@ -129,6 +129,25 @@ func testGalleries(t *testing.T, b *chromiumBrowser, fx *browserFixture) {
 		tab.navigate(fx.in.url + p.path)
 		b.viewports(t, tab, p.shot)
 	}
+
+	// Cameras: a sample of each, and an offset previewed before it is
+	// applied. Two hours on, the keynote's photos leave it.
+	tab.navigate(fx.in.url + "/cameras")
+	if n := evalJS[int](t, tab, `Array.prototype.filter.call(document.querySelectorAll('[data-testid=camera] img.sample'), function (i) { return i.complete && i.naturalWidth > 0; }).length`); n != 3 {
+		t.Errorf("%d cameras show a sample photo, want all 3", n)
+	}
+	canon := `document.querySelector('[data-testid=camera][data-key="model:Canon:EOS R6"]')`
+	tab.do(chromedp.SendKeys(chromedp.JSPath(canon+`.querySelector('input[name=offset]')`), "+2h"))
+	tab.response(t, chromedp.Click(chromedp.JSPath(canon+`.querySelector('[data-testid=preview-offset]')`)))
+	moved := evalJS[[]string](t, tab, `Array.prototype.map.call(document.querySelectorAll('[data-testid=preview-change]'), function (li) { return li.textContent.trim(); })`)
+	if len(moved) != 5 || !strings.Contains(strings.Join(moved, "\n"), "Opening Keynote: Media That Lasts →") {
+		t.Errorf("previewing +2h for the keynote's camera lists %q, want its 5 photos leaving the keynote", moved)
+	}
+	b.viewports(t, tab, "cameras-preview")
+	tab.response(t, chromedp.Click(chromedp.CSS(`[data-testid=apply-offset]`)))
+	if flash := tab.text(t, "#flash"); !strings.Contains(flash, "+2h0m0s; 5 of its items are being tagged again") {
+		t.Errorf("after applying, the cameras page says %q", flash)
+	}
 }
 
 // seedHeavyTalk uploads weightPhotos photos taken during weightTalk, with
