@@ -13,16 +13,18 @@ AXE_JS      := web/ui/node_modules/axe-core/axe.min.js
 GO_MIN      := 1.26
 # Debian packages: what `make run` needs, and what the tests need besides.
 RUN_PACKAGES   := redis-server
-TEST_PACKAGES  := redis-server libimage-exiftool-perl postgresql
-# libjpeg-turbo headers for the default (cgo) build; CGO_ENABLED=0 builds the pure-Go path without them.
-BUILD_PACKAGES := gcc libc6-dev libjpeg62-turbo-dev
-BENCH_PACKAGES := libvips-dev time
+TEST_PACKAGES  := redis-server libimage-exiftool-perl postgresql libheif-examples
+# libjpeg-turbo and libheif headers for the default (cgo) build; CGO_ENABLED=0 builds the pure-Go path without them (and refuses HEIC).
+BUILD_PACKAGES := gcc libc6-dev libjpeg62-turbo-dev libheif-dev
+BENCH_PACKAGES := libvips-dev time libheif-examples
 TEST_FLAGS  ?= -race -timeout 9m
 # What `confmedia --version` prints (besides the commit the Go build info holds).
 VERSION     ?= $(shell git describe --tags --always --dirty 2>/dev/null)
+# The fault suite's rows that `make test` runs, in their short version (docs/RELIABILITY.md).
+FAULTS_SHORT ?= corrupt,s3,redis
 export PATH := $(TOOLS):$(PATH)
 
-.PHONY: help test-cluster test-restore deps-build bench-all bench-catalog bench-vs-vips build run test test-e2e screenshots test-short bench bench-load apt-wrk fuzz vet fmt deps deps-test clean check-go
+.PHONY: help test-cluster test-restore deps-build bench-all bench-catalog bench-publish bench-vs-vips bench-vs-heif-convert build run test faults test-e2e screenshots test-short bench bench-load apt-wrk fuzz vet fmt deps deps-test clean check-go
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z0-9-]+:.*## / {printf "  %-14s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -33,7 +35,7 @@ check-go:
 	if [ "$$(printf '%s\n' "$(GO_MIN)" "$$v" | sort -V | head -1)" != "$(GO_MIN)" ]; then \
 		echo "Go $(GO_MIN) or newer is required (found $$v)"; exit 1; fi
 
-deps-build: ## libjpeg-turbo headers for the default (cgo) build; skipped when CGO_ENABLED=0
+deps-build: ## libjpeg-turbo and libheif headers for the default (cgo) build; skipped when CGO_ENABLED=0
 ifneq ($(shell $(GO) env CGO_ENABLED 2>/dev/null),0)
 	$(call apt_install,$(BUILD_PACKAGES))
 endif
@@ -79,6 +81,13 @@ run: deps build ## start everything on the embedded default: web on :8080, data 
 test: deps-test build ## every test, against real Redis and S3 started on private sockets and ports
 	$(BIN) services -- $(GO) test $(TEST_FLAGS) ./...
 	CGO_ENABLED=0 $(GO) test -timeout 5m ./pipeline/... ./workers/...   # the pure-Go build renders too
+	CONFMEDIA_BIN=$(BIN) CONFMEDIA_FAULTS_ROWS=$(FAULTS_SHORT) $(GO) test -tags faults -run '^TestFaults' -count=1 -timeout 8m ./cmd/confmedia   # the short fault suite
+
+faults: deps-test build ## the fault suite: worker kills, Redis and S3 outages, a crash-loop photo, damaged files; table in bin/faults-report.md (see docs/RELIABILITY.md)
+	@rm -f bin/faults-report.md
+	CONFMEDIA_BIN=$(BIN) CONFMEDIA_FAULTS=full CONFMEDIA_FAULTS_REPORT=$(CURDIR)/bin/faults-report.md \
+		$(GO) test -tags faults -run '^TestFaults$$' -count=1 -timeout 120m ./cmd/confmedia; \
+		status=$$?; cat bin/faults-report.md 2>/dev/null; exit $$status
 
 test-short: ## unit tests only, no services
 	$(GO) test -short ./...
@@ -87,11 +96,15 @@ bench: build ## benchmarks (see docs/BENCHMARKS.md)
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 3x ./pipeline/...
 	$(GO) test -run '^$$' -bench BenchmarkSchedule -benchmem -benchtime 200x ./web
 
-bench-all: bench bench-vs-vips bench-load bench-catalog ## every figure of docs/BENCHMARKS.md, in one go (about 15 minutes)
+bench-all: bench bench-vs-vips bench-vs-heif-convert bench-load bench-catalog ## every figure of docs/BENCHMARKS.md, in one go (about 15 minutes)
 
 bench-vs-vips: check-go deps-build ## confmedia against libvips in-process, median of paired runs on $CONFMEDIA_PHOTO_SET
 	$(call apt_install,$(BENCH_PACKAGES))
 	RUNS=$${RUNS:-5} PHOTO_SET=$${CONFMEDIA_PHOTO_SET:-/tmp/photo-set} pipeline/rendition/vipscompare/run.sh
+
+bench-vs-heif-convert: check-go deps-build ## HEIC: confmedia render against libheif's heif-convert on HEICs made from the shared camera photos
+	$(call apt_install,$(BENCH_PACKAGES))
+	RUNS=$${RUNS:-5} pipeline/rendition/heifcompare/run.sh
 
 bench-load: deps-test build ## load figures: 2,000 queued photos + headshot latency, 1,000-photo end to end, web reads (needs the photo set)
 	@command -v wrk >/dev/null || $(MAKE) --no-print-directory apt-wrk
@@ -102,7 +115,7 @@ bench-load: deps-test build ## load figures: 2,000 queued photos + headshot late
 BENCH_CATALOG_DIR ?= $(CURDIR)/bin/bench-catalog
 
 bench-catalog: check-go ## catalog growth: 10k and 100k items read, published, exported; peak RSS of an export (about 10 minutes)
-	@command -v /usr/bin/time >/dev/null || $(call apt_install,time)
+	$(call apt_install,time)
 	mkdir -p $(BENCH_CATALOG_DIR)
 	$(GO) test -c -o $(BENCH_CATALOG_DIR)/catalog.test ./catalog/bench
 	cd catalog/bench && CONFMEDIA_BENCH_DIR=$(BENCH_CATALOG_DIR) $(BENCH_CATALOG_DIR)/catalog.test \
@@ -112,6 +125,9 @@ bench-catalog: check-go ## catalog growth: 10k and 100k items read, published, e
 		CONFMEDIA_BENCH_DB=$(BENCH_CATALOG_DIR)/catalog-$$n.db /usr/bin/time -v $(BENCH_CATALOG_DIR)/catalog.test \
 			-test.run '^$$' -test.bench "BenchmarkExportRSS/$$v\$$" -test.benchtime 1x 2>&1 | grep -E 'Maximum resident|ns/op'; \
 	done; done | tee -a $(BENCH_CATALOG_DIR)/report.txt
+
+bench-publish: check-go ## publish after one change, 10k and 100k items (BenchmarkPublish; about 4 minutes)
+	cd catalog/bench && for n in 10000 100000; do CONFMEDIA_BENCH_ITEMS=$$n $(GO) test -run '^$$' -bench BenchmarkPublish -benchtime 1x -timeout 30m . | grep Benchmark; done
 
 apt-wrk:
 	$(call apt_install,wrk)
@@ -136,9 +152,36 @@ screenshots: deps $(UI_VENDOR) ## refresh docs/screenshots (desktop 1280 px, pho
 	$(call apt_install,$(E2E_PACKAGES))
 	CONFMEDIA_AXE=$(CURDIR)/$(AXE_JS) CONFMEDIA_SCREENSHOTS=$(CURDIR)/docs/screenshots $(GO) test -tags browser -run 'TestBrowser' -count=1 -timeout 5m ./cmd/confmedia
 
-fuzz: ## fuzz each parser for FUZZTIME (default 30s)
-	@for t in "FuzzRead ./pipeline/exif" "FuzzRender ./pipeline/rendition" "FuzzParse ./pipeline/schedule" "FuzzParse ./pipeline/recording" "FuzzDecode ./pipeline/rendition/internal/jpegscale"; do \
-		set -- $$t; echo "== $$1 $$2"; $(GO) test -run '^$$' -fuzz "^$$1$$" -fuzztime $${FUZZTIME:-30s} $$2 || exit 1; done
+# Each fuzz target runs for FUZZTIME. Go minimises every new interesting input
+# for up to -fuzzminimizetime (60 s by default), and the worker fuzzes nothing
+# meanwhile: bounded here so the time goes to fuzzing. A crasher found this way
+# is saved unminimised enough to reproduce; shrink it by hand if need be.
+FUZZTIME         ?= 30s
+FUZZMINIMIZETIME ?= 1s
+FUZZPARALLEL     ?= $(shell nproc 2>/dev/null || echo 1)
+# Name:package[:build tags]. Render decodes JPEGs with libjpeg-turbo (C, which
+# the fuzzer cannot see into) by default, so it is fuzzed on the pure-Go path too.
+FUZZ_TARGETS := FuzzRead:./pipeline/exif FuzzRender:./pipeline/rendition FuzzRender:./pipeline/rendition:purego \
+	FuzzMetadata:./pipeline/rendition FuzzParse:./pipeline/schedule FuzzParse:./pipeline/recording FuzzDecode:./pipeline/rendition/internal/jpegscale \
+	FuzzParse:./pipeline/internal/heif
+
+fuzz: ## fuzz each parser for FUZZTIME (default 30s) on FUZZPARALLEL workers; a summary line per target
+	@log=$$(mktemp); trap 'rm -f "$$log"' EXIT; summary=""; failed=0; \
+	for t in $(FUZZ_TARGETS); do name=$${t%%:*}; pkg=$${t#*:}; tags=""; \
+		case $$pkg in *:*) tags=$${pkg#*:}; pkg=$${pkg%%:*};; esac; echo "== $$name $$pkg $$tags"; \
+		$(GO) test -tags "$$tags" -run '^$$' -fuzz "^$$name$$" -fuzztime $(FUZZTIME) -fuzzminimizetime $(FUZZMINIMIZETIME) \
+			-parallel $(FUZZPARALLEL) $$pkg 2>&1 | tee "$$log"; rc=$${PIPESTATUS[0]}; \
+		[ $$rc = 0 ] && verdict=ok || { verdict=FAIL; failed=1; }; \
+		summary+=$$(awk -v t="$$name $$pkg $${tags:+($$tags)}" -v v=$$verdict '/^fuzz: elapsed: .*execs:/ { last = $$0 } \
+			END { split(last, f, /[ ,]+/); e = f[3]; s = 0; \
+				if (match(e, /[0-9]+h/)) s += 3600 * substr(e, RSTART, RLENGTH - 1); \
+				if (match(e, /[0-9]+m/)) s += 60 * substr(e, RSTART, RLENGTH - 1); \
+				if (match(e, /[0-9.]+s/)) s += substr(e, RSTART, RLENGTH - 1); \
+				n = f[5]; i = f[9]; sub(/,/, "", i); \
+				printf "%-4s %-52s %10d execs in %-6s %7.0f/s  %4d new interesting\n", v, t, n, e, (s > 0 ? n / s : 0), i }' "$$log"); \
+		summary+=$$'\n'; \
+	done; echo "== summary (FUZZTIME=$(FUZZTIME) FUZZMINIMIZETIME=$(FUZZMINIMIZETIME) FUZZPARALLEL=$(FUZZPARALLEL))"; \
+	printf '%s' "$$summary"; exit $$failed
 
 vet: ## go vet and gofmt
 	$(GO) vet ./...

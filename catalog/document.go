@@ -193,21 +193,36 @@ func (b *docBuilder) head() Document {
 // media returns m as the document lists it, and false when the document
 // leaves it out.
 func (b *docBuilder) media(m *Media) (DocMedia, bool) {
+	dm, ok := b.docMedia(m)
+	if ok {
+		b.note(dm.ID, dm.Kind, dm.Status, dm.TalkIDs, dm.SpeakerIDs)
+	}
+	return dm, ok
+}
+
+// note records that the document lists item id, for the talks and
+// speakers that finish builds.
+func (b *docBuilder) note(id string, kind MediaKind, status Status, talkIDs, speakerIDs []string) {
+	if status != Tagged {
+		return
+	}
+	switch kind {
+	case Photo:
+		for _, t := range talkIDs {
+			b.photosByTalk[t] = append(b.photosByTalk[t], id)
+		}
+	case Headshot:
+		for _, s := range speakerIDs {
+			b.headshotsBySpeaker[s] = append(b.headshotsBySpeaker[s], id)
+		}
+	}
+}
+
+// docMedia is media without note.
+func (b *docBuilder) docMedia(m *Media) (DocMedia, bool) {
 	in := b.in
 	if in.Public && !m.Status.Public() {
 		return DocMedia{}, false
-	}
-	if m.Status == Tagged {
-		switch m.Kind {
-		case Photo:
-			for _, t := range m.TalkIDs {
-				b.photosByTalk[t] = append(b.photosByTalk[t], m.ID)
-			}
-		case Headshot:
-			for _, s := range m.SpeakerIDs {
-				b.headshotsBySpeaker[s] = append(b.headshotsBySpeaker[s], m.ID)
-			}
-		}
 	}
 	dm := DocMedia{
 		ID:           m.ID,

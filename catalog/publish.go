@@ -1,12 +1,9 @@
 package catalog
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
-	"encoding/json"
 	"log/slog"
-	"reflect"
 	"sync"
 	"time"
 )
@@ -16,6 +13,10 @@ type PublishStore interface {
 	Schedule(ctx context.Context) (Schedule, error)
 	ListMedia(ctx context.Context, f MediaFilter) ([]*Media, error)
 	ListRecordings(ctx context.Context) ([]*Recording, error)
+	Media(ctx context.Context, id string) (*Media, error)
+	// Changes is Store.Changes: a publisher that published the catalog
+	// of one version reads only the items changed since.
+	Changes(ctx context.Context, since int64) (Changes, error)
 	// Version is Store.Version: a publish that reads the same number
 	// after writing knows the catalog did not change meanwhile.
 	Version(ctx context.Context) (int64, error)
@@ -57,10 +58,16 @@ type PublishResult struct {
 // new as the moment it checked, and a change after that check has a
 // publish of its own to follow it: an older document is never left last.
 //
-// Only what changed is rewritten: a publisher remembers the SHA-256 of each
-// talk and speaker page it wrote and skips a page whose bytes are the same
-// and that is still in the bucket. catalog.json, the document that names the
-// pages, is written every time. A page another publisher overwrote with
+// Only what changed is read and rewritten: a publisher keeps the catalog it
+// last published, encoded item by item, and the store's Version it read;
+// the next publish reads only the changes since (Store.Changes), and puts
+// the pages of the talks and speakers they touch together from the kept
+// encodings. It reads everything again when it keeps nothing (the first
+// publish of a process), when the feed cannot answer and every
+// FullRewriteEvery. It remembers the SHA-256 of each talk and speaker page
+// it wrote and skips a page whose bytes are the same and that is still in
+// the bucket. catalog.json, the document that names the pages, is written
+// every time, whole (the catalog contract), from the kept encodings. A page another publisher overwrote with
 // older bytes is set right by that publisher's own check: it wrote an older
 // document, so it finds the catalog changed and writes again, comparing
 // with what it wrote itself. Should that publisher die before its check,
@@ -93,8 +100,11 @@ type Publisher struct {
 	// sums holds the SHA-256 of each page this publisher last wrote, by
 	// key; read and written only by the publish that holds running.
 	sums map[string][sha256.Size]byte
-	// forgetAt is when sums is next cleared (FullRewriteEvery).
+	// forgetAt is when sums and state are next cleared (FullRewriteEvery).
 	forgetAt time.Time
+	// state is the catalog as last published, kept so that the next
+	// publish reads and encodes only what changed; nil until the first.
+	state *pubState
 }
 
 // FullRewriteEvery is how often a Publisher rewrites every page whatever
@@ -210,21 +220,30 @@ func (p *Publisher) setErr(err error) {
 // publish writes the catalog, then checks that it has not changed
 // meanwhile, writing it again if it has.
 //
-// The check is first the store's Version, read before the document was
-// built: the same number means nothing changed. Only when it moved is the
-// document built again and compared.
+// The check is the store's Version, read before the catalog was: the same
+// number means nothing changed. When it moved, the changes since are read
+// (Store.Changes) and, if the document changed, it is written again.
 func (p *Publisher) publish(ctx context.Context) (PublishResult, error) {
-	version, err := p.Store.Version(ctx)
-	if err != nil {
-		return PublishResult{}, err
-	}
-	doc, err := p.Document(ctx)
-	if err != nil {
-		return PublishResult{}, err
+	if now := p.now(); p.sums == nil || !now.Before(p.forgetAt) {
+		p.sums, p.forgetAt = map[string][sha256.Size]byte{}, now.Add(FullRewriteEvery)
+		p.state = nil // read and encode everything again too
 	}
 	var total PublishResult
 	for round := 1; ; round++ {
-		res, err := p.write(ctx, doc)
+		affected, changed, err := p.update(ctx)
+		if err != nil {
+			return total, err
+		}
+		if round > 1 && !changed {
+			break
+		}
+		st := p.state
+		body, err := p.encode(st)
+		if err != nil {
+			p.state = nil
+			return total, err
+		}
+		res, err := p.write(ctx, st, body, affected)
 		total.Objects += res.Objects
 		total.Bytes += res.Bytes
 		total.Removed += res.Removed
@@ -237,43 +256,32 @@ func (p *Publisher) publish(ctx context.Context) (PublishResult, error) {
 		if err != nil {
 			return total, err
 		}
-		same := now == version
-		if !same {
-			version = now
-			fresh, err := p.Document(ctx)
-			if err != nil {
-				return total, err
-			}
-			same = sameDocument(doc, fresh)
-			doc = fresh
-		}
-		if same || round == maxRounds {
-			if p.Logger != nil {
-				p.Logger.Info("catalog published", "objects", total.Objects, "bytes", total.Bytes,
-					"unchanged", total.Unchanged, "rounds", round)
-			}
-			return total, nil
+		if now == st.version || round == maxRounds {
+			break
 		}
 	}
-}
-
-// sameDocument reports whether a and b publish the same catalog, whenever
-// each was generated.
-func sameDocument(a, b Document) bool {
-	a.GeneratedAt, b.GeneratedAt = "", ""
-	return reflect.DeepEqual(a, b)
+	if p.Logger != nil {
+		p.Logger.Info("catalog published", "objects", total.Objects, "bytes", total.Bytes,
+			"unchanged", total.Unchanged, "rounds", total.Rounds)
+	}
+	return total, nil
 }
 
 // publishWorkers bounds the objects written at once.
 const publishWorkers = 8
 
-// write writes doc's pages, then doc, then deletes the pages of talks and
-// speakers doc no longer has.
-func (p *Publisher) write(ctx context.Context, doc Document) (PublishResult, error) {
-	idx := NewIndex(&doc)
-	res := PublishResult{Talks: len(doc.Talks), Speakers: len(doc.Speakers), Media: len(doc.Media)}
-	if now := p.now(); p.sums == nil || !now.Before(p.forgetAt) {
-		p.sums, p.forgetAt = map[string][sha256.Size]byte{}, now.Add(FullRewriteEvery)
+// write writes doc's pages, then doc (encoded as body), then deletes the
+// pages of talks and speakers doc no longer has. A page not in affected
+// (nil: every page is) is the same as when this publisher last encoded
+// it: if it wrote those bytes and they are still there, it is left alone
+// without being encoded again.
+func (p *Publisher) write(ctx context.Context, st *pubState, body *segments, affected map[string]bool) (PublishResult, error) {
+	doc := &st.doc
+	res := PublishResult{Talks: len(doc.Talks), Speakers: len(doc.Speakers)}
+	for _, it := range st.order {
+		if !it.hidden(p.PrivateSpeakers) {
+			res.Media++
+		}
 	}
 	// Pages no longer in the bucket (removed by hand, a bucket restored
 	// from a backup) are written whatever this publisher remembers.
@@ -288,56 +296,72 @@ func (p *Publisher) write(ctx context.Context, doc Document) (PublishResult, err
 		}
 	}
 	var mu sync.Mutex
-	// put writes v as key; a page (sum set) whose bytes this publisher
-	// last wrote there and which is still there is left as it is.
-	put := func(ctx context.Context, key string, v any, page bool) error {
-		b, err := json.MarshalIndent(v, "", "  ")
-		if err != nil {
-			return err
-		}
-		var sum [sha256.Size]byte
-		if page {
-			sum = sha256.Sum256(b)
-			mu.Lock()
-			old, ok := p.sums[key]
-			if ok && old == sum && present[key] {
-				res.Unchanged++
-				mu.Unlock()
-				return nil
-			}
-			// Until the put succeeds, what the bucket holds is unknown.
-			delete(p.sums, key)
-			mu.Unlock()
-		}
-		if err := p.Blobs.Put(ctx, key, bytes.NewReader(b), int64(len(b)), "application/json"); err != nil {
+	putBody := func(ctx context.Context, key string, body *segments) error {
+		if err := p.Blobs.Put(ctx, key, body, body.Size(), "application/json"); err != nil {
 			return err
 		}
 		mu.Lock()
-		if page {
-			p.sums[key] = sum
-		}
 		res.Objects++
-		res.Bytes += int64(len(b))
+		res.Bytes += body.Size()
+		mu.Unlock()
+		return nil
+	}
+	// put writes a page as key, unless the bytes are those this publisher
+	// last wrote there and they are still there.
+	put := func(ctx context.Context, key string, page func() (*segments, error)) error {
+		b, err := page()
+		if err != nil {
+			return err
+		}
+		sum := b.sum()
+		mu.Lock()
+		old, ok := p.sums[key]
+		if ok && old == sum && present[key] {
+			res.Unchanged++
+			mu.Unlock()
+			return nil
+		}
+		// Until the put succeeds, what the bucket holds is unknown.
+		delete(p.sums, key)
+		mu.Unlock()
+		if err := putBody(ctx, key, b); err != nil {
+			return err
+		}
+		mu.Lock()
+		p.sums[key] = sum
 		mu.Unlock()
 		return nil
 	}
 
 	type page struct {
 		key string
-		v   any
+		v   func() (*segments, error)
 	}
 	pages := make([]page, 0, len(doc.Talks)+len(doc.Speakers))
 	written := make(map[string]bool, cap(pages))
-	for _, t := range doc.Talks {
-		v, _ := idx.TalkPage(t.ID)
-		pages = append(pages, page{TalkKey(t.ID), v})
+	for i := range doc.Talks {
+		t := &doc.Talks[i]
+		pages = append(pages, page{TalkKey(t.ID), func() (*segments, error) { return p.talkPage(st, t) }})
 	}
-	for _, sp := range doc.Speakers {
+	for i := range doc.Speakers {
 		if p.PrivateSpeakers {
 			break // no speaker pages: those written before are removed below
 		}
-		v, _ := idx.SpeakerPage(sp.ID)
-		pages = append(pages, page{SpeakerKey(sp.ID), v})
+		s := &doc.Speakers[i]
+		pages = append(pages, page{SpeakerKey(s.ID), func() (*segments, error) { return p.speakerPage(st, s) }})
+	}
+	// A page that may change is forgotten before any is written, so that
+	// one left unwritten by an error is encoded by the next publish.
+	todo := pages[:0:0]
+	for _, pg := range pages {
+		written[pg.key] = true
+		_, known := p.sums[pg.key]
+		if affected == nil || affected[pg.key] || !known || !present[pg.key] {
+			delete(p.sums, pg.key)
+			todo = append(todo, pg)
+			continue
+		}
+		res.Unchanged++
 	}
 	ctx2, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -347,8 +371,7 @@ func (p *Publisher) write(ctx context.Context, doc Document) (PublishResult, err
 		errOnce  sync.Once
 		slots    = make(chan struct{}, publishWorkers)
 	)
-	for _, pg := range pages {
-		written[pg.key] = true
+	for _, pg := range todo {
 		select {
 		case slots <- struct{}{}:
 		case <-ctx2.Done():
@@ -358,7 +381,7 @@ func (p *Publisher) write(ctx context.Context, doc Document) (PublishResult, err
 		}
 		wg.Go(func() {
 			defer func() { <-slots }()
-			if err := put(ctx2, pg.key, pg.v, true); err != nil {
+			if err := put(ctx2, pg.key, pg.v); err != nil {
 				errOnce.Do(func() { firstErr = err; cancel() })
 			}
 		})
@@ -371,7 +394,7 @@ func (p *Publisher) write(ctx context.Context, doc Document) (PublishResult, err
 		return res, err
 	}
 	// The catalog goes last, so that it never names a page not yet written.
-	if err := put(ctx, CatalogKey, doc, false); err != nil {
+	if err := putBody(ctx, CatalogKey, body); err != nil {
 		return res, err
 	}
 	// Pages of talks and speakers that left the catalog go after it.

@@ -37,6 +37,9 @@ type MediaStore interface {
 	// atomically. If fn returns an error nothing is written and that error
 	// is returned.
 	UpdateMedia(ctx context.Context, id string, fn func(*Media) error) error
+	// DeleteMedia removes item id from the catalog (its blobs are the
+	// caller's to delete). A missing item is a NotFound error.
+	DeleteMedia(ctx context.Context, id string) error
 }
 
 // CameraStore keeps camera clock offsets.
@@ -122,9 +125,32 @@ type Store interface {
 	// nothing it read has changed since: caches rebuild on a new number
 	// only.
 	Version(ctx context.Context) (int64, error)
+	// Changes reports what changed in the catalog after version since (a
+	// number Version returned): the change feed that lets a publisher
+	// rewrite only what changed. It may report more than changed after
+	// since (a change committed while it read), never less. A since the
+	// store cannot answer for — larger than its Version, as after a
+	// restore from an older backup, or negative — is Invalid: the reader
+	// reads the whole catalog again.
+	Changes(ctx context.Context, since int64) (Changes, error)
 	// Ping checks that the database answers.
 	Ping(ctx context.Context) error
 	Close() error
+}
+
+// Changes is what changed in the catalog after one Version (Store.Changes).
+type Changes struct {
+	// Version is the store's Version read before the changes: every change
+	// up to it is reported, so that Changes(Version) next time reports
+	// what came after.
+	Version int64
+	// Media are the ids of the items created, changed or removed, sorted:
+	// an id the store no longer has (Media says NotFound) was removed.
+	Media []string
+	// Schedule is true when the schedule was replaced.
+	Schedule bool
+	// Recordings is true when a recording was created or changed.
+	Recordings bool
 }
 
 // BlobInfo describes a stored blob.

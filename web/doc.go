@@ -30,8 +30,11 @@
 //     photographer_cameras.go (their cameras' clocks);
 //   - the video team: videoteam.go (its page, attaching and adding
 //     recordings), videoteam_export.go (the pyvideo export);
-//   - organizers: organizer_pages.go (their pages), organizer_review.go
-//     (review, hide, opt-outs), organizer_kind.go, organizer_tokens.go
+//   - organizers: organizer_pages.go (their pages, failed items on the
+//     status page), organizer_review.go (review, bulk decisions, failed
+//     items, hide, opt-outs), organizer_review_page.go (the review grid,
+//     grouped and paged; static/review.js selects and decides in bulk),
+//     organizer_kind.go, organizer_tokens.go
 //     (links), api.go (imports, the catalog, publishing); staff.go holds
 //     what the organizers' and the video team's pages share;
 //   - the use cases: service_*.go, and service_shared.go for the steps

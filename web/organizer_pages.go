@@ -12,14 +12,12 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"net/url"
 	"regexp"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/confmedia/confmedia/catalog"
-	"github.com/confmedia/confmedia/pipeline/match"
 )
 
 // --- status page ---
@@ -32,30 +30,42 @@ type countRow struct {
 
 type failedRow struct {
 	Type, Queue, Subject, Error, At string
+	What                            string // the file's name when the subject is a failed item, else the subject
 }
 
+// failedItemRow is a failed media item on the status page.
+type failedItemRow struct {
+	FailedMedia
+	When string
+}
+
+// maxFailedItemsShown bounds the failed items the status page lists.
+const maxFailedItemsShown = 100
+
 type statusView struct {
-	Flash         *flash
-	QueueError    string
-	Queues        []catalog.QueueDepth
-	Totals        catalog.QueueStats
-	Failed        []failedRow
-	MoreFailed    int
-	Media         []countRow
-	MediaTotal    int
-	Photos        int
-	Headshots     int
-	Recordings    []countRow
-	Originals     string
-	Renditions    string
-	Storage       string
-	StorageBytes  int64
-	Talks         int
-	Speakers      int
-	Timezone      string
-	ToReview      int
-	Dashboard     bool
-	DashboardPath string
+	Flash           *flash
+	QueueError      string
+	Queues          []catalog.QueueDepth
+	Totals          catalog.QueueStats
+	Failed          []failedRow
+	MoreFailed      int
+	FailedItems     []failedItemRow
+	MoreFailedItems int
+	Media           []countRow
+	MediaTotal      int
+	Photos          int
+	Headshots       int
+	Recordings      []countRow
+	Originals       string
+	Renditions      string
+	Storage         string
+	StorageBytes    int64
+	Talks           int
+	Speakers        int
+	Timezone        string
+	ToReview        int
+	Dashboard       bool
+	DashboardPath   string
 }
 
 // maxFailedShown bounds the failed tasks the status page lists.
@@ -64,6 +74,11 @@ const maxFailedShown = 20
 func (s *Server) handleStatusPage(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	st, err := s.status(ctx)
+	if err != nil {
+		s.accessError(w, r, err, identity{}, nil)
+		return
+	}
+	failedItems, err := s.failed().FailedMedia(ctx)
 	if err != nil {
 		s.accessError(w, r, err, identity{}, nil)
 		return
@@ -81,9 +96,21 @@ func (s *Server) handleStatusPage(w http.ResponseWriter, r *http.Request) {
 			v.MoreFailed = len(failed) - maxFailedShown
 			failed = failed[:maxFailedShown]
 		}
-		for _, f := range failed {
-			v.Failed = append(v.Failed, failedRow{Type: f.Type, Queue: f.Queue, Subject: f.Subject, Error: f.Error, At: venue(loc, f.At)})
+		names := map[string]string{}
+		for _, it := range failedItems.Items {
+			names[it.ID] = it.SourceName
 		}
+		for _, f := range failed {
+			v.Failed = append(v.Failed, failedRow{Type: f.Type, Queue: f.Queue, Subject: f.Subject, Error: plainText(f.Error),
+				At: venue(loc, f.At), What: cmp.Or(names[f.Subject], f.Subject)})
+		}
+	}
+	for i, it := range failedItems.Items {
+		if i == maxFailedItemsShown {
+			v.MoreFailedItems = len(failedItems.Items) - i
+			break
+		}
+		v.FailedItems = append(v.FailedItems, failedItemRow{FailedMedia: it, When: venue(loc, it.UploadedAt)})
 	}
 	v.Photos, v.Headshots, v.MediaTotal = st.photos, st.headshots, st.media
 	for _, ms := range []catalog.Status{catalog.Pending, catalog.Tagged, catalog.Untagged, catalog.NeedsReview, catalog.Failed, catalog.Hidden} {
@@ -98,6 +125,38 @@ func (s *Server) handleStatusPage(w http.ResponseWriter, r *http.Request) {
 	v.StorageBytes = st.originals + st.renditions
 	v.Storage = humanBytes(v.StorageBytes)
 	s.render(w, r, http.StatusOK, "status.html", s.staffPage(r, "Status", sched.Conference, v))
+}
+
+// handleFailedForm retries or deletes failed items: the one a row's
+// button names ("retry:ID", "delete:ID"), else the checked ones.
+func (s *Server) handleFailedForm(w http.ResponseWriter, r *http.Request) {
+	do, ids := r.PostFormValue("do"), r.PostForm["id"]
+	if only := r.PostFormValue("only"); only != "" {
+		var id string
+		do, id, _ = strings.Cut(only, ":")
+		ids = []string{id}
+	}
+	var resp BulkResponse
+	var err error
+	switch do {
+	case "retry":
+		resp, err = s.failed().RetryMedia(r.Context(), ids)
+	case "delete":
+		resp, err = s.failed().DeleteMedia(r.Context(), ids)
+	default:
+		err = catalog.E(catalog.Invalid, "web.failedForm", nil, "choose retry or delete")
+	}
+	if err == nil && resp.Failed > 0 {
+		var why []string
+		for _, res := range resp.Results {
+			if res.Error != "" {
+				why = append(why, res.Error)
+			}
+		}
+		err = catalog.E(catalog.Conflict, "web.failedForm", nil, "%d done, %d not changed: %s", resp.Done, resp.Failed, strings.Join(why, "; "))
+	}
+	verb := map[string]string{"retry": "queued to be processed again", "delete": "deleted"}[do]
+	s.done(w, r, "/admin", err, "%d %s %s.", resp.Done, map[bool]string{true: "file", false: "files"}[resp.Done == 1], verb)
 }
 
 func (s *Server) handlePublishForm(w http.ResponseWriter, r *http.Request) {
@@ -135,70 +194,6 @@ func (s *Server) handleQueueDashboard(w http.ResponseWriter, r *http.Request) {
 }
 
 // --- review page ---
-
-type reviewRow struct {
-	ReviewItem
-	PathID     string
-	IsMedia    bool
-	IsHeadshot bool
-	CanTag     bool // needs a talk or speaker; failed items can only be hidden
-	When       string
-	Choices    []option
-}
-
-type reviewView struct {
-	Flash    *flash
-	Items    []reviewRow
-	Media    int
-	Recs     int
-	Talks    []option
-	Speakers []option
-}
-
-func (s *Server) handleReviewPage(w http.ResponseWriter, r *http.Request) {
-	ctx := r.Context()
-	sched, loc, err := s.scheduleAndZone(ctx)
-	if err != nil {
-		s.accessError(w, r, err, identity{}, nil)
-		return
-	}
-	list, err := s.reviews().ReviewQueue(ctx)
-	if err != nil {
-		s.accessError(w, r, err, identity{}, nil)
-		return
-	}
-	v := reviewView{Flash: takeFlash(w, r), Talks: talkOptions(sched, loc)}
-	for _, sp := range sched.Speakers {
-		v.Speakers = append(v.Speakers, option{ID: sp.ID, Label: sp.Name})
-	}
-	slices.SortFunc(v.Speakers, func(a, b option) int { return cmp.Compare(match.Fold(a.Label), match.Fold(b.Label)) })
-	for _, it := range list.Items {
-		row := reviewRow{ReviewItem: it, PathID: url.PathEscape(it.ID), IsMedia: it.Type == reviewTypeMedia,
-			IsHeadshot: it.Kind == catalog.Headshot, When: stampLabel(it.TakenAt)}
-		row.CanTag = !row.IsMedia || it.Status == string(catalog.NeedsReview)
-		for _, c := range it.Candidates {
-			label := c.Name
-			if label == "" {
-				parts := []string{cmp.Or(c.Title, c.ID)}
-				if c.Start != "" {
-					parts = append(parts, stampLabel(c.Start))
-				}
-				if c.Room != "" {
-					parts = append(parts, c.Room)
-				}
-				label = strings.Join(parts, " · ")
-			}
-			row.Choices = append(row.Choices, option{ID: c.ID, Label: label})
-		}
-		if row.IsMedia {
-			v.Media++
-		} else {
-			v.Recs++
-		}
-		v.Items = append(v.Items, row)
-	}
-	s.render(w, r, http.StatusOK, "review.html", s.staffPage(r, "Review", sched.Conference, v))
-}
 
 func (s *Server) handleResolveForm(w http.ResponseWriter, r *http.Request) {
 	req := ResolveRequest{

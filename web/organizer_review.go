@@ -159,3 +159,63 @@ func (s *Server) handleStaffRendition(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "private, max-age=300")
 	_, _ = io.Copy(w, rc)
 }
+
+func (s *Server) handleResolveMany(w http.ResponseWriter, r *http.Request) {
+	var req BulkResolveRequest
+	if err := decodeJSON(r, &req); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	resp, err := s.reviews().ResolveMany(r.Context(), req)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, resp)
+}
+
+func (s *Server) handleFailedList(w http.ResponseWriter, r *http.Request) {
+	list, err := s.failed().FailedMedia(r.Context())
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, list)
+}
+
+func (s *Server) handleRetryMedia(w http.ResponseWriter, r *http.Request) {
+	var req MediaIDs
+	if err := decodeJSON(r, &req); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	resp, err := s.failed().RetryMedia(r.Context(), req.IDs)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, resp)
+}
+
+func (s *Server) handleDeleteMedia(w http.ResponseWriter, r *http.Request) {
+	var req MediaIDs
+	if err := decodeJSON(r, &req); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	resp, err := s.failed().DeleteMedia(r.Context(), req.IDs)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, resp)
+}
+
+func (s *Server) handleOffsetPreview(w http.ResponseWriter, r *http.Request) {
+	p, err := s.reviews().PreviewCameraOffset(r.Context(), r.PathValue("key"), r.URL.Query().Get("offset"))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, p)
+}

@@ -148,6 +148,7 @@ func (s *Server) routes() []route {
 		api("GET /api/recordings/export", videoTeam, s.handleVideosExport),
 		api("GET /api/review", videoTeam, s.handleReviewList),
 		api("POST /api/review/{id}/resolve", videoTeam, s.handleResolve),
+		api("POST /api/review/resolve", videoTeam, s.handleResolveMany),
 		api("POST /api/recordings/{id}/attach", videoTeam, s.handleAttachRecording),
 		api("POST /api/recordings/{id}/detach", videoTeam, s.handleDetachRecording),
 		api("POST /api/talks/{id}/recordings", videoTeam, s.handleAddRecording),
@@ -158,6 +159,10 @@ func (s *Server) routes() []route {
 		page("POST /video/recordings/{id}/dismiss", videoTeam, s.handleDismissForm),
 
 		// Organizers: the catalog, publishing, decisions, tokens.
+		api("GET /api/media/failed", organizers, s.handleFailedList),
+		api("GET /api/cameras/{key}/preview", organizers, s.handleOffsetPreview),
+		api("POST /api/media/retry", organizers, s.handleRetryMedia),
+		api("POST /api/media/delete", organizers, s.handleDeleteMedia),
 		api("GET /api/media/{id}", organizers, s.handleMedia),
 		api("GET /api/media/{id}/renditions/{name}", organizers, s.handleStaffRendition),
 		api("POST /api/media/{id}/hide", organizers, s.handleHide),
@@ -175,6 +180,7 @@ func (s *Server) routes() []route {
 		page("GET /admin", organizers, s.handleStatusPage),
 		page("POST /admin/publish", organizers, s.handlePublishForm),
 		page("POST /admin/hide", organizers, s.handleHideForm),
+		page("POST /admin/failed", organizers, s.handleFailedForm),
 		page("/admin/queues/", organizers, s.handleQueueDashboard),
 		page("GET /review", organizers, s.handleReviewPage),
 		page("POST /review/{id}/resolve", organizers, s.handleResolveForm),

@@ -78,12 +78,18 @@ func (s reviewService) reviewQueue(ctx context.Context, withMedia bool) (ReviewL
 			it := ReviewItem{
 				Type: reviewTypeMedia, ID: m.ID, Kind: m.Kind, SourceName: m.SourceName, Status: string(m.Status),
 				Reason: m.Reason, Room: m.Room, Camera: m.Camera, Candidates: sx.candidates(m.Candidates, m.Kind == catalog.Headshot),
+				Photographer: m.Photographer,
 			}
 			if !m.TakenAt.IsZero() {
 				it.TakenAt = sx.stamp(m.TakenAt)
 			}
 			if _, ok := m.Rendition("square"); ok {
 				it.Thumbnail = s.StaffRenditionURL(m.ID, "square")
+			}
+			for _, name := range []string{"medium", "large"} {
+				if _, ok := m.Rendition(name); ok && it.Preview == "" {
+					it.Preview = s.StaffRenditionURL(m.ID, name)
+				}
 			}
 			list.Items = append(list.Items, it)
 		}
@@ -164,11 +170,12 @@ func (s reviewService) resolve(ctx context.Context, id string, req ResolveReques
 	if !withMedia {
 		return DecidedItem{}, catalog.E(catalog.Forbidden, op, nil, "the video role may only decide recordings; %s is a media item", m.SourceName)
 	}
-	return s.resolveMedia(ctx, m, req)
+	return s.resolveMedia(ctx, m, req, true)
 }
 
-// resolveMedia applies req to media item m.
-func (s reviewService) resolveMedia(ctx context.Context, m *catalog.Media, req ResolveRequest) (DecidedItem, error) {
+// resolveMedia applies req to media item m; with derive, a talk decision
+// also derives m's camera's clock offset (a batch derives it once).
+func (s reviewService) resolveMedia(ctx context.Context, m *catalog.Media, req ResolveRequest, derive bool) (DecidedItem, error) {
 	const op = "web.Resolve"
 	by := tokenName(ctx)
 	if req.Hide {
@@ -248,7 +255,7 @@ func (s reviewService) resolveMedia(ctx context.Context, m *catalog.Media, req R
 		return s.decidedMedia(ctx, m.ID, false)
 	}
 	changed, note := false, ""
-	if req.Talk != "" {
+	if req.Talk != "" && derive {
 		changed, err = s.deriveCameraOffset(ctx, decided, req.Talk)
 		switch k := catalog.ErrorKind(err); {
 		case err == nil:

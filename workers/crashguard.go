@@ -4,11 +4,13 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/hibiken/asynq"
 	"github.com/redis/go-redis/v9"
+	"golang.org/x/sync/semaphore"
 )
 
 // CrashLimit is how many times a task may start and never finish (its
@@ -32,6 +34,11 @@ const crashTTL = 24 * time.Hour
 // unfinished starts behind it is not run again: its item ends failed with
 // CrashReason and the task is not retried, so the rest of the queue carries
 // on.
+//
+// A task that was in flight when its worker died is a suspect: the photo
+// that killed the worker, or one that merely ran beside it. A suspect runs
+// alone in its process, so that the next death is charged to the photo that
+// caused it and never to its neighbours.
 type CrashGuard struct {
 	Store  ItemStore
 	Queue  *Queue
@@ -40,6 +47,18 @@ type CrashGuard struct {
 	Now func() time.Time
 
 	Stats CrashStats
+
+	soloOnce sync.Once
+	solo     *semaphore.Weighted // a task takes 1; a suspect takes all
+}
+
+// soloWeight is what a suspect takes of the guard's semaphore: more than
+// any worker runs at once.
+const soloWeight = 1 << 20
+
+func (g *CrashGuard) sem() *semaphore.Weighted {
+	g.soloOnce.Do(func() { g.solo = semaphore.NewWeighted(soloWeight) })
+	return g.solo
 }
 
 // CrashStats counts what a crash guard did.
@@ -57,6 +76,17 @@ func (g *CrashGuard) Middleware(next asynq.Handler) asynq.Handler {
 			return next.ProcessTask(ctx, t) // the handler refuses it
 		}
 		key := crashKey(t.Type(), p)
+		// A suspect waits until it can run alone; the start is counted once
+		// it may run, so that one waiting when the worker dies is not
+		// charged for it.
+		weight := int64(1)
+		if n, err := g.Queue.rdb.Get(ctx, key).Int64(); err == nil && n > 0 && n < CrashLimit {
+			weight = soloWeight
+		}
+		if err := g.sem().Acquire(ctx, weight); err != nil {
+			return err
+		}
+		defer g.sem().Release(weight)
 		var incr *redis.IntCmd
 		_, err = g.Queue.rdb.TxPipelined(ctx, func(pipe redis.Pipeliner) error {
 			incr = pipe.Incr(ctx, key)

@@ -40,11 +40,16 @@ func TestCrashGuard(t *testing.T) {
 	var runs atomic.Int32
 	hang := make(chan struct{})
 	t.Cleanup(func() { close(hang) })
-	dies := g.Middleware(asynq.HandlerFunc(func(context.Context, *asynq.Task) error {
-		runs.Add(1)
-		<-hang // the process is gone: the handler never returns
-		return nil
-	}))
+	// Each crash is a worker process of its own that dies in the handler:
+	// a guard of its own whose handler never returns.
+	dies := func() asynq.Handler {
+		dead := &CrashGuard{Store: store, Queue: q, Logger: testLogger(t)}
+		return dead.Middleware(asynq.HandlerFunc(func(context.Context, *asynq.Task) error {
+			runs.Add(1)
+			<-hang // the process is gone: the handler never returns
+			return nil
+		}))
+	}
 	fails := g.Middleware(asynq.HandlerFunc(func(context.Context, *asynq.Task) error {
 		runs.Add(1)
 		return errors.New("storage away")
@@ -56,11 +61,11 @@ func TestCrashGuard(t *testing.T) {
 	crash := func(m *catalog.Media, n int) {
 		t.Helper()
 		task, _ := NewMediaProcessTask(m)
-		before := runs.Load()
 		for range n {
-			go dies.ProcessTask(ctx, task)
+			before := runs.Load()
+			go dies().ProcessTask(ctx, task)
+			waitFor(t, "a crashed run", func() bool { return runs.Load() == before+1 })
 		}
-		waitFor(t, "crashed runs", func() bool { return runs.Load() == before+int32(n) })
 	}
 
 	// Crashes interleaved with runs that finish: the count starts over.
@@ -110,6 +115,105 @@ func TestCrashGuard(t *testing.T) {
 	task, _ = NewMediaProcessTask(other)
 	if err := works.ProcessTask(ctx, task); err != nil {
 		t.Errorf("another item: %v", err)
+	}
+}
+
+// TestCrashGuardSuspectsRunAlone: the tasks that were in flight when a
+// worker died (the photo that killed it and its neighbours) each run alone
+// in the next process, so that a neighbour is never charged for the
+// culprit's next crash; tasks no crash touched run side by side.
+func TestCrashGuardSuspectsRunAlone(t *testing.T) {
+	opt := redisOpt(t)
+	ctx := t.Context()
+	q := NewQueue(opt)
+	defer q.Close()
+	cleanRedis(t, opt)
+	store := catalogtest.NewMemStore()
+	items := make([]*catalog.Media, 4)
+	for i := range items {
+		items[i] = &catalog.Media{ID: randomID(), Kind: catalog.Photo, Status: catalog.Pending, Generation: 1}
+		if _, err := store.CreateMedia(ctx, items[i]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	culprit, neighbour := items[0], items[1]
+	// One worker died with both in flight.
+	for _, m := range []*catalog.Media{culprit, neighbour} {
+		if err := q.rdb.Set(ctx, crashKey(TypeMediaProcess, Payload{ID: m.ID, Generation: 1}), 1, time.Hour).Err(); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	// The next worker starts the culprit first; it dies in it again.
+	g1 := &CrashGuard{Store: store, Queue: q, Logger: testLogger(t)}
+	hang := make(chan struct{})
+	t.Cleanup(func() { close(hang) })
+	var entered atomic.Int32
+	runs := map[string]*atomic.Int32{culprit.ID: {}, neighbour.ID: {}}
+	h := g1.Middleware(asynq.HandlerFunc(func(_ context.Context, task *asynq.Task) error {
+		p, _ := decodePayload(task)
+		runs[p.ID].Add(1)
+		entered.Add(1)
+		if p.ID == culprit.ID {
+			<-hang
+		}
+		return nil
+	}))
+	ct, _ := NewMediaProcessTask(culprit)
+	go h.ProcessTask(ctx, ct)
+	waitFor(t, "the culprit running", func() bool { return entered.Load() == 1 })
+	nt, _ := NewMediaProcessTask(neighbour)
+	nctx, cancel := context.WithCancel(ctx)
+	nerr := make(chan error, 1)
+	go func() { nerr <- h.ProcessTask(nctx, nt) }()
+	time.Sleep(200 * time.Millisecond)
+	if runs[neighbour.ID].Load() != 0 {
+		t.Fatal("a suspect ran beside another suspect")
+	}
+	cancel() // the process dies with the neighbour still waiting
+	<-nerr
+	nkey := crashKey(TypeMediaProcess, Payload{ID: neighbour.ID, Generation: 1})
+	if n, _ := q.rdb.Get(ctx, nkey).Int64(); n != 1 {
+		t.Errorf("the neighbour's unfinished starts = %d after a death it did not run in, want 1", n)
+	}
+
+	// In the next process the neighbour runs alone and finishes; tasks no
+	// crash touched run side by side.
+	g2 := &CrashGuard{Store: store, Queue: q, Logger: testLogger(t)}
+	var inFlight, most atomic.Int32
+	release := make(chan struct{})
+	h2 := g2.Middleware(asynq.HandlerFunc(func(context.Context, *asynq.Task) error {
+		n := inFlight.Add(1)
+		for {
+			m := most.Load()
+			if n <= m || most.CompareAndSwap(m, n) {
+				break
+			}
+		}
+		<-release
+		inFlight.Add(-1)
+		return nil
+	}))
+	errc := make(chan error, 2)
+	for _, m := range items[2:] {
+		task, _ := NewMediaProcessTask(m)
+		go func() { errc <- h2.ProcessTask(ctx, task) }()
+	}
+	waitFor(t, "two untouched tasks side by side", func() bool { return inFlight.Load() == 2 })
+	close(release)
+	for range 2 {
+		if err := <-errc; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := h2.ProcessTask(ctx, nt); err != nil {
+		t.Fatalf("the neighbour: %v", err)
+	}
+	if n, _ := q.rdb.Exists(ctx, nkey).Result(); n != 0 {
+		t.Error("the neighbour's count outlived its finished run")
+	}
+	if got, _ := store.Media(ctx, neighbour.ID); got.Status == catalog.Failed {
+		t.Errorf("the neighbour ended failed: %q", got.Reason)
 	}
 }
 

@@ -29,6 +29,11 @@ type MemStore struct {
 	sessions   map[string]catalog.Session
 	optOuts    map[string]catalog.OptOut
 	version    int64 // changes to the schedule, media and recordings
+	// The change feed (Changes): the version of each item's last change,
+	// and of the last change to the schedule and to the recordings.
+	mediaChanged      map[string]int64
+	scheduleChanged   int64
+	recordingsChanged int64
 }
 
 var _ catalog.Store = (*MemStore)(nil)
@@ -129,7 +134,33 @@ func (s *MemStore) ReplaceSchedule(_ context.Context, sc catalog.Schedule) (cata
 	conf := sc.Conference
 	s.conf, s.talks, s.speakers = &conf, talks, speakers
 	s.version++
+	s.scheduleChanged = s.version
 	return d, nil
+}
+
+func (s *MemStore) mediaChangedAt(id string) {
+	if s.mediaChanged == nil {
+		s.mediaChanged = map[string]int64{}
+	}
+	s.mediaChanged[id] = s.version
+}
+
+// Changes reports what changed after version since.
+func (s *MemStore) Changes(_ context.Context, since int64) (catalog.Changes, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if since < 0 || since > s.version {
+		return catalog.Changes{}, catalog.E(catalog.Invalid, "memstore.Changes", nil,
+			"no changes after version %d: the store is at %d", since, s.version)
+	}
+	c := catalog.Changes{Version: s.version, Schedule: s.scheduleChanged > since, Recordings: s.recordingsChanged > since}
+	for id, v := range s.mediaChanged {
+		if v > since {
+			c.Media = append(c.Media, id)
+		}
+	}
+	slices.Sort(c.Media)
+	return c, nil
 }
 
 // Version counts the changes to the schedule, media and recordings.
@@ -205,6 +236,7 @@ func (s *MemStore) CreateMedia(_ context.Context, m *catalog.Media) (bool, error
 	}
 	s.media[m.ID] = memMedia(m)
 	s.version++
+	s.mediaChangedAt(m.ID)
 	return true, nil
 }
 
@@ -293,6 +325,21 @@ func (s *MemStore) UpdateMedia(_ context.Context, id string, fn func(*catalog.Me
 	}
 	s.media[id] = memMedia(c)
 	s.version++
+	s.mediaChangedAt(id)
+	return nil
+}
+
+// DeleteMedia removes item id; a missing item is a NotFound error.
+func (s *MemStore) DeleteMedia(_ context.Context, id string) error {
+	const op = "catalogtest.DeleteMedia"
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.media[id]; !ok {
+		return catalog.E(catalog.NotFound, op, nil, "media %s not found", id)
+	}
+	delete(s.media, id)
+	s.version++
+	s.mediaChangedAt(id)
 	return nil
 }
 
@@ -386,6 +433,7 @@ func (s *MemStore) PutRecording(_ context.Context, r *catalog.Recording) (bool, 
 	}
 	s.recordings[r.ID] = put
 	s.version++
+	s.recordingsChanged = s.version
 	return true, nil
 }
 
@@ -430,6 +478,7 @@ func (s *MemStore) UpdateRecording(_ context.Context, id string, fn func(*catalo
 	}
 	s.recordings[id] = memRecording(c)
 	s.version++
+	s.recordingsChanged = s.version
 	return nil
 }
 

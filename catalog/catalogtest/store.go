@@ -52,6 +52,7 @@ func TestStore(t *testing.T, open func(t *testing.T) catalog.Store) {
 		{"MediaNotFound", storeMediaNotFound},
 		{"MediaInvalid", storeMediaInvalid},
 		{"MediaUpdate", storeMediaUpdate},
+		{"MediaDelete", storeMediaDelete},
 		{"MediaUpdateRefused", storeMediaUpdateRefused},
 		{"MediaCopies", storeMediaCopies},
 		{"MediaConcurrentUpdate", storeMediaConcurrentUpdate},
@@ -70,6 +71,7 @@ func TestStore(t *testing.T, open func(t *testing.T) catalog.Store) {
 		{"Sessions", storeSessions},
 		{"OptOuts", storeOptOuts},
 		{"Version", storeVersion},
+		{"Changes", storeChanges},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.run(t, open(t)) })
@@ -482,6 +484,32 @@ func storeMediaDuplicate(t *testing.T, s catalog.Store) {
 		t.Fatalf("second CreateMedia = %v, %v; want false, nil", created, err)
 	}
 	storeCheckMedia(t, "after a duplicate upload", storeGetMedia(t, s, first.ID), first)
+}
+
+func storeMediaDelete(t *testing.T, s catalog.Store) {
+	keep, gone := storeFullMedia(storeID(1)), storeFullMedia(storeID(2))
+	storeCreate(t, s, keep)
+	storeCreate(t, s, gone)
+	before, err := s.Version(t.Context())
+	if err != nil {
+		t.Fatalf("Version: %v", err)
+	}
+	if err := s.DeleteMedia(t.Context(), gone.ID); err != nil {
+		t.Fatalf("DeleteMedia: %v", err)
+	}
+	if _, err := s.Media(t.Context(), gone.ID); catalog.ErrorKind(err) != catalog.NotFound {
+		t.Errorf("Media of a deleted item: %v, want NotFound", err)
+	}
+	storeCheckMedia(t, "the item not deleted", storeGetMedia(t, s, keep.ID), keep)
+	if after, err := s.Version(t.Context()); err != nil || after == before {
+		t.Errorf("Version after DeleteMedia = %d, %v; want a change from %d", after, err, before)
+	}
+	// The change feed reports the removal, so that an incremental publish
+	// drops the item.
+	if c, err := s.Changes(t.Context(), before); err != nil || !slices.Contains(c.Media, gone.ID) || slices.Contains(c.Media, keep.ID) {
+		t.Errorf("Changes after DeleteMedia = %+v, %v; want %s and not %s", c, err, gone.ID, keep.ID)
+	}
+	storeWantKind(t, "DeleteMedia of a deleted item", s.DeleteMedia(t.Context(), gone.ID), catalog.NotFound)
 }
 
 func storeMediaNotFound(t *testing.T, s catalog.Store) {

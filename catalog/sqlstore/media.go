@@ -101,7 +101,7 @@ func (s *Store) CreateMedia(ctx context.Context, m *catalog.Media) (created bool
 			return s.fail(op, err)
 		}
 		if created = n == 1; created {
-			return s.bump(ctx, tx, op)
+			return s.bumpMedia(ctx, tx, op, m.ID)
 		}
 		return nil
 	})
@@ -262,6 +262,29 @@ func (s *Store) UpdateMedia(ctx context.Context, id string, fn func(*catalog.Med
 		if _, err := tx.ExecContext(ctx, "UPDATE media SET "+strings.Join(set, ", ")+" WHERE id = $1", args...); err != nil {
 			return s.fail(op, err)
 		}
-		return s.bump(ctx, tx, op)
+		return s.bumpMedia(ctx, tx, op, id)
+	})
+}
+
+// DeleteMedia removes item id. A missing item is a NotFound error.
+func (s *Store) DeleteMedia(ctx context.Context, id string) error {
+	const op = "sqlstore.DeleteMedia"
+	return s.write(ctx, op, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, "DELETE FROM media WHERE id = $1", id)
+		if err != nil {
+			return s.fail(op, err)
+		}
+		if n, err := res.RowsAffected(); err == nil && n == 0 {
+			return catalog.E(catalog.NotFound, op, nil, "media %s not found", id)
+		}
+		if err := s.bump(ctx, tx, op); err != nil {
+			return err
+		}
+		// The change feed reports the removal (Store.Changes).
+		if _, err := tx.ExecContext(ctx, `INSERT INTO media_removed (id, changed_at) SELECT $1, n FROM catalog_version WHERE id = 1
+			ON CONFLICT (id) DO UPDATE SET changed_at = excluded.changed_at`, id); err != nil {
+			return s.fail(op, err)
+		}
+		return nil
 	})
 }

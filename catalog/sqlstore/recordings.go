@@ -89,7 +89,7 @@ func (s *Store) PutRecording(ctx context.Context, r *catalog.Recording) (changed
 					return s.fail(op, err)
 				} else if n == 1 {
 					changed = true
-					return s.bump(ctx, tx, op)
+					return s.bumpPart(ctx, tx, op, "recordings")
 				}
 				continue
 			case err != nil:
@@ -102,7 +102,7 @@ func (s *Store) PutRecording(ctx context.Context, r *catalog.Recording) (changed
 			if err := s.updateRecording(ctx, tx, op, &put); err != nil {
 				return err
 			}
-			return s.bump(ctx, tx, op)
+			return s.bumpPart(ctx, tx, op, "recordings")
 		}
 		return catalog.E(catalog.Conflict, op, nil, "recording %s changed meanwhile", r.ID)
 	})
@@ -192,6 +192,6 @@ func (s *Store) UpdateRecording(ctx context.Context, id string, fn func(*catalog
 		if err := s.updateRecording(ctx, tx, op, r); err != nil {
 			return err
 		}
-		return s.bump(ctx, tx, op)
+		return s.bumpPart(ctx, tx, op, "recordings")
 	})
 }

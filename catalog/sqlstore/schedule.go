@@ -67,7 +67,7 @@ func (s *Store) ReplaceSchedule(ctx context.Context, sc catalog.Schedule) (catal
 				return s.fail(op, err)
 			}
 		}
-		return s.bump(ctx, tx, op)
+		return s.bumpPart(ctx, tx, op, "schedule")
 	})
 	if err != nil {
 		return catalog.ScheduleDiff{}, err

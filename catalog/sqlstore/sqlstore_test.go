@@ -432,3 +432,49 @@ func testMigrateFromFirst(t *testing.T, url string, openRaw func() (*Store, erro
 		t.Errorf("after reopening: OptOuts = %+v, %v", o, err)
 	}
 }
+
+// TestChangesRemoved: an item deleted from media with its id left in
+// media_removed (migration 0011) is reported by Changes once, after the
+// version of its removal, and an id both removed and created again once.
+func TestChangesRemoved(t *testing.T) {
+	ctx := context.Background()
+	s := openSQLiteTest(t, filepath.Join(t.TempDir(), "catalog.db"))
+	for _, id := range []string{"gone", "back"} {
+		if _, err := s.CreateMedia(ctx, &catalog.Media{ID: id, Kind: catalog.Photo, SourceName: id + ".jpg", OriginalKey: catalog.OriginalKey(id), Status: catalog.Pending}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	v, err := s.Version(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = s.write(ctx, "test", func(tx *sql.Tx) error {
+		if err := s.bump(ctx, tx, "test"); err != nil {
+			return err
+		}
+		for _, q := range []string{
+			"DELETE FROM media WHERE id = 'gone'",
+			"INSERT INTO media_removed (id, changed_at) SELECT 'gone', n FROM catalog_version WHERE id = 1",
+			"INSERT INTO media_removed (id, changed_at) SELECT 'back', n FROM catalog_version WHERE id = 1",
+			"UPDATE media SET changed_at = (SELECT n FROM catalog_version WHERE id = 1) WHERE id = 'back'",
+		} {
+			if _, err := tx.ExecContext(ctx, q); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := s.Changes(ctx, v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := c.Media, []string{"back", "gone"}; !slices.Equal(got, want) {
+		t.Errorf("Changes after a removal = %q, want %q", got, want)
+	}
+	if c, err := s.Changes(ctx, c.Version); err != nil || len(c.Media) != 0 {
+		t.Errorf("Changes after the removal's version = %q, %v; want none", c.Media, err)
+	}
+}

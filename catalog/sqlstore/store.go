@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
@@ -219,6 +220,87 @@ func (s *Store) bump(ctx context.Context, tx *sql.Tx, op string) error {
 		return s.fail(op, err)
 	}
 	return nil
+}
+
+// bumpMedia is bump for a change to media item id: the feed (Changes)
+// reports id after every version before this one.
+func (s *Store) bumpMedia(ctx context.Context, tx *sql.Tx, op, id string) error {
+	if err := s.bump(ctx, tx, op); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, "UPDATE media SET changed_at = (SELECT n FROM catalog_version WHERE id = 1) WHERE id = $1", id); err != nil {
+		return s.fail(op, err)
+	}
+	return nil
+}
+
+// bumpPart is bump for a change to part of the catalog ("schedule",
+// "recordings"; table catalog_parts, migration 0011).
+func (s *Store) bumpPart(ctx context.Context, tx *sql.Tx, op, part string) error {
+	if err := s.bump(ctx, tx, op); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, "UPDATE catalog_parts SET changed_at = (SELECT n FROM catalog_version WHERE id = 1) WHERE part = $1", part); err != nil {
+		return s.fail(op, err)
+	}
+	return nil
+}
+
+// Changes reports what changed after version since (migration 0011). The
+// version is read first, so that every change it counts is committed and
+// seen by the reads that follow; a change committed meanwhile is reported
+// too, and again by the next call.
+func (s *Store) Changes(ctx context.Context, since int64) (catalog.Changes, error) {
+	const op = "sqlstore.Changes"
+	v, err := s.Version(ctx)
+	if err != nil {
+		return catalog.Changes{}, err
+	}
+	if since < 0 || since > v {
+		return catalog.Changes{}, catalog.E(catalog.Invalid, op, nil, "no changes after version %d: the catalog is at %d", since, v)
+	}
+	c := catalog.Changes{Version: v}
+	// No ORDER BY: SQLite would then walk the whole table in id order
+	// rather than search the index on changed_at.
+	rows, err := s.r.QueryContext(ctx, `SELECT id FROM media WHERE changed_at > $1
+		UNION ALL SELECT id FROM media_removed WHERE changed_at > $1`, since)
+	if err != nil {
+		return catalog.Changes{}, s.fail(op, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return catalog.Changes{}, s.fail(op, err)
+		}
+		c.Media = append(c.Media, id)
+	}
+	if err := rows.Err(); err != nil {
+		return catalog.Changes{}, s.fail(op, err)
+	}
+	slices.Sort(c.Media)
+	c.Media = slices.Compact(c.Media)
+	parts, err := s.r.QueryContext(ctx, "SELECT part FROM catalog_parts WHERE changed_at > $1", since)
+	if err != nil {
+		return catalog.Changes{}, s.fail(op, err)
+	}
+	defer parts.Close()
+	for parts.Next() {
+		var part string
+		if err := parts.Scan(&part); err != nil {
+			return catalog.Changes{}, s.fail(op, err)
+		}
+		switch part {
+		case "schedule":
+			c.Schedule = true
+		case "recordings":
+			c.Recordings = true
+		}
+	}
+	if err := parts.Err(); err != nil {
+		return catalog.Changes{}, s.fail(op, err)
+	}
+	return c, nil
 }
 
 // write runs fn in a write transaction and commits it when fn returns nil.

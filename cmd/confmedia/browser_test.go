@@ -99,6 +99,7 @@ func TestBrowser(t *testing.T) {
 	t.Run("speaker downloads a headshot", func(t *testing.T) { testSpeakerHeadshot(t, b, fx) })
 	t.Run("video team attaches a recording", func(t *testing.T) { testAttachRecording(t, b, fx) })
 	t.Run("organizer resolves a review item", func(t *testing.T) { testResolveReview(t, b, fx) })
+	t.Run("organizer clears review in bulk", func(t *testing.T) { testBulkReview(t, b, fx) })
 	t.Run("galleries, schedule grid and every page's accessibility", func(t *testing.T) { testGalleries(t, b, fx) })
 	t.Logf("browser suite took %s", time.Since(start).Round(time.Millisecond))
 }
@@ -476,7 +477,7 @@ func testResolveReview(t *testing.T, b *chromiumBrowser, fx *browserFixture) {
 	b.viewports(t, tab, "status")
 
 	tab.navigate(fx.in.url + "/review")
-	crowd := `Array.prototype.find.call(document.querySelectorAll('[data-testid=review-item]'), function (a) { return a.querySelector('h2').textContent.trim() === 'crowd.jpg'; })`
+	crowd := `Array.prototype.find.call(document.querySelectorAll('[data-testid=review-item]'), function (a) { return a.querySelector('h3').textContent.trim() === 'crowd.jpg'; })`
 	before := evalJS[int](t, tab, `document.querySelectorAll('[data-testid=review-item]').length`)
 	if !evalJS[bool](t, tab, `!!`+crowd) {
 		t.Fatalf("the review queue (%d items) does not list crowd.jpg", before)

@@ -219,7 +219,7 @@ func TestReadSync(t *testing.T) {
 		{model + "=14:03", "model:NIKON CORPORATION:NIKON D70", "NIKON D70", ""},
 		{noCam + "=14:03", "", "", "nocam.jpg: the photo does not say which camera took it"},
 		{noTime + "=14:03", "", "", "notime.jpg: the photo has no capture time"},
-		{text + "=14:03", "", "", "notes.txt: not a JPEG or PNG"},
+		{text + "=14:03", "", "", "notes.txt: not a JPEG, PNG or HEIC"},
 		{filepath.Join(dir, "gone.jpg") + "=14:03", "", "", "gone.jpg"},
 		{good, "", "", "want FILE=TIME"},
 		{good + "=", "", "", "want FILE=TIME"},

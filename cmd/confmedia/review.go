@@ -55,19 +55,22 @@ func (m *Main) runReviewList(ctx context.Context, args []string) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	fmt.Fprintf(m.Stdout, "%d to review; decide one with `confmedia review resolve ID --talk T | --speaker S | --untagged | --hide`\n", len(list.Items))
+	fmt.Fprintf(m.Stdout, "%d to review; decide them with `confmedia review resolve ID... --talk T | --speaker S | --untagged | --hide`\n", len(list.Items))
 	return nil
 }
 
 func (m *Main) runReviewResolve(ctx context.Context, args []string) error {
-	fs := m.newFlagSet("review resolve", "ID --talk T | --speaker S | --untagged | --hide")
-	talk := fs.String("talk", "", "the photo or recording shows talk `T` (its id)")
-	speaker := fs.String("speaker", "", "the headshot shows speaker `S` (id or full name)")
-	untagged := fs.Bool("untagged", false, "publish the media item with no talk or speaker; dismiss a recording")
-	hide := fs.Bool("hide", false, "take the media item down; dismiss a recording")
-	asJSON := fs.Bool("json", false, "print the decided item as JSON")
+	fs := m.newFlagSet("review resolve", "ID... | --camera KEY [--from T] [--to T] --talk T | --speaker S | --untagged | --hide")
+	talk := fs.String("talk", "", "the photos or recordings show talk `T` (its id)")
+	speaker := fs.String("speaker", "", "the headshots show speaker `S` (id or full name)")
+	untagged := fs.Bool("untagged", false, "publish the media items with no talk or speaker; dismiss recordings")
+	hide := fs.Bool("hide", false, "take the media items down; dismiss recordings")
+	camera := fs.String("camera", "", "decide the photos in review of camera `KEY` (see `confmedia cameras`) instead of ids")
+	from := fs.String("from", "", "with --camera: photos taken at or after `T` (2006-01-02 15:04 venue time, or RFC 3339)")
+	to := fs.String("to", "", "with --camera: photos taken at or before `T`")
+	asJSON := fs.Bool("json", false, "print the decided items as JSON")
 	settings := m.clientFlags(fs)
-	pos, err := parseArgs(fs, args, 1, 1)
+	pos, err := parseArgs(fs, args, 0, -1)
 	if err != nil {
 		return err
 	}
@@ -77,15 +80,119 @@ func (m *Main) runReviewResolve(ctx context.Context, args []string) error {
 			n++
 		}
 	}
-	if n != 1 {
+	switch {
+	case n != 1:
 		fs.Usage()
 		return usageErr("review resolve takes exactly one of --talk, --speaker, --untagged or --hide")
+	case (len(pos) == 0) == (*camera == ""):
+		fs.Usage()
+		return usageErr("review resolve takes ids or --camera, one of them")
+	case *camera == "" && (*from != "" || *to != ""):
+		fs.Usage()
+		return usageErr("--from and --to select a camera's photos: give --camera too")
 	}
-	item, err := m.client(settings()).Resolve(ctx, pos[0], web.ResolveRequest{Talk: *talk, Speaker: *speaker, Untagged: *untagged, Hide: *hide})
+	decision := web.ResolveRequest{Talk: *talk, Speaker: *speaker, Untagged: *untagged, Hide: *hide}
+	c := m.client(settings())
+	if len(pos) == 1 {
+		item, err := c.Resolve(ctx, pos[0], decision)
+		if err != nil {
+			return err
+		}
+		return m.printDecided(item, *asJSON)
+	}
+	resp, err := c.ResolveMany(ctx, web.BulkResolveRequest{IDs: pos, Camera: *camera, From: *from, To: *to, ResolveRequest: decision})
 	if err != nil {
 		return err
 	}
-	return m.printDecided(item, *asJSON)
+	return m.printBulk(resp, "decided", *asJSON)
+}
+
+// printBulk prints each item of a batch, then a count; some items failing
+// is exit code 1.
+func (m *Main) printBulk(resp web.BulkResponse, done string, asJSON bool) error {
+	if asJSON {
+		if err := m.printJSON(resp); err != nil {
+			return err
+		}
+	} else {
+		for _, r := range resp.Results {
+			if r.Item != nil {
+				if err := m.printDecided(*r.Item, false); err != nil {
+					return err
+				}
+				continue
+			}
+			fmt.Fprintf(m.Stdout, "%s: not changed: %s\n", short(r.ID, idWidth), r.Error)
+		}
+		if resp.CameraNote != "" {
+			fmt.Fprintln(m.Stdout, resp.CameraNote)
+		}
+		fmt.Fprintf(m.Stdout, "%d %s, %d not changed\n", resp.Done, done, resp.Failed)
+	}
+	if resp.Failed > 0 {
+		return &exitError{code: exitRejected, err: fmt.Errorf("%d of %d items not changed", resp.Failed, len(resp.Results))}
+	}
+	return nil
+}
+
+func (m *Main) runMediaRetry(ctx context.Context, args []string) error {
+	fs := m.newFlagSet("media retry", "ID... [--json]")
+	asJSON := fs.Bool("json", false, "print the results as JSON")
+	settings := m.clientFlags(fs)
+	pos, err := parseArgs(fs, args, 1, -1)
+	if err != nil {
+		return err
+	}
+	resp, err := m.client(settings()).RetryMedia(ctx, pos)
+	if err != nil {
+		return err
+	}
+	return m.printBulk(resp, "queued to be processed again", *asJSON)
+}
+
+func (m *Main) runMediaDelete(ctx context.Context, args []string) error {
+	fs := m.newFlagSet("media delete", "ID... [--json]")
+	asJSON := fs.Bool("json", false, "print the results as JSON")
+	settings := m.clientFlags(fs)
+	pos, err := parseArgs(fs, args, 1, -1)
+	if err != nil {
+		return err
+	}
+	resp, err := m.client(settings()).DeleteMedia(ctx, pos)
+	if err != nil {
+		return err
+	}
+	return m.printBulk(resp, "deleted", *asJSON)
+}
+
+func (m *Main) runMediaFailed(ctx context.Context, args []string) error {
+	fs := m.newFlagSet("media failed", "[--json]")
+	asJSON := fs.Bool("json", false, "print the list as JSON")
+	settings := m.clientFlags(fs)
+	if _, err := parseArgs(fs, args, 0, 0); err != nil {
+		return err
+	}
+	list, err := m.client(settings()).FailedMedia(ctx)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		return m.printJSON(list)
+	}
+	if len(list.Items) == 0 {
+		fmt.Fprintln(m.Stdout, "no failed items")
+		return nil
+	}
+	tw := tabwriter.NewWriter(m.Stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tFILE\tPHOTOGRAPHER\tREASON")
+	for _, it := range list.Items {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", short(it.ID, idWidth), oneLine(it.SourceName), oneLine(it.Photographer), oneLine(it.Reason))
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	fmt.Fprintf(m.Stdout, "%d failed; process them again with `confmedia media retry ID...`, or remove them with `confmedia media delete ID...`\n", len(list.Items))
+	return nil
 }
 
 func (m *Main) runMediaHide(ctx context.Context, args []string) error {

@@ -15,7 +15,7 @@ var version = ""
 
 // buildVersion describes this binary: its version, the commit it was built
 // from (and whether the tree had changes), the Go version and platform, and
-// whether it is the cgo build (JPEG through libjpeg-turbo) or pure Go.
+// whether it is the cgo build (JPEG through libjpeg-turbo, HEIC through libheif) or pure Go.
 func buildVersion() string {
 	v, rev, when, dirty, cgo := version, "", "", false, false
 	if info, ok := debug.ReadBuildInfo(); ok {
@@ -54,7 +54,7 @@ func buildVersion() string {
 	}
 	build := "pure Go build"
 	if cgo {
-		build = "cgo build (libjpeg-turbo)"
+		build = "cgo build (libjpeg-turbo, libheif)"
 	}
 	parts = append(parts, build, runtime.Version()+" "+runtime.GOOS+"/"+runtime.GOARCH)
 	return strings.Join(parts, "; ")

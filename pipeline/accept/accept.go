@@ -2,8 +2,9 @@
 // the CLI before it sends a file, the web app when it receives one or when a
 // browser says it sent one straight to the bucket, and the worker before it
 // processes an original. A file is accepted when it is not empty, within
-// the byte limit, a JPEG or PNG by its first bytes (and not HEIC or camera
-// RAW by its name), within the pixel limit by its header, of the size
+// the byte limit, a JPEG, PNG or (in the cgo build, which decodes it) HEIC
+// by its first bytes (and not camera RAW by its name), within the pixel
+// limit by its header, of the size
 // announced and with the SHA-256 it claims as its id.
 //
 // It does no I/O beyond reading the reader it is given.
@@ -50,7 +51,7 @@ type Stored struct {
 
 // Result is what Check learned about an accepted file.
 type Result struct {
-	ContentType   string // "image/jpeg" or "image/png"
+	ContentType   string // "image/jpeg", "image/png" or "image/heic"
 	Size          int64  // bytes read (the stored size when File.Stored is set)
 	SHA256        string // lowercase hex ("" when File.Stored vouched for it)
 	Width, Height int    // stored pixel size, before EXIF orientation

@@ -3,8 +3,9 @@
 // identity, GPS presence, credits, and the people, keywords and rating a
 // photographer tagged.
 //
-// It understands JPEG (APP1 Exif, APP1 XMP, APP13 Photoshop IPTC) and PNG
-// (eXIf and iTXt XMP). EXIF is decoded with github.com/rwcarlsen/goexif
+// It understands JPEG (APP1 Exif, APP1 XMP, APP13 Photoshop IPTC), PNG
+// (eXIf and iTXt XMP) and HEIC/HEIF (the Exif and XMP items of the primary
+// image). EXIF is decoded with github.com/rwcarlsen/goexif
 // (without maker-note parsers); XMP and IPTC are parsed here. The package is
 // pure: it takes bytes and never consults the clock or the local zone.
 //
@@ -33,7 +34,9 @@ type Metadata struct {
 	// bad entry) are read entry by entry. A value without a time of day is
 	// not a capture time.
 	Taken catalog.CameraTime
-	// Orientation is the EXIF orientation, 1..8; 1 when missing or invalid.
+	// Orientation is the EXIF orientation, 1..8; 1 when missing or invalid,
+	// and 1 for a HEIF file whose container rotates or mirrors the image
+	// (irot, imir): its decoder applies those, which supersede EXIF.
 	Orientation int
 	// Make, Model and Serial identify the camera. Serial comes from EXIF
 	// BodySerialNumber, else EXIF SerialNumber (0xC62F), else XMP
@@ -59,8 +62,8 @@ type Metadata struct {
 	Warnings []string
 }
 
-// ErrNotImage is returned by Read for data that is neither a JPEG nor a PNG.
-var ErrNotImage = catalog.E(catalog.Invalid, "exif.Read", nil, "not a JPEG or PNG image")
+// ErrNotImage is returned by Read for data that is not a JPEG, PNG or HEIF.
+var ErrNotImage = catalog.E(catalog.Invalid, "exif.Read", nil, "not a JPEG, PNG or HEIC image")
 
 // Size limits. Nothing is allocated from a length stated in the file before
 // it is checked against the data actually present and against these.
@@ -71,11 +74,11 @@ const (
 	maxWarnings = 32
 )
 
-// Read reads the metadata of a JPEG or PNG from data.
+// Read reads the metadata of a JPEG, PNG or HEIC/HEIF from data.
 //
 // Broken or missing metadata is not an error: Read returns what it could
 // read and notes the rest in Metadata.Warnings. The only error is
-// ErrNotImage (kind catalog.Invalid), when data is not a JPEG or PNG at all.
+// ErrNotImage (kind catalog.Invalid), when data is not a JPEG, PNG or HEIF at all.
 func Read(data []byte) (Metadata, error) {
 	r := &reader{}
 	var blocks blocks
@@ -84,6 +87,8 @@ func Read(data []byte) (Metadata, error) {
 		blocks = scanJPEG(data, r)
 	case isPNG(data):
 		blocks = scanPNG(data, r)
+	case isHEIF(data):
+		blocks = scanHEIF(data, r)
 	default:
 		return Metadata{}, ErrNotImage
 	}
@@ -111,6 +116,8 @@ type blocks struct {
 	exif []byte // TIFF structure (after the "Exif\0\0" header)
 	xmp  []byte // XMP packet
 	irb  []byte // Photoshop image resource blocks (after "Photoshop 3.0\0")
+	// turned: a HEIF container rotates or mirrors the image itself.
+	turned bool
 }
 
 func (r *reader) metadata(b blocks) Metadata {
@@ -138,7 +145,7 @@ func (r *reader) metadata(b blocks) Metadata {
 		Rating:      x.rating,
 		HasRating:   x.hasRating,
 	}
-	if e.orientation >= 1 && e.orientation <= 8 {
+	if e.orientation >= 1 && e.orientation <= 8 && !b.turned {
 		m.Orientation = e.orientation
 	}
 	m.Serial = first(e.bodySerial, e.serial, x.bodySerial, x.auxSerial, makerNoteSerial(e.makerNote, e.make))

@@ -265,7 +265,9 @@ func civil(y, mo, d, h, mi, s int, ns time.Duration) (time.Time, error) {
 		return time.Time{}, errInvalid
 	}
 	t := time.Date(y, time.Month(mo), d, h, mi, s, int(ns), time.UTC)
-	if t.Day() != d {
+	// 0001-01-01 00:00:00 is the zero time.Time, which catalog.CameraTime
+	// takes for "no capture time": refused rather than kept with a Source.
+	if t.Day() != d || t.IsZero() {
 		return time.Time{}, errInvalid
 	}
 	return t, nil

@@ -31,6 +31,8 @@ func TestParseEXIFDateTime(t *testing.T) {
 		{"2024:02:29 24:00:00", "", errInvalid},
 		{"2024:02:29 23:59:60", "", errInvalid},
 		{"2024:00:10 10:00:00", "", errInvalid},
+		{"0001:01:01 00:00:00", "", errInvalid}, // the zero time.Time, which means "none"
+		{"0001:01:01 00:00:01", "0001-01-01 00:00:01", nil},
 	}
 	for _, tt := range tests {
 		got, err := parseEXIFDateTime(tt.in)
@@ -122,6 +124,7 @@ func TestParseISOTime(t *testing.T) {
 		{"2024-07-13T10:15:30.", "", errMalformed},
 		{"13/07/2024 10:15", "", errMalformed},
 		{"2024-02-30T10:15:30", "", errInvalid},
+		{"0001-01-01T00:00:00Z", "", errInvalid},
 	}
 	for _, tt := range tests {
 		got, err := parseISOTime(tt.in)
@@ -152,6 +155,7 @@ func TestParseIPTCTime(t *testing.T) {
 		{"20100510", "1004", "", errMalformed},
 		{"20100510", "100401x", "", errMalformed},
 		{"20100500", "100401", "", errInvalid},
+		{"00010101", "000000Z", "", errInvalid},
 	}
 	for _, tt := range tests {
 		got, err := parseIPTCTime(tt.date, tt.clock)

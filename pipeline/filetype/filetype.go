@@ -10,6 +10,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/confmedia/confmedia/catalog"
+	"github.com/confmedia/confmedia/pipeline/internal/heif"
+	"github.com/confmedia/confmedia/pipeline/rendition"
 )
 
 // HeadSize is how many leading bytes Sniff looks at.
@@ -22,24 +24,29 @@ var rawExt = map[string]string{
 	".3fr": "Hasselblad RAW", ".iiq": "Phase One RAW", ".rwl": "Leica RAW",
 }
 
-// Sniff returns the content type of a supported image ("image/jpeg" or
-// "image/png") from head, the file's first bytes, and name, its file name.
-// Anything else is an Invalid error whose message says what the file is and
-// why it is refused: empty, HEIC/HEIF or camera RAW (not supported yet), or
-// not an image at all.
+// Sniff returns the content type of a supported image ("image/jpeg",
+// "image/png", or "image/heic" in a build that decodes HEIF, as
+// rendition.DecodesHEIF says) from head, the file's first bytes, and name,
+// its file name. Anything else is an Invalid error whose message says what
+// the file is and why it is refused: empty, HEIC in a build without libheif,
+// AVIF, camera RAW (not supported yet), or not an image at all.
 func Sniff(name string, head []byte) (string, error) {
 	const op = "filetype.Sniff"
 	base := filepath.Base(name)
 	if len(head) == 0 {
 		return "", catalog.E(catalog.Invalid, op, nil, "%s: empty file", base)
 	}
-	if len(head) >= 12 && string(head[4:8]) == "ftyp" {
-		switch brand := string(head[8:12]); brand {
-		case "heic", "heix", "hevc", "hevx", "heim", "heis", "mif1", "msf1", "avif":
-			return "", catalog.E(catalog.Invalid, op, nil, "%s: HEIC/HEIF images are not supported yet; export as JPEG", base)
-		case "crx ":
-			return "", catalog.E(catalog.Invalid, op, nil, "%s: camera RAW files (Canon RAW) are not supported yet; export as JPEG", base)
+	switch heif.Sniff(head) {
+	case heif.HEIC:
+		if !rendition.DecodesHEIF() {
+			return "", catalog.E(catalog.Invalid, op, nil, "%s: %s", base, rendition.HEIFNeedsCgo)
 		}
+		return "image/heic", nil
+	case heif.AVIF:
+		return "", catalog.E(catalog.Invalid, op, nil, "%s: AVIF images are not supported; export as JPEG", base)
+	}
+	if len(head) >= 12 && string(head[4:12]) == "ftypcrx " {
+		return "", catalog.E(catalog.Invalid, op, nil, "%s: camera RAW files (Canon RAW) are not supported yet; export as JPEG", base)
 	}
 	if kind, ok := rawExt[strings.ToLower(filepath.Ext(name))]; ok {
 		return "", catalog.E(catalog.Invalid, op, nil, "%s: camera RAW files (%s) are not supported yet; export as JPEG", base, kind)

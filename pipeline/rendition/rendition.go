@@ -12,6 +12,7 @@ import (
 	"io"
 
 	"github.com/confmedia/confmedia/catalog"
+	"github.com/confmedia/confmedia/pipeline/internal/heif"
 	"github.com/confmedia/confmedia/pipeline/rendition/internal/pngrows"
 )
 
@@ -100,20 +101,22 @@ func Render(ctx context.Context, data []byte, opts Options) (Result, error) {
 // the header is unreadable; TooLarge when width x height exceeds maxPixels
 // or a side MaxSide.
 func CheckConfig(r io.Reader, maxPixels int64) (format string, width, height int, err error) {
-	h, err := readHeader("rendition.CheckConfig", r, maxPixels)
+	h, _, err := readHeader("rendition.CheckConfig", r, maxPixels)
 	return h.Format, h.Width, h.Height, err
 }
 
 // Header is what an image's header says about it, read without decoding
 // the image.
 type Header struct {
-	Format        string // "jpeg" or "png"
-	Width, Height int    // stored size, before any EXIF orientation
+	Format string // "jpeg", "png" or "heif"
+	// Width and Height are the stored size, before any EXIF orientation
+	// (for HEIF: the coded size, before the container's rotation).
+	Width, Height int
 	// Channels is the samples per decoded pixel: a JPEG's components (1
 	// grey, 3 colour, 4 CMYK); for a PNG 1 (grey), 2 (grey and alpha), 3
 	// (RGB, and palette images, which decode to colour) or 4 (RGBA).
 	Channels int
-	BitDepth int // bits per sample: 8 for JPEG; 1, 2, 4, 8 or 16 for PNG
+	BitDepth int // bits per sample: 8 for JPEG; 1, 2, 4, 8 or 16 for PNG; 8 to 16 for HEIF
 }
 
 // Bytes is the size of the image decoded whole at its bit depth: width x
@@ -127,7 +130,8 @@ func (h Header) Bytes() int64 {
 // ReadHeader reads only the header of the image in r. maxPixels <= 0 means
 // DefaultMaxPixels. Its errors are CheckConfig's.
 func ReadHeader(r io.Reader, maxPixels int64) (Header, error) {
-	return readHeader("rendition.ReadHeader", r, maxPixels)
+	h, _, err := readHeader("rendition.ReadHeader", r, maxPixels)
+	return h, err
 }
 
 var (
@@ -135,12 +139,14 @@ var (
 	pngMagic  = []byte("\x89PNG\r\n\x1a\n")
 )
 
-func readHeader(op string, r io.Reader, maxPixels int64) (Header, error) {
+// readHeader is ReadHeader, also reporting whether a HEIF container turns
+// or mirrors the image (which its decoder then does).
+func readHeader(op string, r io.Reader, maxPixels int64) (Header, bool, error) {
 	if maxPixels <= 0 {
 		maxPixels = DefaultMaxPixels
 	}
 	br := bufio.NewReaderSize(r, 4096)
-	head, _ := br.Peek(len(pngMagic))
+	head, _ := br.Peek(heifHead)
 	// What the decoder reads of the header, to find what image.Config
 	// leaves out (bit depth, channels).
 	var seen bytes.Buffer
@@ -150,7 +156,13 @@ func readHeader(op string, r io.Reader, maxPixels int64) (Header, error) {
 		cfg image.Config
 		err error
 	)
+	var turned bool
 	switch {
+	case heif.Sniff(head) == heif.HEIC:
+		if h, turned, err = readHEIFHeader(op, br); err != nil {
+			return Header{}, false, err
+		}
+		cfg.Width, cfg.Height = h.Width, h.Height
 	case bytes.HasPrefix(head, jpegMagic):
 		h.Format = "jpeg"
 		if cfg, err = jpeg.DecodeConfig(tee); err == nil {
@@ -162,24 +174,39 @@ func readHeader(op string, r io.Reader, maxPixels int64) (Header, error) {
 			h.Channels, h.BitDepth = pngIHDR(seen.Bytes())
 		}
 	default:
-		return Header{}, catalog.E(catalog.Invalid, op, nil, "cannot decode image: not a JPEG or PNG file")
+		formats := "a JPEG or PNG"
+		if heifSupported {
+			formats = "a JPEG, PNG or HEIC"
+		}
+		return Header{}, false, catalog.E(catalog.Invalid, op, nil, "cannot decode image: not %s file", formats)
 	}
 	if err != nil {
-		return Header{}, catalog.E(catalog.Invalid, op, err, "cannot decode image: %s", decodeReason(err))
+		return Header{}, false, catalog.E(catalog.Invalid, op, err, "cannot decode image: %s", decodeReason(err))
 	}
 	h.Width, h.Height = cfg.Width, cfg.Height
 	if h.Width <= 0 || h.Height <= 0 {
-		return Header{}, catalog.E(catalog.Invalid, op, nil, "cannot decode image: it is %dx%d pixels", h.Width, h.Height)
+		return Header{}, false, catalog.E(catalog.Invalid, op, nil, "cannot decode image: it is %dx%d pixels", h.Width, h.Height)
 	}
 	if px := int64(h.Width) * int64(h.Height); px > maxPixels {
-		return Header{}, catalog.E(catalog.TooLarge, op, nil,
-			"image is %dx%d (%.0f MP), over the %s limit", h.Width, h.Height, float64(px)/1e6, pixelLimit(maxPixels))
+		return Header{}, false, tooManyPixels(op, h.Width, h.Height, maxPixels)
 	}
 	if h.Width > MaxSide || h.Height > MaxSide {
-		return Header{}, catalog.E(catalog.TooLarge, op, nil,
-			"image is %dx%d, over the limit of %d pixels a side", h.Width, h.Height, MaxSide)
+		return Header{}, false, tooWide(op, h.Width, h.Height)
 	}
-	return h, nil
+	return h, turned, nil
+}
+
+// heifHead is how much of the file readHeader looks at to tell its format:
+// a HEIF ftyp box with its compatible brands.
+const heifHead = 64
+
+func tooManyPixels(op string, w, h int, maxPixels int64) error {
+	return catalog.E(catalog.TooLarge, op, nil,
+		"image is %dx%d (%.0f MP), over the %s limit", w, h, float64(int64(w)*int64(h))/1e6, pixelLimit(maxPixels))
+}
+
+func tooWide(op string, w, h int) error {
+	return catalog.E(catalog.TooLarge, op, nil, "image is %dx%d, over the limit of %d pixels a side", w, h, MaxSide)
 }
 
 // jpegSOF returns the components and sample precision from the SOF segment
@@ -287,14 +314,28 @@ func develop(ctx context.Context, data []byte, opts Options, resize resizeFunc) 
 	if err := ctx.Err(); err != nil {
 		return developed{}, cancelled(op, err)
 	}
-	hdr, err := readHeader(op, bytes.NewReader(data), opts.MaxPixels)
+	hdr, turned, err := readHeader(op, bytes.NewReader(data), opts.MaxPixels)
 	if err != nil {
 		return developed{}, err
 	}
 	format, sw, sh := hdr.Format, hdr.Width, hdr.Height
 	orient := opts.Orientation
-	if orient < 1 || orient > 8 {
+	if orient < 1 || orient > 8 || turned {
+		// A HEIF container's rotation and mirroring, which libheif
+		// applies, supersede its EXIF orientation.
 		orient = 1
+	}
+	var heifImg *heifImage
+	if format == "heif" {
+		if !heifSupported {
+			return developed{}, heifUnsupported(op)
+		}
+		// libheif decodes whole and turned: the display size is
+		// known once it has.
+		if heifImg, err = decodeHEIF(ctx, data, opts.MaxPixels); err == nil {
+			defer heifImg.close()
+			sw, sh = heifImg.w, heifImg.h
+		}
 	}
 	w, h := sw, sh // display size
 	if orient >= 5 {
@@ -307,16 +348,29 @@ func develop(ctx context.Context, data []byte, opts Options, resize resizeFunc) 
 	}
 
 	var src *pixels
-	if format == "jpeg" {
+	var profile []byte
+	switch {
+	case format == "heif" && err == nil:
+		src, err = shrinkRGB(heifImg.read, sw, sh, shrinkFactor(sw, sh, needW, needH))
+		profile = heifImg.profile
+	case format == "jpeg":
 		src, err = decodeJPEG(ctx, data, needW, needH, opts.MaxScans)
-	} else {
+	case format == "png":
 		src, err = decodePNG(ctx, data, needW, needH)
 	}
-	var tooMany scanLimitError
+	var (
+		tooMany scanLimitError
+		tooBig  heifTooLarge
+	)
 	switch {
 	case err == nil:
 	case ctx.Err() != nil:
 		return developed{}, cancelled(op, ctx.Err())
+	case errors.As(err, &tooBig):
+		if tooBig.w > MaxSide || tooBig.h > MaxSide {
+			return developed{}, tooWide(op, tooBig.w, tooBig.h)
+		}
+		return developed{}, tooManyPixels(op, tooBig.w, tooBig.h, opts.MaxPixels)
 	case errors.As(err, &tooMany):
 		return developed{}, catalog.E(catalog.TooLarge, op, err,
 			"the JPEG has more than %d scans, over the limit (a progressive photo has about 10)", tooMany.limit)
@@ -332,11 +386,15 @@ func develop(ctx context.Context, data []byte, opts Options, resize resizeFunc) 
 		return d, cancelled(op, err)
 	}
 
-	var profile []byte
-	if format == "jpeg" {
+	switch format {
+	case "jpeg":
 		profile = jpegICCProfile(data)
-	} else {
+	case "png":
 		profile = pngICCProfile(data)
+	default:
+		if !usableProfile(profile) {
+			profile = nil
+		}
 	}
 	if d.header, err = metadataSegments(opts.Artist, opts.Copyright, profile); err != nil {
 		return d, catalog.E(catalog.Other, op, err, "cannot write rendition metadata")

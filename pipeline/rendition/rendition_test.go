@@ -694,9 +694,9 @@ func TestCheckConfig(t *testing.T) {
 		{"one row of 100 MP", headerOnlyPNG(100_000_000, 1), 0, catalog.TooLarge, "", 0, 0, "image is 100000000x1, over the limit of 65535 pixels a side"},
 		{"over a small limit", small, 3000, catalog.TooLarge, "", 0, 0, "image is 64x48 (0 MP), over the 3000 pixel limit"},
 		{"at the limit", small, 64 * 48, catalog.Other, "jpeg", 64, 48, ""},
-		{"garbage", []byte("definitely not an image"), 0, catalog.Invalid, "", 0, 0, "not a JPEG or PNG file"},
-		{"empty", nil, 0, catalog.Invalid, "", 0, 0, "not a JPEG or PNG file"},
-		{"gif", gifBuf.Bytes(), 0, catalog.Invalid, "", 0, 0, "not a JPEG or PNG file"},
+		{"garbage", []byte("definitely not an image"), 0, catalog.Invalid, "", 0, 0, "not a JPEG"},
+		{"empty", nil, 0, catalog.Invalid, "", 0, 0, "not a JPEG"},
+		{"gif", gifBuf.Bytes(), 0, catalog.Invalid, "", 0, 0, "not a JPEG"},
 		{"truncated header", small[:10], 0, catalog.Invalid, "", 0, 0, "cannot decode image: the file is truncated"},
 		{"zero width", headerOnlyJPEG(0, 10), 0, catalog.Invalid, "", 0, 0, "cannot decode image"},
 	}
@@ -740,7 +740,7 @@ func TestRenderErrors(t *testing.T) {
 		{"truncated png", context.Background(), goodPNG[:len(goodPNG)/2], Options{}, catalog.Invalid, "cannot decode image"},
 		{"header only, small", context.Background(), headerOnlyJPEG(20, 20), Options{}, catalog.Invalid, "cannot decode image"},
 		{"garbage", context.Background(), bytes.Repeat([]byte{0xFF, 0xD8, 0x12}, 50), Options{}, catalog.Invalid, "cannot decode image"},
-		{"text", context.Background(), []byte("hello"), Options{}, catalog.Invalid, "cannot decode image: not a JPEG or PNG file"},
+		{"text", context.Background(), []byte("hello"), Options{}, catalog.Invalid, "cannot decode image: not a JPEG"},
 		{"bad spec", context.Background(), good, Options{Specs: []Spec{{"x", 0, false}}}, catalog.Invalid, "needs a name and a positive size"},
 		{"cancelled", cancelledCtx, good, Options{}, catalog.Other, "interrupted"},
 	}

@@ -30,6 +30,10 @@ type ReviewItem struct {
 	Pending    bool              `json:"pending,omitempty"`
 	Candidates []ReviewCandidate `json:"candidates"`
 	Thumbnail  string            `json:"thumbnail,omitempty"` // absolute URL of the square rendition
+	// Preview is the absolute URL of the medium (else large) rendition, for a closer
+	// look; Photographer is the credit given at upload.
+	Preview      string `json:"preview,omitempty"`
+	Photographer string `json:"photographer,omitempty"`
 }
 
 // ReviewCandidate is a talk (title, start, room) or a speaker (name) a
@@ -120,4 +124,82 @@ type SetKindRequest struct {
 type SetKindResponse struct {
 	DecidedItem
 	Queued bool `json:"queued"`
+}
+
+// BulkResolveRequest is one decision for many media items or recordings:
+// the items IDs names (full ids or unique prefixes), or, with Camera, the
+// photos of that camera that need review, taken from From to To (RFC 3339
+// or "2006-01-02 15:04" in the venue's zone; either may be empty). Exactly
+// one of the decision's fields is set, as in ResolveRequest.
+type BulkResolveRequest struct {
+	IDs    []string `json:"ids,omitempty"`
+	Camera string   `json:"camera,omitempty"`
+	From   string   `json:"from,omitempty"`
+	To     string   `json:"to,omitempty"`
+	ResolveRequest
+}
+
+// BulkResult is what happened to one item of a batch: the item after the
+// decision, or the error that left it as it was.
+type BulkResult struct {
+	ID    string       `json:"id"`
+	Item  *DecidedItem `json:"item,omitempty"`
+	Error string       `json:"error,omitempty"`
+}
+
+// BulkResponse answers a batch (a bulk decision, retry or delete): how
+// many items it changed, how many it could not, and each item's result in
+// the order asked.
+type BulkResponse struct {
+	Done    int          `json:"done"`
+	Failed  int          `json:"failed"`
+	Results []BulkResult `json:"results"`
+	// CameraNote says when a talk decided for a camera's photos did not
+	// change the camera's clock offset, and why.
+	CameraNote string `json:"camera_note,omitempty"`
+}
+
+// MediaIDs names media items: full ids or unique prefixes.
+type MediaIDs struct {
+	IDs []string `json:"ids"`
+}
+
+// FailedMedia is a media item whose processing failed, as a person acts
+// on it: its file, who uploaded it and why it failed in plain words.
+type FailedMedia struct {
+	ID           string            `json:"id"`
+	Kind         catalog.MediaKind `json:"kind"`
+	SourceName   string            `json:"source_name"`
+	Photographer string            `json:"photographer,omitempty"`
+	Reason       string            `json:"reason"`
+	UploadedAt   time.Time         `json:"uploaded_at,omitzero"`
+}
+
+// FailedList lists the failed media items, newest upload first.
+type FailedList struct {
+	Items []FailedMedia `json:"items"`
+}
+
+// OffsetPreview is what setting a camera's clock offset would do to its
+// photos, without doing it: each photo whose talk or status would change,
+// and how many stay as they are or keep a person's decision.
+type OffsetPreview struct {
+	Camera    string         `json:"camera"`
+	Current   string         `json:"current"` // the offset now, "+1h0m0s"
+	Offset    string         `json:"offset"`  // the offset previewed
+	Photos    int            `json:"photos"`  // the camera's event photos with a capture time
+	Unchanged int            `json:"unchanged"`
+	Decided   int            `json:"decided"` // a person's decision stands
+	Changes   []OffsetChange `json:"changes"`
+}
+
+// OffsetChange is one photo a new clock offset would re-tag.
+type OffsetChange struct {
+	ID         string   `json:"id"`
+	SourceName string   `json:"source_name"`
+	FromStatus string   `json:"from_status"`
+	FromTalks  []string `json:"from_talks"`
+	ToStatus   string   `json:"to_status"`
+	ToTalks    []string `json:"to_talks"`
+	ToReason   string   `json:"to_reason,omitempty"`
 }

@@ -26,6 +26,13 @@ type ReviewService interface {
 	// Resolve records a decision about the media item or recording id (a
 	// full id or a unique prefix of at least 6 characters).
 	Resolve(ctx context.Context, id string, req ResolveRequest) (DecidedItem, error)
+	// ResolveMany records one decision about many items (ids, or a
+	// camera's photos in review in a time range), item by item: one
+	// item's error does not stop the others.
+	ResolveMany(ctx context.Context, req BulkResolveRequest) (BulkResponse, error)
+	// PreviewCameraOffset says which photos of camera key a clock offset
+	// would re-tag, and how, without setting it.
+	PreviewCameraOffset(ctx context.Context, key, offset string) (OffsetPreview, error)
 	// HideMedia takes media item id down with reason ("" for the
 	// default).
 	HideMedia(ctx context.Context, id, reason string) (DecidedItem, error)
@@ -60,6 +67,17 @@ type TokenService interface {
 	// RevokeToken deletes the token given as its secret, a login link
 	// carrying it, or a prefix of its hash (at least 8 hex digits).
 	RevokeToken(ctx context.Context, tokenOrHash string) (TokenInfo, error)
+}
+
+// FailedService is what organizers do about media items that failed:
+// list them, process them again, delete them.
+type FailedService interface {
+	// FailedMedia lists the failed media items, newest upload first.
+	FailedMedia(ctx context.Context) (FailedList, error)
+	// RetryMedia processes failed items again, in a new generation.
+	RetryMedia(ctx context.Context, ids []string) (BulkResponse, error)
+	// DeleteMedia removes items, their originals and renditions.
+	DeleteMedia(ctx context.Context, ids []string) (BulkResponse, error)
 }
 
 // KindService changes what a media item is (photo or headshot, and whose).

@@ -59,3 +59,45 @@ func (c *Client) RemoveOptOut(ctx context.Context, name string) (api.OptOutRemov
 }
 
 var _ api.ReviewService = (*Client)(nil)
+
+// ResolveMany records one decision about many items in one request: the
+// ids req names, or a camera's photos in review in a time range. Each
+// item's outcome is in the answer's results; one item's error does not
+// stop the others.
+func (c *Client) ResolveMany(ctx context.Context, req api.BulkResolveRequest) (api.BulkResponse, error) {
+	var resp api.BulkResponse
+	err := c.postJSON(ctx, "/api/review/resolve", req, &resp)
+	return resp, err
+}
+
+var _ api.FailedService = (*Client)(nil)
+
+// FailedMedia lists the failed media items, newest upload first.
+func (c *Client) FailedMedia(ctx context.Context) (api.FailedList, error) {
+	var list api.FailedList
+	err := c.getJSON(ctx, "/api/media/failed", nil, &list)
+	return list, err
+}
+
+// RetryMedia processes failed items again, in one request.
+func (c *Client) RetryMedia(ctx context.Context, ids []string) (api.BulkResponse, error) {
+	var resp api.BulkResponse
+	err := c.postJSON(ctx, "/api/media/retry", api.MediaIDs{IDs: ids}, &resp)
+	return resp, err
+}
+
+// DeleteMedia removes items, their originals and renditions, in one
+// request.
+func (c *Client) DeleteMedia(ctx context.Context, ids []string) (api.BulkResponse, error) {
+	var resp api.BulkResponse
+	err := c.postJSON(ctx, "/api/media/delete", api.MediaIDs{IDs: ids}, &resp)
+	return resp, err
+}
+
+// PreviewCameraOffset says which photos of camera key a clock offset would
+// re-tag, and how, without setting it.
+func (c *Client) PreviewCameraOffset(ctx context.Context, key, offset string) (api.OffsetPreview, error) {
+	var p api.OffsetPreview
+	err := c.getJSON(ctx, "/api/cameras/"+url.PathEscape(key)+"/preview", url.Values{"offset": {offset}}, &p)
+	return p, err
+}
