@@ -227,7 +227,7 @@ func TestCamerasPage(t *testing.T) {
 		t.Errorf("the preview set the offset: %+v", c)
 	}
 	bad := b.get("/cameras?preview=" + url.QueryEscape(nikon) + "&offset=soon").Body.String()
-	mustContain(t, "bad preview", bad, `data-testid="preview-error"`, "is not a clock offset")
+	mustContain(t, "bad preview", bad, `data-testid="preview-error"`, `offset "soon"`)
 
 	q := s.Queue.(*fakeQueue)
 	_, page := b.post("/cameras/offset", url.Values{"key": {nikon}, "offset": {"+1h0m0s"}})

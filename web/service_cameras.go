@@ -123,48 +123,28 @@ type offsetChange struct {
 	From, To      string // "Talk title", "no talk" or "review: reason"
 }
 
-// PreviewOffset tags again, without saving anything, the photos of camera
-// key as if its clock offset were offset, and lists those whose talk or
-// status would change. It returns Invalid for a malformed offset and
-// NotFound when there is no schedule to tag against.
+// PreviewOffset is the cameras page's view of
+// reviewService.PreviewCameraOffset: the photos of camera key whose talk or
+// status the offset would change, each said in words. It changes nothing
+// and returns that method's errors.
 func (s cameraService) PreviewOffset(ctx context.Context, key, offset string) (offsetPreview, error) {
-	const op = "web.PreviewOffset"
-	d, err := match.ParseOffset(offset)
+	pv, err := s.reviews().PreviewCameraOffset(ctx, key, offset)
 	if err != nil {
-		return offsetPreview{}, catalog.E(catalog.Invalid, op, err, "%q is not a clock offset: write it like +1h, -7m30s or 0", offset)
+		return offsetPreview{}, err
 	}
 	idx, err := s.scheduleIndex(ctx)
-	if err != nil {
+	if err != nil || idx == nil {
 		return offsetPreview{}, err
 	}
-	if idx == nil {
-		return offsetPreview{}, catalog.E(catalog.NotFound, op, nil, "no schedule to tag photos against")
-	}
-	items, err := s.Store.ListMedia(ctx, catalog.MediaFilter{Camera: key, Kind: catalog.Photo})
-	if err != nil {
-		return offsetPreview{}, err
-	}
-	p := offsetPreview{Offset: match.FormatOffset(d)}
-	for _, m := range items {
-		if m.CameraTime.IsZero() || !slices.Contains([]catalog.Status{catalog.Tagged, catalog.Untagged, catalog.NeedsReview}, m.Status) {
-			continue
-		}
-		p.Photos++
-		dec := idx.TagPhoto(match.PhotoInput{Room: m.Room, Taken: match.ResolveTime(m.CameraTime, d, idx.Zone()), People: m.People})
-		if dec.Status == m.Status && slices.Equal(dec.TalkIDs, sortedCopy(m.TalkIDs)) {
-			continue
-		}
-		p.Changes = append(p.Changes, offsetChange{MediaID: m.ID, Name: m.SourceName,
-			Thumb: "/api/media/" + url.PathEscape(m.ID) + "/renditions/square",
-			From:  placeLabel(idx, m.Status, m.TalkIDs, m.Reason), To: placeLabel(idx, dec.Status, dec.TalkIDs, dec.Reason)})
+	d, _ := match.ParseOffset(pv.Offset)
+	p := offsetPreview{Offset: match.FormatOffset(d), Photos: pv.Photos}
+	for _, c := range pv.Changes {
+		p.Changes = append(p.Changes, offsetChange{MediaID: c.ID, Name: c.SourceName,
+			Thumb: "/api/media/" + url.PathEscape(c.ID) + "/renditions/square",
+			From:  placeLabel(idx, catalog.Status(c.FromStatus), c.FromTalks, ""),
+			To:    placeLabel(idx, catalog.Status(c.ToStatus), c.ToTalks, c.ToReason)})
 	}
 	return p, nil
-}
-
-func sortedCopy(ids []string) []string {
-	out := slices.Clone(ids)
-	slices.Sort(out)
-	return out
 }
 
 // placeLabel says where a photo is: its talks' titles, "no talk", or
