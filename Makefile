@@ -8,6 +8,8 @@ TOOLS       := $(CURDIR)/.tools/bin
 VERSITYGW   := $(TOOLS)/versitygw
 VERSITYGW_VERSION := v1.8.0
 UI_VENDOR   := web/static/vendor/sha256.umd.min.js
+UI_MODULES  := web/ui/node_modules/.package-lock.json
+AXE_JS      := web/ui/node_modules/axe-core/axe.min.js
 GO_MIN      := 1.26
 # Debian packages: what `make run` needs, and what the tests need besides.
 RUN_PACKAGES   := redis-server
@@ -41,11 +43,15 @@ endif
 build: check-go deps-build $(UI_VENDOR) ## build bin/confmedia
 	$(GO) build -ldflags "-X main.version=$(VERSION)" -o $(BIN) ./cmd/confmedia
 
-# The upload page's WebAssembly SHA-256 (hash-wasm, pinned in web/ui), fetched
-# from the npm registry and embedded with the other static files.
-$(UI_VENDOR): web/ui/package.json web/ui/package-lock.json
+# The packages pinned in web/ui, fetched from the npm registry.
+$(UI_MODULES): web/ui/package.json web/ui/package-lock.json
 	$(if $(shell command -v npm),,$(call apt_install,npm))
 	npm ci --prefix web/ui --no-audit --no-fund
+	touch $@
+
+# The upload page's WebAssembly SHA-256 (hash-wasm), embedded with the other
+# static files. axe-core (AXE_JS) is the browser tests' only: never served.
+$(UI_VENDOR): $(UI_MODULES)
 	install -D -m 0644 web/ui/node_modules/hash-wasm/dist/sha256.umd.min.js $@
 
 # apt-get as root, through sudo -n otherwise, or print the command and stop.
@@ -138,13 +144,13 @@ test-restore: deps-test build ## backup (pg_dump + bucket copy), wipe, restore a
 
 E2E_PACKAGES := chromium fonts-dejavu-core
 
-test-e2e: deps $(UI_VENDOR) ## browser end-to-end tests: headless chromium against `confmedia dev`
+test-e2e: deps $(UI_VENDOR) ## browser end-to-end tests (axe-core on every page): headless chromium against `confmedia dev`
 	$(call apt_install,$(E2E_PACKAGES))
-	$(GO) test -tags browser -run 'TestBrowser' -count=1 -timeout 5m ./cmd/confmedia
+	CONFMEDIA_AXE=$(CURDIR)/$(AXE_JS) $(GO) test -tags browser -run 'TestBrowser' -count=1 -timeout 5m ./cmd/confmedia
 
 screenshots: deps $(UI_VENDOR) ## refresh docs/screenshots (desktop 1280 px, phone 390 px)
 	$(call apt_install,$(E2E_PACKAGES))
-	CONFMEDIA_SCREENSHOTS=$(CURDIR)/docs/screenshots $(GO) test -tags browser -run 'TestBrowser' -count=1 -timeout 5m ./cmd/confmedia
+	CONFMEDIA_AXE=$(CURDIR)/$(AXE_JS) CONFMEDIA_SCREENSHOTS=$(CURDIR)/docs/screenshots $(GO) test -tags browser -run 'TestBrowser' -count=1 -timeout 5m ./cmd/confmedia
 
 # Each fuzz target runs for FUZZTIME. Go minimises every new interesting input
 # for up to -fuzzminimizetime (60 s by default), and the worker fuzzes nothing

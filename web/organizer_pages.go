@@ -244,69 +244,6 @@ func (s *Server) decidedMessage(ctx context.Context, d DecidedItem) string {
 	return msg
 }
 
-// --- cameras page ---
-
-type cameraRow struct {
-	CameraInfo
-	Label string
-}
-
-type camerasView struct {
-	Flash   *flash
-	Cameras []cameraRow
-}
-
-func (s *Server) handleCamerasPage(w http.ResponseWriter, r *http.Request) {
-	ctx := r.Context()
-	sched, err := s.Store.Schedule(ctx)
-	if err != nil {
-		s.accessError(w, r, err, identity{}, nil)
-		return
-	}
-	list, err := s.cameras().Cameras(ctx)
-	if err != nil {
-		s.accessError(w, r, err, identity{}, nil)
-		return
-	}
-	v := camerasView{Flash: takeFlash(w, r)}
-	for _, c := range list {
-		v.Cameras = append(v.Cameras, cameraRow{CameraInfo: c, Label: cameraName(c)})
-	}
-	slices.SortStableFunc(v.Cameras, func(a, b cameraRow) int {
-		return cmp.Or(cmp.Compare(a.Photographer, b.Photographer), cmp.Compare(a.Label, b.Label))
-	})
-	s.render(w, r, http.StatusOK, "cameras.html", s.staffPage(r, "Camera clocks", sched.Conference, v))
-}
-
-// cameraName names a camera for people: "Canon EOS R6 #1234", else its
-// key.
-func cameraName(c CameraInfo) string {
-	label := strings.TrimSpace(c.Model)
-	if mk := strings.TrimSpace(c.Make); mk != "" {
-		first, _, _ := strings.Cut(mk, " ")
-		if !strings.Contains(strings.ToLower(label), strings.ToLower(first)) {
-			label = strings.TrimSpace(mk + " " + label)
-		}
-	}
-	if label == "" {
-		return c.Key
-	}
-	if c.Serial != "" {
-		label += " #" + c.Serial
-	}
-	return label
-}
-
-func (s *Server) handleCameraForm(w http.ResponseWriter, r *http.Request) {
-	resp, err := s.cameras().SetCameraOffset(r.Context(), r.PostFormValue("key"), r.PostFormValue("offset"), "")
-	if err != nil {
-		s.done(w, r, "/cameras", err, "")
-		return
-	}
-	s.done(w, r, "/cameras", nil, "%s: clock offset %s; %d of its items are being tagged again.",
-		cameraName(resp.Camera), resp.Camera.Offset, resp.Retagged)
-}
-
 // --- tokens page ---
 
 type tokensView struct {

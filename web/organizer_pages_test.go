@@ -214,7 +214,20 @@ func TestCamerasPage(t *testing.T) {
 	b := newBrowser(t, s, h, adminToken)
 	body := b.get("/cameras").Body.String()
 	mustContain(t, "cameras page", body, "NIKON Z 6 #9", "Noor", `data-key="`+nikon+`"`, `data-testid="suggestion"`,
-		`name="offset" value="+1h0m0s"`, "Apply +1h0m0s", `data-key="`+cameraKey+`"`)
+		"With it 4 of 4 photos fall in a talk of their room, against 0 now", `href="/cameras?offset=%2B1h0m0s&preview=serial%3ANikon%3A9#camera-`,
+		`data-key="`+cameraKey+`"`)
+	if strings.Contains(body, `data-testid="apply-offset"`) {
+		t.Error("the cameras page offers to apply before a preview")
+	}
+	// The preview lists what the offset would move; nothing changes yet.
+	preview := b.get("/cameras?preview=" + url.QueryEscape(nikon) + "&offset=%2B1h0m0s").Body.String()
+	mustContain(t, "preview", preview, "would move 4 of its 4 timed photos", "n.jpg: no talk → <strong>Keynote</strong>",
+		`name="offset" value="+1h0m0s"`, "Apply +1h0m0s")
+	if c, _ := s.Store.Camera(ctx, nikon); c.HasOffset {
+		t.Errorf("the preview set the offset: %+v", c)
+	}
+	bad := b.get("/cameras?preview=" + url.QueryEscape(nikon) + "&offset=soon").Body.String()
+	mustContain(t, "bad preview", bad, `data-testid="preview-error"`, `offset "soon"`)
 
 	q := s.Queue.(*fakeQueue)
 	_, page := b.post("/cameras/offset", url.Values{"key": {nikon}, "offset": {"+1h0m0s"}})

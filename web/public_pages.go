@@ -71,6 +71,7 @@ type talkLink struct {
 	Start, End      string // "09:00"
 	Room            string
 	Track, Type     string
+	Labels          []string // the type and track worth showing, in that order
 	Speakers        []personLink
 	Photos          int
 	Recorded        bool
@@ -91,6 +92,12 @@ func (s *Server) talkLinkOf(t catalog.DocTalk, speakers map[string]catalog.DocSp
 		Photos: len(t.PhotoIDs), Recorded: len(t.Recordings) > 0}
 	if l.Title == "" {
 		l.Title = t.ID
+	}
+	for _, label := range []string{t.Type, t.Track} {
+		// pretalx names "no track" "~None of the above".
+		if label = strings.TrimSpace(label); label != "" && !strings.HasPrefix(label, "~") {
+			l.Labels = append(l.Labels, label)
+		}
 	}
 	if start, ok := docTime(t.Start); ok {
 		l.Date, l.DayLabel, l.Start = start.Format(time.DateOnly), start.Format("Monday 2 January 2006"), start.Format("15:04")
@@ -118,7 +125,78 @@ func speakerMap(doc *catalog.Document) map[string]catalog.DocSpeaker {
 type dayView struct {
 	Date, Label, Href string
 	Rooms             []roomView
+	Grid              *gridView // nil for the talks without a time
 	Talks             int
+	Photos            int // photos of the day's talks
+	Recorded          int // talks with a recording
+}
+
+// gridView is a day of the schedule as a table: a row per time between
+// two talk boundaries, a column per room in the schedule's order.
+type gridView struct {
+	Rooms []string
+	Rows  []gridRow
+}
+
+// gridRow is one time slot of a day's grid.
+type gridRow struct {
+	Time  string
+	Cells []gridCell
+}
+
+// gridCell is one room in one slot: the talks starting there spanning Span
+// rows, or Covered by a talk of a row above.
+type gridCell struct {
+	Talks   []talkLink
+	Span    int
+	Covered bool
+}
+
+// scheduleGrid lays a day's rooms out on a grid: every start and end time
+// is a row boundary, and a talk spans the rows from its start to its end.
+// Talks of one room that overlap share a cell.
+func scheduleGrid(rooms []roomView) *gridView {
+	var bounds []string
+	for _, r := range rooms {
+		for _, t := range r.Talks {
+			bounds = append(bounds, t.Start)
+			if t.End > t.Start {
+				bounds = append(bounds, t.End)
+			}
+		}
+	}
+	slices.Sort(bounds)
+	bounds = slices.Compact(bounds)
+	if len(bounds) == 0 || bounds[0] == "" {
+		return nil
+	}
+	n := max(len(bounds)-1, 1)
+	g := &gridView{Rows: make([]gridRow, n)}
+	for i := range g.Rows {
+		g.Rows[i] = gridRow{Time: bounds[i], Cells: make([]gridCell, len(rooms))}
+	}
+	for j, r := range rooms {
+		g.Rooms = append(g.Rooms, cmp.Or(r.Name, "No room"))
+		for _, t := range r.Talks {
+			r0, _ := slices.BinarySearch(bounds, t.Start)
+			r0 = min(r0, n-1)
+			r1 := r0 + 1
+			if t.End > t.Start {
+				r1, _ = slices.BinarySearch(bounds, t.End)
+			}
+			r1 = min(max(r1, r0+1), n)
+			for g.Rows[r0].Cells[j].Covered {
+				r0--
+			}
+			c := &g.Rows[r0].Cells[j]
+			c.Talks = append(c.Talks, t)
+			for k := r0 + max(c.Span, 1); k < r1; k++ {
+				g.Rows[k].Cells[j] = gridCell{Covered: true}
+			}
+			c.Span = max(c.Span, r1-r0)
+		}
+	}
+	return g
 }
 
 // roomView is one room's talks of one day, in time order.
@@ -157,6 +235,10 @@ func (s *Server) scheduleDays(doc *catalog.Document) []dayView {
 		}
 		d := &days[i]
 		d.Talks++
+		d.Photos += l.Photos
+		if l.Recorded {
+			d.Recorded++
+		}
 		j := slices.IndexFunc(d.Rooms, func(r roomView) bool { return r.Name == t.Room })
 		if j < 0 {
 			d.Rooms = append(d.Rooms, roomView{Name: t.Room})
@@ -168,6 +250,9 @@ func (s *Server) scheduleDays(doc *catalog.Document) []dayView {
 		slices.SortStableFunc(days[i].Rooms, func(a, b roomView) int { return cmp.Compare(roomOrder[a.Name], roomOrder[b.Name]) })
 		for j := range days[i].Rooms {
 			slices.SortStableFunc(days[i].Rooms[j].Talks, func(a, b talkLink) int { return cmp.Compare(a.Start, b.Start) })
+		}
+		if days[i].Date != "" {
+			days[i].Grid = scheduleGrid(days[i].Rooms)
 		}
 	}
 	slices.SortStableFunc(days, func(a, b dayView) int {
@@ -186,6 +271,47 @@ func (s *Server) scheduleDays(doc *catalog.Document) []dayView {
 type homeView struct {
 	Days     []dayView
 	Speakers int
+	Recent   []recentPhoto
+}
+
+// recentPhoto is a photo on the home page, linking to its talk.
+type recentPhoto struct {
+	Image imageView
+	Talk  string // the talk's title
+	Href  string
+}
+
+// homeRecent is how many of the latest photos the home page shows.
+const homeRecent = 12
+
+// recentPhotos are the latest published photos of talks, newest first by
+// the time they were taken.
+func recentPhotos(doc *catalog.Document) []recentPhoto {
+	titles := make(map[string]string, len(doc.Talks))
+	for _, t := range doc.Talks {
+		titles[t.ID] = cmp.Or(t.Title, t.ID)
+	}
+	var photos []catalog.DocMedia
+	for _, m := range doc.Media {
+		if m.Kind == catalog.Photo && m.Status.Public() && len(m.TalkIDs) > 0 && titles[m.TalkIDs[0]] != "" {
+			photos = append(photos, m)
+		}
+	}
+	slices.SortStableFunc(photos, func(a, b catalog.DocMedia) int { return cmp.Compare(b.TakenAt, a.TakenAt) })
+	var out []recentPhoto
+	for _, m := range photos {
+		title := titles[m.TalkIDs[0]]
+		img, ok := pictureOf(m, "Photo of "+title, "square", "medium")
+		if !ok {
+			continue
+		}
+		img.Srcset = ""
+		out = append(out, recentPhoto{Image: img, Talk: title, Href: talkHref(m.TalkIDs[0])})
+		if len(out) == homeRecent {
+			break
+		}
+	}
+	return out
 }
 
 func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) {
@@ -195,7 +321,7 @@ func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	doc := idx.Doc
-	v := homeView{Days: s.scheduleDays(doc), Speakers: len(s.listedSpeakers(r.Context(), doc))}
+	v := homeView{Days: s.scheduleDays(doc), Speakers: len(s.listedSpeakers(r.Context(), doc)), Recent: recentPhotos(doc)}
 	s.render(w, r, http.StatusOK, "home.html", s.publicPage(r, doc, "", v))
 }
 
@@ -245,8 +371,8 @@ func (s *Server) handleSchedulePage(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "schedule.html", s.publicPage(r, doc, title, v))
 }
 
-// imageView is one picture: the <img> attributes and the link to its large
-// rendition.
+// imageView is one picture: the <img> attributes, the link to its large
+// rendition and, for gallery photos, what the lightbox shows.
 type imageView struct {
 	ID            string
 	Src, Srcset   string
@@ -254,13 +380,21 @@ type imageView struct {
 	Width, Height int    // of Src
 	Alt           string
 	Credit        string
+	License       string
+	// Gallery photos only: the lightbox's picture and the sizes offered
+	// for download; Defer leaves the thumbnail to the page's script, which
+	// loads it as it scrolls near (see galleryEager).
+	Full       string
+	FullSrcset string
+	Downloads  []downloadLink
+	Defer      bool
 }
 
 // pictureOf picks renditions of m for an <img>: src is the first of prefer
 // that m has; srcset lists every one of prefer that m has with its width.
 // ok is false when m has none of them.
 func pictureOf(m catalog.DocMedia, alt string, prefer ...string) (imageView, bool) {
-	v := imageView{ID: m.ID, Alt: alt, Credit: m.Photographer}
+	v := imageView{ID: m.ID, Alt: alt, Credit: m.Photographer, License: m.License}
 	var set []string
 	for _, name := range prefer {
 		rd, ok := m.Renditions[name]
@@ -290,17 +424,67 @@ func pictureOf(m catalog.DocMedia, alt string, prefer ...string) (imageView, boo
 	return v, true
 }
 
-// gallery turns photos into gallery pictures: medium with large in the
-// srcset, linking to large.
-func gallery(photos []catalog.DocMedia, about string) []imageView {
+// galleryEager is how many thumbnails of a gallery the page itself loads;
+// the page's script loads the others as the visitor scrolls near them, so
+// that a talk with 300 photos costs its first screen only (see
+// docs/BENCHMARKS.md). Without script they are in <noscript>.
+const galleryEager = 8
+
+// gallery turns photos into gallery pictures: the square thumbnail (medium
+// when there is none) in the grid, medium and large in the lightbox, and
+// each distinct size for download, named by name.
+func gallery(photos []catalog.DocMedia, about string, name func(m catalog.DocMedia, rendition string) string) []imageView {
 	out := []imageView{}
 	for i, m := range photos {
 		alt := "Photo " + strconv.Itoa(i+1) + " of " + about
-		if v, ok := pictureOf(m, alt, "medium", "large"); ok {
-			out = append(out, v)
+		v, ok := pictureOf(m, alt, "square", "medium", "large")
+		if !ok {
+			continue
 		}
+		v.Srcset = ""
+		full, _ := pictureOf(m, alt, "medium", "large")
+		v.Full, v.FullSrcset = full.Src, full.Srcset
+		v.Downloads = distinctSizes(m, photoSizes, name)
+		v.Defer = len(out) >= galleryEager
+		out = append(out, v)
 	}
 	return out
+}
+
+// photoSizes are the renditions of a photo offered for download.
+var photoSizes = []string{"large", "medium", "square"}
+
+// distinctSizes lists m's renditions among names for download, once per
+// distinct size, labelled by their pixels, smallest first. When two
+// renditions have the same pixels (a small original makes medium and large
+// alike) the one listed first in names is offered.
+func distinctSizes(m catalog.DocMedia, names []string, name func(m catalog.DocMedia, rendition string) string) []downloadLink {
+	var out []downloadLink
+	seen := map[[2]int]bool{}
+	for _, n := range names {
+		rd, ok := m.Renditions[n]
+		if !ok {
+			continue
+		}
+		size := [2]int{rd.Width, rd.Height}
+		if seen[size] {
+			continue
+		}
+		seen[size] = true
+		out = append(out, downloadLink{Rendition: n, Label: pixelLabel(rd.Width, rd.Height), Size: sizeLabel(rd.Width, rd.Height),
+			Href: downloadHref(m.ID, n), Filename: name(m, n), pixels: rd.Width * rd.Height})
+	}
+	slices.SortStableFunc(out, func(a, b downloadLink) int { return cmp.Compare(a.pixels, b.pixels) })
+	return out
+}
+
+// pixelLabel names a size by its pixels: "517×606", "400×400 square".
+func pixelLabel(w, h int) string {
+	l := sizeLabel(w, h)
+	if l != "" && w == h {
+		l += " square"
+	}
+	return cmp.Or(l, "image")
 }
 
 // speakerCard is a speaker on a talk page.
@@ -343,9 +527,11 @@ func (s *Server) handleTalkPage(w http.ResponseWriter, r *http.Request) {
 	}
 	speakers := speakerMap(doc)
 	v := talkView{
-		Talk:       s.talkLinkOf(p.Talk, speakers),
-		Speakers:   []speakerCard{},
-		Photos:     gallery(p.Photos, p.Talk.Title),
+		Talk:     s.talkLinkOf(p.Talk, speakers),
+		Speakers: []speakerCard{},
+		Photos: gallery(p.Photos, p.Talk.Title, func(m catalog.DocMedia, n string) string {
+			return photoName(talkSlug(p.Talk), m, n)
+		}),
 		Recordings: []recordingView{},
 		JSONHref:   "/api/talks/" + url.PathEscape(id),
 	}
@@ -562,6 +748,7 @@ type downloadLink struct {
 	Size      string // "400×400"; "" for the original
 	Href      string
 	Filename  string
+	pixels    int
 }
 
 // headshotView is a headshot on a speaker page with its downloads.
@@ -580,15 +767,10 @@ type speakerView struct {
 	JSONHref  string
 }
 
-// headshotSizes are the renditions a speaker may download, in the order
-// offered, with their labels. The original is offered after them when the
-// organizers allow it.
-var headshotSizes = []struct{ Name, Label string }{
-	{"square", "Square avatar"},
-	{"square-large", "Large square"},
-	{"medium", "Medium"},
-	{"large", "Large"},
-}
+// headshotSizes are the renditions a speaker may download, preferred first
+// when two have the same pixels. The original is offered after them when
+// the organizers allow it and its size is not among them.
+var headshotSizes = []string{"square-large", "large", "medium", "square"}
 
 // originalRendition names the stripped full-size copy of an original in
 // download addresses.
@@ -610,7 +792,9 @@ func (s *Server) handleSpeakerPage(w http.ResponseWriter, r *http.Request) {
 	speakers := speakerMap(doc)
 	v := speakerView{
 		Name: cmp.Or(p.Speaker.Name, p.Speaker.ID), Talks: []talkLink{}, Headshots: []headshotView{},
-		Photos: gallery(uniqueMedia(p.Photos), p.Speaker.Name+"’s talks"), JSONHref: "/api/speakers/" + url.PathEscape(id),
+		Photos: gallery(uniqueMedia(p.Photos), p.Speaker.Name+"’s talks", func(m catalog.DocMedia, n string) string {
+			return downloadName(doc, m, n)
+		}), JSONHref: "/api/speakers/" + url.PathEscape(id),
 	}
 	for _, t := range p.Talks {
 		v.Talks = append(v.Talks, s.talkLinkOf(t, speakers))
@@ -622,19 +806,10 @@ func (s *Server) handleSpeakerPage(w http.ResponseWriter, r *http.Request) {
 		}
 		img.Srcset = ""
 		hv := headshotView{Image: img}
-		for _, size := range headshotSizes {
-			rd, ok := m.Renditions[size.Name]
-			if !ok {
-				continue
-			}
+		hv.Downloads = distinctSizes(m, headshotSizes, func(m catalog.DocMedia, n string) string { return downloadName(doc, m, n) })
+		if s.AllowOriginals && !slices.ContainsFunc(hv.Downloads, func(d downloadLink) bool { return d.Size == sizeLabel(m.Width, m.Height) }) {
 			hv.Downloads = append(hv.Downloads, downloadLink{
-				Rendition: size.Name, Label: size.Label, Size: strconv.Itoa(rd.Width) + "×" + strconv.Itoa(rd.Height),
-				Href: downloadHref(m.ID, size.Name), Filename: downloadName(doc, m, size.Name),
-			})
-		}
-		if s.AllowOriginals {
-			hv.Downloads = append(hv.Downloads, downloadLink{
-				Rendition: originalRendition, Label: "Original", Size: sizeLabel(m.Width, m.Height),
+				Rendition: originalRendition, Label: cmp.Or(sizeLabel(m.Width, m.Height), "Full size") + " original", Size: sizeLabel(m.Width, m.Height),
 				Href: downloadHref(m.ID, originalRendition), Filename: downloadName(doc, m, originalRendition),
 			})
 		}
@@ -710,15 +885,24 @@ func downloadName(doc *catalog.Document, m catalog.DocMedia, rendition string) s
 			base = "headshot-" + short
 		}
 	default:
+		base = "photo"
 		for _, t := range doc.Talks {
 			if slices.Contains(t.PhotoIDs, m.ID) {
-				base = talkSlug(t) + "-" + short
+				base = talkSlug(t)
 				break
 			}
 		}
-		if base == "" {
-			base = "photo-" + short
-		}
+		return photoName(base, m, rendition)
 	}
 	return base + "-" + cmp.Or(slug(rendition), "image") + ".jpg"
+}
+
+// photoName is the file name of a photo's rendition: its talk's slug (see
+// talkSlug) or base, the start of its id and the rendition.
+func photoName(base string, m catalog.DocMedia, rendition string) string {
+	short := m.ID
+	if len(short) > 8 {
+		short = short[:8]
+	}
+	return base + "-" + short + "-" + cmp.Or(slug(rendition), "image") + ".jpg"
 }

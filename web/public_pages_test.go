@@ -242,13 +242,17 @@ func TestTalkPage(t *testing.T) {
 		"Hall A",
 		`href="/speakers/zoe-muller"`,
 		`<img class="avatar" src="` + renditionURL(pubZoeShot, "square") + `"`,
-		// The gallery: lazy, srcset of medium and large with their widths, linking to large.
-		`<a href="` + renditionURL(pubPhotoA, "large") + `" data-testid="photo"><img src="` + renditionURL(pubPhotoA, "medium") + `" srcset="` +
-			renditionURL(pubPhotoA, "medium") + " 1024w, " + renditionURL(pubPhotoA, "large") + ` 2048w" sizes="(max-width: 40rem) 50vw, 16rem" width="1024" height="682"`,
-		`loading="lazy"`,
-		renditionURL(pubPhotoB, "medium"),
+		// The gallery: square thumbnails with their size, lazy, opening
+		// large; the lightbox gets medium and large, the credit and every size.
+		`<a href="` + renditionURL(pubPhotoA, "large") + `" class="open"><img src="` + renditionURL(pubPhotoA, "square") + `" width="400" height="400" alt="Photo 1 of Opening &lt;Keynote&gt;" loading="lazy">`,
+		`data-full="` + renditionURL(pubPhotoA, "medium") + `" data-full-set="` + renditionURL(pubPhotoA, "medium") + " 1024w, " + renditionURL(pubPhotoA, "large") + ` 2048w"`,
+		`<span data-testid="credit">© Pat</span>`,
+		`href="/download/` + pubPhotoA + `/large" download="opening-keynote-` + pubPhotoA[:8] + `-large.jpg" data-testid="download-large" data-size="2048×1365">2048×1365</a>`,
+		`data-testid="download-square" data-size="400×400">400×400 square</a>`,
+		renditionURL(pubPhotoB, "square"),
 		`href="/talks/2026%2Fkeynote%3Fx=1%20&amp;%20%C3%BC/photos.zip"`,
-		`<iframe src="https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ?start=90"`,
+		// The recording is a button that loads the player, not an embed.
+		`data-player="youtube" data-embed="https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ?start=90"`,
 		`href="https://www.youtube.com/watch?v=dQw4w9WgXcQ&amp;t=90"`,
 		`href="/api/talks/2026%2Fkeynote%3Fx=1%20&amp;%20%C3%BC"`,
 	}
@@ -268,7 +272,7 @@ func TestTalkPage(t *testing.T) {
 
 	_, _, body = get(t, h, "/talks/t2")
 	for _, s := range []string{
-		`<video controls preload="metadata" playsinline src="https://cdn.example/t2.mp4" poster="https://cdn.example/t2.jpg">`,
+		`data-player="video" data-embed="https://cdn.example/t2.mp4"`,
 		`href="https://cdn.example/t2.mp4"`,
 		`href="/speakers/jane-doe"`, `href="/speakers/raj-patel"`,
 		renditionURL(pubHeadshot, "square"),

@@ -5,6 +5,8 @@ package web
 
 import (
 	"context"
+	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -97,7 +99,72 @@ func cameraInfo(c catalog.Camera, items []*catalog.Media) CameraInfo {
 			break
 		}
 	}
+	for _, m := range items {
+		if m.Kind == catalog.Photo && m.Status != catalog.Hidden && slices.ContainsFunc(m.Renditions, func(r catalog.Rendition) bool { return r.Name == "square" }) {
+			info.Sample = m.ID
+			break
+		}
+	}
 	return info
+}
+
+// offsetPreview is what setting a camera's clock offset would change:
+// the photos whose talk or status it changes, out of those it looked at.
+type offsetPreview struct {
+	Offset  string
+	Changes []offsetChange
+	Photos  int // photos with a capture time, which the offset moves
+}
+
+// offsetChange is one photo a new clock offset moves.
+type offsetChange struct {
+	MediaID, Name string
+	Thumb         string // a staff copy of the photo
+	From, To      string // "Talk title", "no talk" or "review: reason"
+}
+
+// PreviewOffset is the cameras page's view of
+// reviewService.PreviewCameraOffset: the photos of camera key whose talk or
+// status the offset would change, each said in words. It changes nothing
+// and returns that method's errors.
+func (s cameraService) PreviewOffset(ctx context.Context, key, offset string) (offsetPreview, error) {
+	pv, err := s.reviews().PreviewCameraOffset(ctx, key, offset)
+	if err != nil {
+		return offsetPreview{}, err
+	}
+	idx, err := s.scheduleIndex(ctx)
+	if err != nil || idx == nil {
+		return offsetPreview{}, err
+	}
+	d, _ := match.ParseOffset(pv.Offset)
+	p := offsetPreview{Offset: match.FormatOffset(d), Photos: pv.Photos}
+	for _, c := range pv.Changes {
+		p.Changes = append(p.Changes, offsetChange{MediaID: c.ID, Name: c.SourceName,
+			Thumb: "/api/media/" + url.PathEscape(c.ID) + "/renditions/square",
+			From:  placeLabel(idx, catalog.Status(c.FromStatus), c.FromTalks, ""),
+			To:    placeLabel(idx, catalog.Status(c.ToStatus), c.ToTalks, c.ToReason)})
+	}
+	return p, nil
+}
+
+// placeLabel says where a photo is: its talks' titles, "no talk", or
+// "review" with the reason.
+func placeLabel(idx *match.Index, st catalog.Status, talks []string, reason string) string {
+	switch {
+	case st == catalog.NeedsReview:
+		return strings.TrimSpace("review: " + reason)
+	case len(talks) == 0:
+		return "no talk"
+	}
+	var titles []string
+	for _, id := range talks {
+		if t, ok := idx.Talk(id); ok && t.Title != "" {
+			titles = append(titles, t.Title)
+		} else {
+			titles = append(titles, id)
+		}
+	}
+	return strings.Join(titles, ", ")
 }
 
 // clockSamples returns the event photos among items, as SuggestOffset and

@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"compress/gzip"
 	"embed"
 	"html/template"
 	"io/fs"
@@ -56,10 +57,11 @@ func parseTemplates() (map[string]*template.Template, error) {
 	out := map[string]*template.Template{}
 	for _, n := range names {
 		base := path.Base(n)
-		if base == "layout.html" {
+		if base == "layout.html" || base == "gallery.html" {
 			continue
 		}
-		t, err := template.New(base).Funcs(funcs).ParseFS(templateFS, "templates/layout.html", n)
+		// gallery.html is the photo grid the talk and speaker pages share.
+		t, err := template.New(base).Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/gallery.html", n)
 		if err != nil {
 			return nil, err
 		}
@@ -84,8 +86,33 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 		return
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Add("Vary", "Accept-Encoding")
+	if buf.Len() >= gzipPagesFrom && acceptsGzip(r) {
+		// A gallery of hundreds of photos repeats its addresses: gzip
+		// sends a tenth of it.
+		var z bytes.Buffer
+		zw, _ := gzip.NewWriterLevel(&z, gzip.DefaultCompression)
+		_, _ = buf.WriteTo(zw)
+		_ = zw.Close()
+		w.Header().Set("Content-Encoding", "gzip")
+		buf = z
+	}
 	w.WriteHeader(status)
 	_, _ = buf.WriteTo(w)
+}
+
+// gzipPagesFrom is the size from which pages are sent gzipped.
+const gzipPagesFrom = 1 << 10
+
+// acceptsGzip reports whether the request's Accept-Encoding takes gzip.
+func acceptsGzip(r *http.Request) bool {
+	for _, part := range strings.Split(r.Header.Get("Accept-Encoding"), ",") {
+		name, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		if strings.EqualFold(strings.TrimSpace(name), "gzip") && strings.ReplaceAll(strings.TrimSpace(params), " ", "") != "q=0" {
+			return true
+		}
+	}
+	return false
 }
 
 func staticHandler() http.Handler {

@@ -6,11 +6,14 @@ package web
 
 import (
 	"cmp"
+	"context"
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/confmedia/confmedia/catalog"
+	"github.com/confmedia/confmedia/pipeline/match"
 	"github.com/confmedia/confmedia/web/api"
 )
 
@@ -108,7 +111,7 @@ func (s *Server) handleVideoPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	sx := newSchedIndex(sched)
-	v := videoView{Flash: takeFlash(w, r), Options: talkOptions(sched, loc), OnlyMissing: r.URL.Query().Get("missing") == "1"}
+	v := videoView{Flash: takeFlash(w, r), Options: talkSearchOptions(sched, loc), OnlyMissing: r.URL.Query().Get("missing") == "1"}
 	byTalk := map[string][]videoRec{}
 	for _, rec := range recs {
 		vr := videoRec{RecordingInfo: recordingInfo(rec), PathID: url.PathEscape(rec.ID), Speakers: strings.Join(rec.Speakers, ", "),
@@ -148,7 +151,11 @@ func (s *Server) handleVideoPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleAttachForm(w http.ResponseWriter, r *http.Request) {
-	info, err := s.videos().AttachRecording(r.Context(), r.PathValue("id"), r.PostFormValue("talk"))
+	talk, err := s.talkFromQuery(r.Context(), r.PostFormValue("talk"))
+	var info RecordingInfo
+	if err == nil {
+		info, err = s.videos().AttachRecording(r.Context(), r.PathValue("id"), talk)
+	}
 	s.done(w, r, "/video", err, "%s is attached to talk %s.", cmp.Or(info.Title, info.URL), info.TalkID)
 }
 
@@ -171,11 +178,94 @@ func (s *Server) handleDismissForm(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleAddRecordingForm(w http.ResponseWriter, r *http.Request) {
-	talk := strings.TrimSpace(r.PostFormValue("talk"))
-	info, created, err := s.videos().AddRecording(r.Context(), talk, AddRecordingRequest{URL: r.PostFormValue("url"), Title: r.PostFormValue("title")})
+	talk, err := s.talkFromQuery(r.Context(), r.PostFormValue("talk"))
+	var info RecordingInfo
+	var created bool
+	if err == nil {
+		info, created, err = s.videos().AddRecording(r.Context(), talk, AddRecordingRequest{URL: r.PostFormValue("url"), Title: r.PostFormValue("title")})
+	}
 	what := "attached"
 	if created {
 		what = "added and attached"
 	}
 	s.done(w, r, "/video", err, "%s is %s to talk %s.", cmp.Or(info.Title, info.URL), what, talk)
+}
+
+// talkSearchOptions lists the schedule's talks for the video page's talk
+// fields: each option's value names the talk by title, speakers, time and
+// room, ending with its id in brackets, so that typing a word of the title
+// or a speaker's name finds it (see talkFromQuery).
+func talkSearchOptions(sched catalog.Schedule, loc *time.Location) []option {
+	names := make(map[string]string, len(sched.Speakers))
+	for _, sp := range sched.Speakers {
+		names[sp.ID] = sp.Name
+	}
+	out := make([]option, 0, len(sched.Talks))
+	for _, t := range sched.Talks {
+		label := t.Title
+		var who []string
+		for _, id := range t.SpeakerIDs {
+			if n := names[id]; n != "" {
+				who = append(who, n)
+			}
+		}
+		if len(who) > 0 {
+			label += " — " + strings.Join(who, ", ")
+		}
+		if rest := strings.TrimPrefix(talkLabel(t, loc), t.Title); rest != "" {
+			label += rest
+		}
+		out = append(out, option{ID: label + " [" + t.ID + "]", Label: label})
+	}
+	return out
+}
+
+// talkFromQuery finds the talk a person named in a talk field: its id, an
+// option of talkSearchOptions (ending "[id]"), or words of its title or of
+// a speaker's name (compared folded) that only one talk holds. It returns
+// Invalid when no talk or several match, naming some of them.
+func (s *Server) talkFromQuery(ctx context.Context, q string) (string, error) {
+	const op = "web.talkFromQuery"
+	q = strings.TrimSpace(q)
+	sched, err := s.Store.Schedule(ctx)
+	if err != nil {
+		return "", err
+	}
+	if q == "" {
+		return "", catalog.E(catalog.Invalid, op, nil, "name a talk: a word of its title or a speaker's name")
+	}
+	if strings.HasSuffix(q, "]") {
+		if i := strings.LastIndex(q, "["); i >= 0 {
+			q = q[i+1 : len(q)-1]
+		}
+	}
+	names := make(map[string]string, len(sched.Speakers))
+	for _, sp := range sched.Speakers {
+		names[sp.ID] = sp.Name
+	}
+	words := strings.Fields(match.Fold(q))
+	var found []catalog.Talk
+	for _, t := range sched.Talks {
+		if t.ID == q {
+			return t.ID, nil
+		}
+		text := t.Title
+		for _, id := range t.SpeakerIDs {
+			text += " " + names[id]
+		}
+		if len(words) > 0 && matchesAll(match.Fold(text), words) {
+			found = append(found, t)
+		}
+	}
+	switch len(found) {
+	case 1:
+		return found[0].ID, nil
+	case 0:
+		return "", catalog.E(catalog.Invalid, op, nil, "no talk's title or speakers match %q", q)
+	}
+	var titles []string
+	for _, t := range found[:min(len(found), 4)] {
+		titles = append(titles, "“"+t.Title+"”")
+	}
+	return "", catalog.E(catalog.Invalid, op, nil, "%d talks match %q (%s…): add a word", len(found), q, strings.Join(titles, ", "))
 }

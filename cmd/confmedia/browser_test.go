@@ -100,6 +100,7 @@ func TestBrowser(t *testing.T) {
 	t.Run("video team attaches a recording", func(t *testing.T) { testAttachRecording(t, b, fx) })
 	t.Run("organizer resolves a review item", func(t *testing.T) { testResolveReview(t, b, fx) })
 	t.Run("organizer clears review in bulk", func(t *testing.T) { testBulkReview(t, b, fx) })
+	t.Run("galleries, schedule grid and every page's accessibility", func(t *testing.T) { testGalleries(t, b, fx) })
 	t.Logf("browser suite took %s", time.Since(start).Round(time.Millisecond))
 }
 
@@ -362,7 +363,7 @@ func testSpeakerHeadshot(t *testing.T, b *chromiumBrowser, fx *browserFixture) {
 		var out = [];
 		for (const a of document.querySelectorAll('[data-testid=headshot] .downloads a')) {
 			var o = {Rendition: a.dataset.testid.replace('download-', ''), Href: a.href, Filename: a.getAttribute('download'),
-				Size: (a.parentElement.querySelector('.muted') || {}).textContent || ''};
+				Size: a.dataset.size || ''};
 			try {
 				var r = await fetch(a.href);
 				o.Type = r.headers.get('Content-Type') || '';
@@ -417,7 +418,7 @@ func testSpeakerHeadshot(t *testing.T, b *chromiumBrowser, fx *browserFixture) {
 
 // testAttachRecording: the video team opens their login link, sees the
 // recording that matched no talk with its likeliest talk, and attaches it
-// with one click; the talk's page then plays it.
+// with one click; the talk's page then plays it when asked.
 func testAttachRecording(t *testing.T, b *chromiumBrowser, fx *browserFixture) {
 	tab := b.newTab(t)
 	tab.signIn(t, fx.loginLink(t, catalog.RoleVideo, "Vic Video"), "Vic Video")
@@ -441,6 +442,8 @@ func testAttachRecording(t *testing.T, b *chromiumBrowser, fx *browserFixture) {
 	}
 
 	tab.navigate(fx.in.url + "/talks/t3")
+	// The page opens on the talk; the player loads when asked.
+	tab.do(chromedp.Click(chromedp.CSS(`[data-testid=play-recording]`)))
 	rec := evalJS[map[string]string](t, tab, `(function () {
 		var a = document.querySelector('[data-testid=recording-link]'), v = document.querySelector('[data-testid=recording] video');
 		return {link: a ? a.href : '', video: v ? v.getAttribute('src') : ''};
@@ -788,8 +791,9 @@ func fileRows(t *testing.T, tab *browserTab) map[string]fileRow {
 	})()`)
 }
 
-// viewports checks the tab's page at phone width: nothing may be wider
-// than the screen. With screenshots on and a name, it also photographs the
+// viewports checks the tab's page at desktop and phone widths with
+// axe-core (see axeCheck), and at phone width that nothing is wider than
+// the screen. With screenshots on and a name, it also photographs the
 // page at desktop and phone widths as DIR/NAME-desktop.png and
 // DIR/NAME-phone.png. The tab is back at desktop size afterwards.
 func (b *chromiumBrowser) viewports(t *testing.T, tab *browserTab, name string) {
@@ -798,6 +802,7 @@ func (b *chromiumBrowser) viewports(t *testing.T, tab *browserTab, name string) 
 	if shoot {
 		b.screenshot(t, tab, filepath.Join(b.shots, name+"-desktop.png"), desktopWidth)
 	}
+	axeCheck(t, tab, fmt.Sprint(desktopWidth, " px"))
 	tab.do(chromedp.EmulateViewport(phoneWidth, phoneHeight, chromedp.EmulateMobile, chromedp.EmulateTouch, chromedp.EmulatePortrait))
 	defer tab.do(chromedp.EmulateViewport(desktopWidth, desktopHeight))
 	type overflow struct {
@@ -817,6 +822,7 @@ func (b *chromiumBrowser) viewports(t *testing.T, tab *browserTab, name string) 
 	if o.InnerWidth != phoneWidth || o.ScrollWidth > o.InnerWidth {
 		t.Errorf("%s at phone width: scrollWidth %d, innerWidth %d (want at most %d); too wide: %v", tab.locationOr(), o.ScrollWidth, o.InnerWidth, phoneWidth, o.Wide)
 	}
+	axeCheck(t, tab, fmt.Sprint(phoneWidth, " px"))
 	if shoot {
 		b.screenshot(t, tab, filepath.Join(b.shots, name+"-phone.png"), phoneWidth)
 	}

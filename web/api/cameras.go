@@ -12,6 +12,7 @@ type CameraInfo struct {
 	Offset       string            `json:"offset"` // "+1h0m0s", "-7m30s", "0s"
 	HasOffset    bool              `json:"has_offset"`
 	Photos       int               `json:"photos"`
+	Sample       string            `json:"sample,omitempty"` // the id of one of its photos, to show
 	Suggestion   *CameraSuggestion `json:"suggestion,omitempty"`
 }
 
