@@ -30,13 +30,14 @@ const faultsToken = "faults-admin-token"
 // `confmedia worker` processes of the real binary configured only by
 // CONFMEDIA_* variables, and the S3 proxy between them and versitygw.
 type cluster struct {
-	t     *testing.T
-	bin   string
-	dir   string
-	url   string
-	redis *services.Redis
-	s3    *services.S3
-	proxy *s3Proxy
+	t        *testing.T
+	settings []string // CONFMEDIA_* settings beyond the usual ones
+	bin      string
+	dir      string
+	url      string
+	redis    *services.Redis
+	s3       *services.S3
+	proxy    *s3Proxy
 
 	ctx    context.Context // ends when the cluster stops: CLI commands are killed
 	cancel context.CancelFunc
@@ -71,7 +72,7 @@ func (p *proc) exited() bool {
 
 // newCluster starts Redis, the S3 server and `confmedia serve`, and stops
 // everything it started when the test ends, whatever happened.
-func newCluster(t *testing.T, bin string) *cluster {
+func newCluster(t *testing.T, cfg faultsConfig, bin string) *cluster {
 	t.Helper()
 	// Short: the Redis socket path must fit in 104 bytes.
 	dir, err := os.MkdirTemp("", "cmfaults-")
@@ -79,6 +80,12 @@ func newCluster(t *testing.T, bin string) *cluster {
 		t.Fatal(err)
 	}
 	c := &cluster{t: t, bin: bin, dir: dir, seq: map[string]int{}}
+	if !cfg.full {
+		// The short run (inside make test) sweeps for items stored while
+		// Redis was away every 5 s, after 10 s, so that it ends in its
+		// deadline; the full run keeps the defaults (30 s, 2 minutes).
+		c.settings = []string{"CONFMEDIA_RECONCILE_INTERVAL=5s", "CONFMEDIA_RECONCILE_GRACE=10s"}
+	}
 	c.ctx, c.cancel = context.WithCancel(context.Background())
 	t.Cleanup(func() {
 		if t.Failed() || os.Getenv("CONFMEDIA_FAULTS_KEEP") != "" {
@@ -130,7 +137,7 @@ func (c *cluster) env(s3Endpoint string) []string {
 		}
 	}
 	data := filepath.Join(c.dir, "data")
-	return append(env,
+	return append(append(env,
 		"CONFMEDIA_DATA="+data,
 		"CONFMEDIA_DATABASE_URL=sqlite:"+filepath.Join(data, "catalog.db"),
 		"CONFMEDIA_REDIS_URL="+c.redis.URL(),
@@ -143,7 +150,7 @@ func (c *cluster) env(s3Endpoint string) []string {
 		"CONFMEDIA_SERVER="+c.url,
 		"CONFMEDIA_CONCURRENCY=2",
 		"CONFMEDIA_LOG_LEVEL=info",
-	)
+	), c.settings...)
 }
 
 // start runs `confmedia args...` as process base (its runs numbered), in

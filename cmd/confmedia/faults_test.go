@@ -702,7 +702,7 @@ func poll(timeout, every time.Duration, cond func() bool) bool {
 // started again each time.
 func scenarioKill(t *testing.T, cfg faultsConfig, bin string) *faultRow {
 	r := &faultRow{scenario: "worker SIGKILL", fault: fmt.Sprintf("worker SIGKILLed up to %d times mid-batch, restarted each time", cfg.kills)}
-	c := newCluster(t, bin)
+	c := newCluster(t, cfg, bin)
 	importSchedule(t, c)
 	files := makeBatch(t, c, "batch", cfg.photos, cfg.width, nil)
 	c.worker("worker-1", true)
@@ -746,22 +746,29 @@ func scenarioKill(t *testing.T, cfg faultsConfig, bin string) *faultRow {
 // append-only file.
 func scenarioRedis(t *testing.T, cfg faultsConfig, bin string) *faultRow {
 	r := &faultRow{scenario: "Redis restart mid-upload", fault: fmt.Sprintf("redis-server stopped for %s during the upload, restarted on its AOF", cfg.redisAway)}
-	c := newCluster(t, bin)
+	c := newCluster(t, cfg, bin)
 	importSchedule(t, c)
-	files := makeBatch(t, c, "batch", cfg.photos, cfg.width, nil)
+	// A short run's batch uploads in a moment: three times the photos, so
+	// that Redis stops while the upload is still going.
+	n := cfg.photos
+	if n < 100 {
+		n *= 3
+	}
+	files := makeBatch(t, c, "batch", n, cfg.width, nil)
 	c.worker("worker-1", true)
 	var up uploadRun
 	uploaded := make(chan struct{})
 	go func() { defer close(uploaded); up = upload(context.Background(), c, "batch") }()
-	// Stop Redis once a quarter of the batch is stored: the proxy sees the
-	// originals arrive as serve writes them.
+	// Stop Redis once the first original is stored (the proxy sees the
+	// originals arrive as serve writes them), so that most of the batch
+	// arrives while it is away.
 	stored := func() int { return c.proxy.writesBy("serve") }
-	waitFor5ms(2*time.Minute, func() bool { return stored() >= max(len(files)/4, 1) })
+	waitFor5ms(2*time.Minute, func() bool { return stored() >= 1 })
 	if err := c.stopRedis(); err != nil {
 		t.Fatalf("stop redis: %v", err)
 	}
 	stopped := time.Now()
-	n := stored()
+	n = stored()
 	select {
 	case <-uploaded:
 		r.wrong("the upload had finished before Redis stopped: use more photos")
@@ -783,7 +790,7 @@ func scenarioRedis(t *testing.T, cfg faultsConfig, bin string) *faultRow {
 // worker; a second worker is started while it is away.
 func scenarioS3(t *testing.T, cfg faultsConfig, bin string) *faultRow {
 	r := &faultRow{scenario: "S3 away", fault: fmt.Sprintf("S3 server away %s with a queue; a second worker started meanwhile", cfg.s3Away)}
-	c := newCluster(t, bin)
+	c := newCluster(t, cfg, bin)
 	importSchedule(t, c)
 	files := makeBatch(t, c, "batch", cfg.photos, cfg.width, nil)
 	up := upload(context.Background(), c, "batch") // queued: no worker yet
@@ -811,7 +818,7 @@ func scenarioS3(t *testing.T, cfg faultsConfig, bin string) *faultRow {
 // a decoder crash would end it); the worker is restarted after each exit.
 func scenarioCrash(t *testing.T, cfg faultsConfig, bin string) *faultRow {
 	r := &faultRow{scenario: "crash-loop photo", fault: "one photo SIGKILLs the worker whenever it reads it; worker restarted after each exit"}
-	c := newCluster(t, bin)
+	c := newCluster(t, cfg, bin)
 	importSchedule(t, c)
 	files := makeBatch(t, c, "batch", cfg.photos, cfg.width, map[int]string{cfg.photos / 3: "poison"})
 	poisonID := files[cfg.photos/3].id
@@ -847,7 +854,7 @@ func scenarioCrash(t *testing.T, cfg faultsConfig, bin string) *faultRow {
 // headers.
 func scenarioCorrupt(t *testing.T, cfg faultsConfig, bin string) *faultRow {
 	r := &faultRow{scenario: "1% corrupt files", fault: "truncated and garbage JPEGs in the batch"}
-	c := newCluster(t, bin)
+	c := newCluster(t, cfg, bin)
 	importSchedule(t, c)
 	n := max(cfg.photos/100, 2)
 	kinds := map[int]string{}
