@@ -10,6 +10,9 @@ VERSITYGW_VERSION := v1.8.0
 UI_VENDOR   := web/static/vendor/sha256.umd.min.js
 UI_MODULES  := web/ui/node_modules/.package-lock.json
 AXE_JS      := web/ui/node_modules/axe-core/axe.min.js
+# The face models (pipeline/face) embedded in the binary, from the npm package @vladmandic/face-api.
+FACE_MODEL_NAMES := tiny_face_detector face_landmark_68 face_recognition ssd_mobilenetv1
+FACE_MODELS := $(foreach m,$(FACE_MODEL_NAMES),pipeline/face/model/$(m)_model.bin pipeline/face/model/$(m)_model-weights_manifest.json)
 GO_MIN      := 1.26
 # Debian packages: what `make run` needs, and what the tests need besides.
 RUN_PACKAGES   := redis-server
@@ -35,7 +38,7 @@ check-go:
 	if [ "$$(printf '%s\n' "$(GO_MIN)" "$$v" | sort -V | head -1)" != "$(GO_MIN)" ]; then \
 		echo "Go $(GO_MIN) or newer is required (found $$v)"; exit 1; fi
 
-deps-build: ## libjpeg-turbo and libheif headers for the default (cgo) build; skipped when CGO_ENABLED=0
+deps-build: $(FACE_MODELS) ## the face models, and libjpeg-turbo and libheif headers for the default (cgo) build (skipped when CGO_ENABLED=0)
 ifneq ($(shell $(GO) env CGO_ENABLED 2>/dev/null),0)
 	$(call apt_install,$(BUILD_PACKAGES))
 endif
@@ -53,6 +56,10 @@ $(UI_MODULES): web/ui/package.json web/ui/package-lock.json
 # static files. axe-core (AXE_JS) is the browser tests' only: never served.
 $(UI_VENDOR): $(UI_MODULES)
 	install -D -m 0644 web/ui/node_modules/hash-wasm/dist/sha256.umd.min.js $@
+
+# The face models' weights, from the package pinned in web/ui (pipeline/face/model/README.md).
+pipeline/face/model/%: $(UI_MODULES)
+	install -D -m 0644 web/ui/node_modules/@vladmandic/face-api/model/$* $@
 
 # apt-get as root, through sudo -n otherwise, or print the command and stop.
 define apt_install
@@ -89,7 +96,7 @@ faults: deps-test build ## the fault suite: worker kills, Redis and S3 outages, 
 		$(GO) test -tags faults -run '^TestFaults$$' -count=1 -timeout 120m ./cmd/confmedia; \
 		status=$$?; cat bin/faults-report.md 2>/dev/null; exit $$status
 
-test-short: ## unit tests only, no services
+test-short: $(FACE_MODELS) ## unit tests only, no services
 	$(GO) test -short ./...
 
 bench: build ## benchmarks (see docs/BENCHMARKS.md)
@@ -188,4 +195,4 @@ vet: ## go vet and gofmt
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); exit 1; }
 
 clean: ## remove build output (not ./var)
-	rm -rf bin web/ui/node_modules $(UI_VENDOR)
+	rm -rf bin web/ui/node_modules $(UI_VENDOR) $(FACE_MODELS)
