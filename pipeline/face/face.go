@@ -48,3 +48,31 @@ func Distance(a, b *Descriptor) float64 {
 	}
 	return math.Sqrt(s)
 }
+
+// Options control Find.
+type Options struct {
+	// Describe computes each face's Descriptor, for recognition; Find
+	// gives boxes and landmarks only otherwise.
+	Describe bool
+}
+
+// Eyes returns the centres of the face's eyes, its left (smaller x) first,
+// from its landmarks; ok is false when it has none.
+func (f Face) Eyes() (left, right image.Point, ok bool) {
+	if len(f.Landmarks) != 68 {
+		return image.Point{}, image.Point{}, false
+	}
+	a, b := centre(f.Landmarks[36:42]), centre(f.Landmarks[42:48])
+	if b.X < a.X {
+		a, b = b, a
+	}
+	return a, b, true
+}
+
+func centre(pts []image.Point) image.Point {
+	var c image.Point
+	for _, p := range pts {
+		c = c.Add(p)
+	}
+	return c.Div(len(pts))
+}
