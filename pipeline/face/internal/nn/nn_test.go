@@ -3,10 +3,10 @@ package nn
 import (
 	"encoding/binary"
 	"image"
-	"io/fs"
-	"os"
 	"image/color"
+	"io/fs"
 	"math"
+	"os"
 	"slices"
 	"testing"
 	"testing/fstest"
