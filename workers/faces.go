@@ -36,9 +36,10 @@ var errNoFaces = errors.New("faces not looked for")
 
 // decidesAfterFaces reports whether the faces task, not ProcessMedia,
 // decides item m: with recognition on, an event photo stays pending after
-// rendering until its faces were checked (against opted-out people).
+// rendering until its faces were checked (against opted-out people). Not
+// without a finder and a queue for the task: nothing would decide it.
 func (h *Handlers) decidesAfterFaces(m *catalog.Media) bool {
-	return h.Recognition && h.Faces != nil && m.Kind == catalog.Photo
+	return h.Recognition && h.Faces != nil && h.Queue != nil && m.Kind == catalog.Photo
 }
 
 // FindFaces finds the faces in a rendered item's large rendition (its staff
@@ -105,9 +106,12 @@ func (h *Handlers) FindFaces(ctx context.Context, t *asynq.Task) error {
 	return catalog.SyncRenditions(ctx, h.Store, h.Blobs, m.ID)
 }
 
-// recognize hands the faces found in m to recognition: it decides m when
-// the faces task is to (decidesAfterFaces). Until recognition's rules land
-// it decides m as if no face were found, by today's rule.
+// recognize hands the faces found in m (nil when none were found or they
+// could not be looked for) to recognition; their boxes and landmarks are in
+// the pixels of m's large rendition, and each has its Descriptor. It
+// decides m when the faces task is to (decidesAfterFaces; the caller then
+// publishes by the new status). Until recognition's rules land it decides m
+// as if no face were found, by today's rule.
 func (h *Handlers) recognize(ctx context.Context, m *catalog.Media, faces []face.Face) error {
 	if m.Status != catalog.Pending || !h.decidesAfterFaces(m) {
 		return nil

@@ -299,8 +299,8 @@ func TestFindFacesFailingStillDecides(t *testing.T) {
 	}
 }
 
-// TestFacesOff: with no finder, nothing is queued and recognition cannot
-// hold photos back: they are decided at once.
+// TestFacesOff: with no finder (or no queue), nothing is queued and
+// recognition cannot hold photos back: they are decided at once.
 func TestFacesOff(t *testing.T) {
 	f := newFixture(t)
 	q := &fakeQueue{}
@@ -313,6 +313,13 @@ func TestFacesOff(t *testing.T) {
 	// A faces task queued by a worker that had faces on does nothing.
 	if got, err := f.findFaces(t, m.ID, 1); err != nil || got.Status != catalog.Tagged {
 		t.Errorf("faces task without a finder: %s, %v", got.Status, err)
+	}
+	// A finder but no queue to send the faces task to: decided at once too.
+	f.h.Faces, f.h.Queue = &fakeFinder{}, nil
+	m2 := f.upload(t, exiftest.MustJPEG(t, exiftest.Spec{Width: 64, Height: 48, DateTimeOriginal: "2026:05:15 09:20:00"}),
+		catalog.Media{SourceName: "talk2.jpg", Room: "Hall A"})
+	if got, err := f.process(t, m2); err != nil || got.Status != catalog.Tagged {
+		t.Errorf("no queue: %s, %v; want tagged at once", got.Status, err)
 	}
 }
 
