@@ -147,3 +147,26 @@ func TestDecodeLargeRefusesNonJPEG(t *testing.T) {
 		t.Fatal("a PNG decoded as a large rendition")
 	}
 }
+
+// BenchmarkRecutSquares times what the faces task costs besides finding
+// the faces: decoding a large rendition (2048x1365, as Render makes it from
+// a 24 MP photo) and cutting a headshot's two squares around a face.
+func BenchmarkRecutSquares(b *testing.B) {
+	res, err := Render(context.Background(), syntheticPhoto(b, 6000, 4000), Options{Specs: []Spec{{Name: "large", Size: 2048}}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	data := res.Renditions[0].Data
+	faces := []Face{box(4200, 900, 4900, 1700)}
+	b.ReportAllocs()
+	for b.Loop() {
+		large, err := DecodeLarge(context.Background(), data)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := large.Squares(context.Background(), 6000, 4000, faces, Headshot, Options{}); err != nil {
+			b.Fatal(err)
+		}
+		large.Close()
+	}
+}
