@@ -369,3 +369,51 @@ func TestOutcomesFaces(t *testing.T) {
 		t.Errorf("tasks %+v", obs.tasks)
 	}
 }
+
+// TestFindFacesHeadshotSquares: a headshot's two squares (400 and the
+// large 1200 one, here 1000: the photo's short edge) are both cut again
+// around a face low in a portrait, which Render's high window cuts.
+func TestFindFacesHeadshotSquares(t *testing.T) {
+	f := newFixture(t)
+	f.withFaces(&fakeFinder{boxes: []fracBox{{0.4, 1000.0 / 1600, 0.6, 1200.0 / 1600}}})
+	img := image.NewRGBA(image.Rect(0, 0, 1000, 1600))
+	draw.Draw(img, img.Bounds(), &image.Uniform{color.RGBA{128, 128, 128, 255}}, image.Point{}, draw.Src)
+	draw.Draw(img, image.Rect(400, 1000, 600, 1200), &image.Uniform{color.RGBA{220, 20, 20, 255}}, image.Point{}, draw.Src)
+	var buf bytes.Buffer
+	if err := jpeg.Encode(&buf, img, &jpeg.Options{Quality: 95}); err != nil {
+		t.Fatal(err)
+	}
+	m := f.upload(t, buf.Bytes(), catalog.Media{SourceName: "bo.jpg", Kind: catalog.Headshot, SpeakerHint: "bo"})
+	if _, err := f.process(t, m); err != nil {
+		t.Fatal(err)
+	}
+	// Render's window (100..1100) cuts the face at its bottom edge.
+	bottom := image.Rect(450, 990, 550, 1000)
+	if !redAt(t, f.blob(t, catalog.StaffRenditionKey(m.ID, "square-large")), bottom) {
+		t.Fatal("Render's square-large does not cut the face: the test cannot tell the windows apart")
+	}
+	if _, err := f.findFaces(t, m.ID, 1); err != nil {
+		t.Fatal(err)
+	}
+	// Window 600..1600 (the face as high as the image allows): the face
+	// at 400..600 of the 1000 squares, 160..240 of the 400 one.
+	for _, tt := range []struct {
+		name string
+		side int
+		face image.Rectangle
+	}{
+		{"square-large", 1000, image.Rect(420, 420, 580, 580)},
+		{"square", 400, image.Rect(168, 168, 232, 232)},
+	} {
+		data := f.blob(t, catalog.StaffRenditionKey(m.ID, tt.name))
+		if cfg, err := jpeg.DecodeConfig(bytes.NewReader(data)); err != nil || cfg.Width != tt.side || cfg.Height != tt.side {
+			t.Errorf("%s is %dx%d (%v), want %dx%[4]d", tt.name, cfg.Width, cfg.Height, err, tt.side)
+		}
+		if !redAt(t, data, tt.face) {
+			t.Errorf("%s not cut around the face", tt.name)
+		}
+	}
+	if redAt(t, f.blob(t, catalog.StaffRenditionKey(m.ID, "square-large")), bottom) {
+		t.Error("square-large still cuts the face at its bottom edge")
+	}
+}
