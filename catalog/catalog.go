@@ -237,7 +237,10 @@ type MediaFilter struct {
 	Status []Status
 	Kind   MediaKind
 	Camera string
+	// TalkID selects the items whose TalkIDs hold it.
 	TalkID string
+	// SpeakerID selects the items whose SpeakerIDs hold it.
+	SpeakerID string
 }
 
 // Camera is one camera of one photographer, and its clock's offset.

@@ -148,8 +148,9 @@ func BuildDocument(in DocumentInput) Document {
 
 // docBuilder builds a document item by item: the conference first, then
 // each media item (media), then the talks, speakers and recordings
-// (finish), which name the media ids seen. It keeps only those ids, so that
-// WriteDocument can stream the media.
+// (finish), which name the media ids seen. It keeps only those ids.
+// WriteDocument uses docMedia, which keeps nothing, and finish with no ids
+// seen, and writes the ids itself.
 type docBuilder struct {
 	in                 DocumentInput
 	loc                *time.Location

@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
+	"runtime"
+	"slices"
 	"testing"
 	"time"
 
@@ -98,6 +100,23 @@ func TestWriteDocumentIsBuildDocument(t *testing.T) {
 			var buf bytes.Buffer
 			if err := catalog.WriteDocument(ctx, &buf, store, catalog.ExportOptions{Now: now, URL: url, Public: tc.public, WithoutSpeakerPages: tc.private}); err != nil {
 				t.Fatal(err)
+			}
+			// Byte for byte the document encoded whole, in the order
+			// WriteDocument writes its fields.
+			wantBytes, err := json.MarshalIndent(struct {
+				FormatVersion       int                    `json:"format_version"`
+				Conference          catalog.DocConference  `json:"conference"`
+				GeneratedAt         string                 `json:"generated_at"`
+				Media               []catalog.DocMedia     `json:"media"`
+				Talks               []catalog.DocTalk      `json:"talks"`
+				Speakers            []catalog.DocSpeaker   `json:"speakers"`
+				UnmatchedRecordings []catalog.DocUnmatched `json:"unmatched_recordings"`
+			}{want.FormatVersion, want.Conference, want.GeneratedAt, want.Media, want.Talks, want.Speakers, want.UnmatchedRecordings}, "", "  ")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := buf.String(); got != string(wantBytes)+"\n" {
+				t.Errorf("streamed document\n%s\nis not the whole document encoded\n%s", got, wantBytes)
 			}
 			catalogtest.CheckDocument(t, buf.Bytes())
 			var got catalog.Document
@@ -194,4 +213,96 @@ func TestSchemaRejects(t *testing.T) {
 			}
 		})
 	}
+}
+
+// growingStore is an ExportStore of n media items that it makes as it
+// yields them, keeping none: 90% photos tagged to one of three talks and
+// its speaker, 10% headshots of one of two speakers. It calls sample
+// every 500 items a walk yields and at the end of every walk.
+type growingStore struct {
+	n      int
+	sample func()
+}
+
+func (s growingStore) Schedule(context.Context) (catalog.Schedule, error) {
+	at := time.Date(2026, 5, 15, 9, 0, 0, 0, time.UTC)
+	sc := catalog.Schedule{Conference: catalog.Conference{Title: "Conf", Timezone: "UTC"},
+		Speakers: []catalog.Speaker{{ID: "s0", Name: "Ana"}, {ID: "s1", Name: "Bo"}}}
+	for i := range 3 {
+		sc.Talks = append(sc.Talks, catalog.Talk{ID: fmt.Sprintf("t%d", i), Title: "Talk", Room: "A",
+			Start: at.Add(time.Duration(i) * time.Hour), End: at.Add(time.Duration(i+1) * time.Hour), SpeakerIDs: []string{fmt.Sprintf("s%d", i%2)}})
+	}
+	return sc, nil
+}
+
+func (growingStore) ListRecordings(context.Context) ([]*catalog.Recording, error) { return nil, nil }
+
+func (s growingStore) WalkMedia(_ context.Context, f catalog.MediaFilter, fn func(*catalog.Media) error) error {
+	start := time.Date(2026, 5, 15, 9, 0, 0, 0, time.UTC)
+	for i := range s.n {
+		id := fmt.Sprintf("%064x", i+1)
+		m := &catalog.Media{ID: id, Kind: catalog.Photo, Status: catalog.Tagged, SourceName: "p.jpg", TakenAt: start.Add(time.Duration(i) * time.Second),
+			Renditions: []catalog.Rendition{{Name: "large", Key: catalog.RenditionKey(id, "large"), Width: 40, Height: 30}}}
+		if i%10 == 9 {
+			m.Kind, m.SpeakerIDs = catalog.Headshot, []string{fmt.Sprintf("s%d", i%2)}
+		} else {
+			m.TalkIDs, m.SpeakerIDs = []string{fmt.Sprintf("t%d", i%3)}, []string{fmt.Sprintf("s%d", i%3%2)}
+		}
+		if len(f.Status) > 0 && !slices.Contains(f.Status, m.Status) || f.Kind != "" && m.Kind != f.Kind ||
+			f.TalkID != "" && !slices.Contains(m.TalkIDs, f.TalkID) || f.SpeakerID != "" && !slices.Contains(m.SpeakerIDs, f.SpeakerID) {
+			continue
+		}
+		if err := fn(m); err != nil {
+			return err
+		}
+		if i%500 == 0 {
+			s.sample()
+		}
+	}
+	s.sample()
+	return nil
+}
+
+// TestWriteDocumentMemoryFlat: what WriteDocument holds while it runs does
+// not grow with the items. The live heap (after a collection), sampled as
+// the store yields items, is compared between 2,000 and 40,000 items on
+// the same three talks: holding each listed photo's id until its talk is
+// written, as the export once did, holds about 3 MB more at 40,000.
+func TestWriteDocumentMemoryFlat(t *testing.T) {
+	ctx := context.Background()
+	peak := func(n int) uint64 {
+		var max uint64
+		var ms runtime.MemStats
+		sample := func() {
+			runtime.GC()
+			runtime.ReadMemStats(&ms)
+			if ms.HeapAlloc > max {
+				max = ms.HeapAlloc
+			}
+		}
+		var count countingWriter
+		if err := catalog.WriteDocument(ctx, &count, growingStore{n: n, sample: sample}, catalog.ExportOptions{Now: time.Now(), URL: func(k string) string { return k }}); err != nil {
+			t.Fatal(err)
+		}
+		// Every item is listed, and every tagged one again under its
+		// talk or speaker: the fake store is read as intended.
+		if want := int64(n) * 2 * 67; count.n < want {
+			t.Fatalf("%d items: a document of %d bytes, want at least %d", n, count.n, want)
+		}
+		return max
+	}
+	peak(2000) // warm up: what the first run allocates once
+	small, large := peak(2000), peak(40000)
+	t.Logf("peak live heap: %d KB at 2,000 items, %d KB at 40,000", small>>10, large>>10)
+	if large > small+1<<20 {
+		t.Errorf("the export holds %d KB more at 40,000 items than at 2,000: it keeps something per item", (large-small)>>10)
+	}
+}
+
+// countingWriter counts the bytes written to it and keeps none.
+type countingWriter struct{ n int64 }
+
+func (w *countingWriter) Write(p []byte) (int, error) {
+	w.n += int64(len(p))
+	return len(p), nil
 }

@@ -278,7 +278,8 @@ func (s *MemStore) ListMedia(_ context.Context, f catalog.MediaFilter) ([]*catal
 		if len(f.Status) > 0 && !slices.Contains(f.Status, m.Status) ||
 			f.Kind != "" && m.Kind != f.Kind ||
 			f.Camera != "" && m.Camera != f.Camera ||
-			f.TalkID != "" && !slices.Contains(m.TalkIDs, f.TalkID) {
+			f.TalkID != "" && !slices.Contains(m.TalkIDs, f.TalkID) ||
+			f.SpeakerID != "" && !slices.Contains(m.SpeakerIDs, f.SpeakerID) {
 			continue
 		}
 		out = append(out, memMedia(m))

@@ -685,7 +685,7 @@ func storeListMedia(t *testing.T, s catalog.Store) {
 	items := []*catalog.Media{
 		{ID: "m1", Kind: catalog.Photo, Status: catalog.Tagged, Camera: "c1", TalkIDs: []string{"t1"}, TakenAt: utc(10, 0, 0, 0)},
 		{ID: "m2", Kind: catalog.Photo, Status: catalog.NeedsReview, Camera: "c2", TalkIDs: []string{"t1", "t2"}, TakenAt: utc(9, 0, 0, 0)},
-		{ID: "m3", Kind: catalog.Photo, Status: catalog.Tagged, Camera: "c1", TalkIDs: []string{"t2"},
+		{ID: "m3", Kind: catalog.Photo, Status: catalog.Tagged, Camera: "c1", TalkIDs: []string{"t2"}, SpeakerIDs: []string{"s1", "s2"},
 			Decided: true, DecidedBy: "admin", DecidedAt: utc(12, 0, 0, 1000)},
 		{ID: "m4", Kind: catalog.Headshot, Status: catalog.Tagged, SpeakerIDs: []string{"s1"}},
 		// The same instant as m1: ordered after it by id.
@@ -713,6 +713,10 @@ func storeListMedia(t *testing.T, s catalog.Store) {
 		{"talk", catalog.MediaFilter{TalkID: "t1"}, []string{"m2", "m1"}},
 		{"talk, no prefix match", catalog.MediaFilter{TalkID: "t"}, nil},
 		{"talk and status", catalog.MediaFilter{TalkID: "t2", Status: []catalog.Status{catalog.Tagged}}, []string{"m3"}},
+		{"speaker", catalog.MediaFilter{SpeakerID: "s1"}, []string{"m3", "m4"}},
+		{"speaker, no prefix match", catalog.MediaFilter{SpeakerID: "s"}, nil},
+		{"speaker and kind", catalog.MediaFilter{SpeakerID: "s1", Kind: catalog.Headshot}, []string{"m4"}},
+		{"talk and speaker", catalog.MediaFilter{TalkID: "t2", SpeakerID: "s2"}, []string{"m3"}},
 		{"everything", catalog.MediaFilter{TalkID: "t1", Status: []catalog.Status{catalog.NeedsReview}, Kind: catalog.Photo, Camera: "c2"}, []string{"m2"}},
 		{"none", catalog.MediaFilter{Status: []catalog.Status{catalog.Pending}}, nil},
 	}
@@ -764,6 +768,35 @@ func storeListMedia(t *testing.T, s catalog.Store) {
 			if want.ID == m.ID {
 				storeCheckMedia(t, "listed "+m.ID, m, want)
 			}
+		}
+	}
+	// The talk and speaker filters follow updates and deletions.
+	if err := s.UpdateMedia(t.Context(), "m1", func(m *catalog.Media) error {
+		m.TalkIDs, m.SpeakerIDs = []string{"t2", "t2"}, []string{"s1"}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.DeleteMedia(t.Context(), "m3"); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		name string
+		f    catalog.MediaFilter
+		want []string
+	}{
+		{"old talk after an update", catalog.MediaFilter{TalkID: "t1"}, []string{"m2"}},
+		{"new talk after an update, listed twice", catalog.MediaFilter{TalkID: "t2"}, []string{"m2", "m1"}},
+		{"speaker after an update and a deletion", catalog.MediaFilter{SpeakerID: "s1"}, []string{"m1", "m4"}},
+		{"speaker of a deleted item only", catalog.MediaFilter{SpeakerID: "s2"}, nil},
+	} {
+		got, err := s.ListMedia(t.Context(), tt.f)
+		if err != nil {
+			t.Errorf("%s: ListMedia: %v", tt.name, err)
+			continue
+		}
+		if ids := storeIDs(got, func(m *catalog.Media) string { return m.ID }); !slices.Equal(ids, tt.want) {
+			t.Errorf("%s: ListMedia(%+v) = %v, want %v", tt.name, tt.f, ids, tt.want)
 		}
 	}
 }

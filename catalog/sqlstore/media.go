@@ -105,6 +105,9 @@ func (s *Store) CreateMedia(ctx context.Context, m *catalog.Media) (created bool
 			return s.fail(op, err)
 		}
 		if created = n == 1; created {
+			if err := s.writeOwners(ctx, tx, op, m); err != nil {
+				return err
+			}
 			return s.bumpMedia(ctx, tx, op, m.ID)
 		}
 		return nil
@@ -191,21 +194,30 @@ func (s *Store) walkMedia(ctx context.Context, op string, f catalog.MediaFilter,
 		args = append(args, v)
 		return fmt.Sprintf("$%d", len(args))
 	}
+	// One talk's or speaker's items are few: read them through
+	// media_talks or media_speakers, not the other columns' indexes.
+	col := func(c string) string { return c }
+	if f.TalkID != "" || f.SpeakerID != "" {
+		col = func(c string) string { return s.d.unindexed + c }
+	}
 	if len(f.Status) > 0 {
 		ps := make([]string, len(f.Status))
 		for i, st := range f.Status {
 			ps[i] = arg(string(st))
 		}
-		where = append(where, "status IN ("+strings.Join(ps, ", ")+")")
+		where = append(where, col("status")+" IN ("+strings.Join(ps, ", ")+")")
 	}
 	if f.Kind != "" {
-		where = append(where, "kind = "+arg(string(f.Kind)))
+		where = append(where, col("kind")+" = "+arg(string(f.Kind)))
 	}
 	if f.Camera != "" {
-		where = append(where, "camera = "+arg(f.Camera))
+		where = append(where, col("camera")+" = "+arg(f.Camera))
 	}
 	if f.TalkID != "" {
-		where = append(where, s.d.hasTalk(arg(f.TalkID)))
+		where = append(where, "media.id IN (SELECT media_id FROM media_talks WHERE talk_id = "+arg(f.TalkID)+")")
+	}
+	if f.SpeakerID != "" {
+		where = append(where, "media.id IN (SELECT media_id FROM media_speakers WHERE speaker_id = "+arg(f.SpeakerID)+")")
 	}
 	q := "SELECT " + mediaColumns + " FROM media"
 	if len(where) > 0 {
@@ -228,6 +240,25 @@ func (s *Store) walkMedia(ctx context.Context, op string, f catalog.MediaFilter,
 	}
 	if err := rows.Err(); err != nil {
 		return s.fail(op, err)
+	}
+	return nil
+}
+
+// writeOwners makes media_talks and media_speakers (migration 0012) say
+// what m.TalkIDs and m.SpeakerIDs say, in tx.
+func (s *Store) writeOwners(ctx context.Context, tx *sql.Tx, op string, m *catalog.Media) error {
+	for _, o := range []struct {
+		table, column string
+		ids           []string
+	}{{"media_talks", "talk_id", m.TalkIDs}, {"media_speakers", "speaker_id", m.SpeakerIDs}} {
+		if _, err := tx.ExecContext(ctx, "DELETE FROM "+o.table+" WHERE media_id = $1", m.ID); err != nil {
+			return s.fail(op, err)
+		}
+		for _, id := range o.ids {
+			if _, err := tx.ExecContext(ctx, "INSERT INTO "+o.table+" ("+o.column+", media_id) VALUES ($1, $2) ON CONFLICT DO NOTHING", id, m.ID); err != nil {
+				return s.fail(op, err)
+			}
+		}
 	}
 	return nil
 }
@@ -266,6 +297,9 @@ func (s *Store) UpdateMedia(ctx context.Context, id string, fn func(*catalog.Med
 		if _, err := tx.ExecContext(ctx, "UPDATE media SET "+strings.Join(set, ", ")+" WHERE id = $1", args...); err != nil {
 			return s.fail(op, err)
 		}
+		if err := s.writeOwners(ctx, tx, op, m); err != nil {
+			return err
+		}
 		return s.bumpMedia(ctx, tx, op, id)
 	})
 }
@@ -280,6 +314,9 @@ func (s *Store) DeleteMedia(ctx context.Context, id string) error {
 		}
 		if n, err := res.RowsAffected(); err == nil && n == 0 {
 			return catalog.E(catalog.NotFound, op, nil, "media %s not found", id)
+		}
+		if err := s.writeOwners(ctx, tx, op, &catalog.Media{ID: id}); err != nil {
+			return err
 		}
 		if err := s.bump(ctx, tx, op); err != nil {
 			return err

@@ -364,7 +364,7 @@ func testMigrateFromFirst(t *testing.T, url string, openRaw func() (*Store, erro
 		}
 	}
 	m := &catalog.Media{ID: "m1", Kind: catalog.Photo, SourceName: "a.jpg", Status: catalog.Tagged, TalkIDs: []string{"t1"},
-		TakenAt: time.Date(2024, 7, 8, 10, 0, 0, 0, time.UTC)}
+		SpeakerIDs: []string{"s1", "s2", "s1"}, TakenAt: time.Date(2024, 7, 8, 10, 0, 0, 0, time.UTC)}
 	insert("media", mediaColumns, old.mediaArgs(m), 36)
 	r := &catalog.Recording{ID: "r1", URL: "https://v/1", Title: "One", State: catalog.RecordingAttached, TalkID: "t1", Generation: 2}
 	insert("recordings", recordingColumns, recordingArgs(r), 18)
@@ -389,6 +389,13 @@ func testMigrateFromFirst(t *testing.T, url string, openRaw func() (*Store, erro
 		}
 		if gotM.Decided || gotM.DecidedBy != "" || !gotM.DecidedAt.IsZero() || gotM.Status != catalog.Tagged || !slices.Equal(gotM.TalkIDs, m.TalkIDs) {
 			t.Errorf("migrated media = %+v, want it as written and undecided", gotM)
+		}
+		// Migration 0012 fills media_talks and media_speakers from the
+		// rows' arrays, a repeated id once.
+		for _, f := range []catalog.MediaFilter{{TalkID: "t1"}, {SpeakerID: "s1"}, {SpeakerID: "s2", TalkID: "t1"}} {
+			if got, err := s.ListMedia(ctx, f); err != nil || len(got) != 1 || got[0].ID != "m1" {
+				t.Errorf("migrated media: ListMedia(%+v) = %d items (%v), want m1", f, len(got), err)
+			}
 		}
 		gotR, err := s.Recording(ctx, "r1")
 		if err != nil {
