@@ -329,3 +329,22 @@ func Dense(v []float32, weights, bias *Param) ([]float32, error) {
 	}
 	return out, nil
 }
+
+// SeparableConv is a depthwise convolution (filter [kh, kw, C, 1], no bias)
+// followed by a pointwise one (filter [1, 1, C, out]) that adds bias [out]:
+// TensorFlow's separable_conv2d, the building block of the face models.
+func SeparableConv(x *Tensor, depthwise, pointwise, bias *Param, stride int, pad Padding) (*Tensor, error) {
+	if len(pointwise.Shape) != 4 || pointwise.Shape[0] != 1 || pointwise.Shape[1] != 1 {
+		return nil, fmt.Errorf("separable: pointwise filter %v", pointwise.Shape)
+	}
+	d, err := Depthwise(x, depthwise, nil, stride, pad)
+	if err != nil {
+		return nil, err
+	}
+	return Conv2D(d, pointwise, bias, 1, Valid)
+}
+
+// Sigmoid is the logistic function 1/(1+e^-v).
+func Sigmoid(v float32) float32 {
+	return float32(1 / (1 + math.Exp(-float64(v))))
+}
