@@ -18,8 +18,93 @@ const (
 	detectorSize = 512   // input side: a multiple of 32; larger finds smaller faces, slower
 	minScore     = 0.5   // boxes the detector is less sure of are dropped
 	maxOverlap   = 0.4   // of two boxes overlapping more (IoU), the weaker is dropped
-	minFaceSide  = 0.015 // of the image's longer side: smaller boxes are dropped
+	minFaceSide  = 0.012 // of the image's longer side: smaller boxes are dropped
+	maxContained = 0.6   // a box lying this much (of its area) inside a better one is dropped
 )
+
+// Faces under about 25 input pixels are missed, so in a large image (a
+// 2048-px rendition: faces under 100 pixels, an audience or a panel seen
+// from the back) the detector also looks at overlapping tiles, each scaled
+// to the input size. A tile owns the boxes centred in its part of the
+// image (up to the middle of each overlap), and keeps the small ones: a
+// face smaller than the overlap lies whole in the tile owning its centre,
+// and larger faces are the whole image's.
+const (
+	tileSide    = 2 * detectorSize // at least; tiles of larger images are larger
+	tileOverlap = 0.1875           // of the tile's side
+	tileMaxFace = 0.25             // of the tile's side: larger boxes are left to the whole image
+)
+
+// region is a part of the image the detector looks at, and the part of it
+// whose boxes it keeps, in image pixels; maxFace bounds their sides (0: no
+// bound).
+type region struct {
+	r, owned image.Rectangle
+	maxFace  float64
+}
+
+// regions returns the parts of an image of bounds b to look at: the whole,
+// and tiles when it is larger than two tiles one way.
+func regions(b image.Rectangle) []region {
+	rs := []region{{r: b, owned: b}}
+	long := max(b.Dx(), b.Dy())
+	side := max(tileSide, (long+1)/2)
+	if long < 2*tileSide {
+		return rs
+	}
+	overlap := int(float64(side) * tileOverlap)
+	// starts returns n tile origins evenly over [0, n-side], and the
+	// boundaries between what consecutive tiles own.
+	starts := func(n int) (origins, bounds []int) {
+		if n <= side {
+			return []int{0}, []int{0, n}
+		}
+		k := (n - overlap + side - overlap - 1) / (side - overlap)
+		bounds = []int{0}
+		for i := range k {
+			origins = append(origins, i*(n-side)/(k-1))
+			if i > 0 {
+				bounds = append(bounds, (origins[i]+origins[i-1]+side)/2)
+			}
+		}
+		return origins, append(bounds, n)
+	}
+	xs, xb := starts(b.Dx())
+	ys, yb := starts(b.Dy())
+	for j, y := range ys {
+		for i, x := range xs {
+			rs = append(rs, region{
+				r:       image.Rect(x, y, x+side, y+side).Add(b.Min).Intersect(b),
+				owned:   image.Rect(xb[i], yb[j], xb[i+1], yb[j+1]).Add(b.Min),
+				maxFace: tileMaxFace * float64(side),
+			})
+		}
+	}
+	return rs
+}
+
+// detect runs the detector on each region of img, checking ctx between
+// them, and returns the boxes each region keeps, in img's pixels.
+func (d *detector) detect(ctx context.Context, img image.Image) ([]candidate, error) {
+	var all []candidate
+	for _, rg := range regions(img.Bounds()) {
+		x, sx, sy := detectorInput(img, rg.r, detectorSize)
+		out, err := d.forward(ctx, x)
+		if err != nil {
+			return nil, err
+		}
+		for _, c := range decode(out, detectorSize, sx, sy) {
+			c.x0, c.x1 = c.x0+float64(rg.r.Min.X), c.x1+float64(rg.r.Min.X)
+			c.y0, c.y1 = c.y0+float64(rg.r.Min.Y), c.y1+float64(rg.r.Min.Y)
+			centre := image.Pt(int((c.x0+c.x1)/2), int((c.y0+c.y1)/2))
+			if !centre.In(rg.owned) || rg.maxFace > 0 && max(c.x1-c.x0, c.y1-c.y0) > rg.maxFace {
+				continue
+			}
+			all = append(all, c)
+		}
+	}
+	return suppress(all), nil
+}
 
 // detectorAnchors are the widths and heights, in grid cells, of the boxes
 // the detector predicts around.
@@ -76,10 +161,11 @@ func newDetector(w nn.Weights) (*detector, error) {
 	return d, nil
 }
 
-// input returns img scaled to fit a size×size square, normalised and padded
-// after its content, and the scale from image pixels to input pixels.
-func detectorInput(img image.Image, size int) (*nn.Tensor, float64, float64) {
-	b := img.Bounds()
+// detectorInput returns the part r of img (inside its bounds) scaled to fit
+// a size×size square, normalised and padded after its content, and the
+// scale from image pixels to input pixels.
+func detectorInput(img image.Image, r image.Rectangle, size int) (*nn.Tensor, float64, float64) {
+	b := r.Intersect(img.Bounds())
 	scale := float64(size) / float64(max(b.Dx(), b.Dy()))
 	w := max(1, int(math.Round(float64(b.Dx())*scale)))
 	h := max(1, int(math.Round(float64(b.Dy())*scale)))
@@ -158,9 +244,13 @@ func decode(out *nn.Tensor, size int, sx, sy float64) []candidate {
 	return cs
 }
 
+func intersection(a, b candidate) float64 {
+	return candidate{x0: max(a.x0, b.x0), y0: max(a.y0, b.y0), x1: min(a.x1, b.x1), y1: min(a.y1, b.y1)}.area()
+}
+
 // iou is the area of the intersection of a and b over that of their union.
 func iou(a, b candidate) float64 {
-	in := candidate{x0: max(a.x0, b.x0), y0: max(a.y0, b.y0), x1: min(a.x1, b.x1), y1: min(a.y1, b.y1)}.area()
+	in := intersection(a, b)
 	union := a.area() + b.area() - in
 	if union <= 0 {
 		return 0
@@ -169,7 +259,8 @@ func iou(a, b candidate) float64 {
 }
 
 // suppress keeps the best of boxes that overlap more than maxOverlap, in
-// order of decreasing score (non-maximum suppression).
+// order of decreasing score (non-maximum suppression), then drops boxes
+// lying mostly inside a larger one (part of a face, cut by a tile's edge).
 func suppress(cs []candidate) []candidate {
 	cs = slices.Clone(cs)
 	slices.SortStableFunc(cs, func(a, b candidate) int { return -cmpFloat(a.score, b.score) })
@@ -183,7 +274,14 @@ next:
 		}
 		kept = append(kept, c)
 	}
-	return kept
+	return slices.DeleteFunc(slices.Clone(kept), func(c candidate) bool {
+		for _, k := range kept {
+			if k.area() > c.area() && intersection(c, k) > maxContained*c.area() {
+				return true
+			}
+		}
+		return false
+	})
 }
 
 func cmpFloat(a, b float64) int {

@@ -71,12 +71,11 @@ func (m *Model) Find(ctx context.Context, img image.Image, opt Options) ([]Face,
 	if b.Empty() {
 		return nil, nil
 	}
-	x, sx, sy := detectorInput(img, detectorSize)
-	out, err := m.detector.forward(ctx, x)
+	cs, err := m.detector.detect(ctx, img)
 	if err != nil {
 		return nil, fmt.Errorf("find faces: %w", err)
 	}
-	faces := boxes(suppress(decode(out, detectorSize, sx, sy)), b)
+	faces := boxes(cs, b)
 	slices.SortStableFunc(faces, func(a, b Face) int { return area(b.Box) - area(a.Box) })
 	faces = faces[:min(len(faces), MaxFaces)]
 	for i := range faces {

@@ -102,7 +102,11 @@ func TestSuppress(t *testing.T) {
 	b := candidate{10, 10, 110, 110, 0.95} // IoU with a about 0.68
 	c := candidate{60, 0, 160, 100, 0.8}   // IoU with b about 0.29: kept
 	d := candidate{300, 300, 350, 350, 0.6}
+	e := candidate{0, 0, 50, 40, 0.99} // IoU with a 0.2, but inside it: part of a face
 	got := suppress([]candidate{a, b, c, d})
+	if got := suppress([]candidate{a, e}); len(got) != 1 || got[0] != a {
+		t.Errorf("suppress(a, e inside it) = %v, want a", got)
+	}
 	want := []candidate{b, c, d}
 	if len(got) != len(want) {
 		t.Fatalf("suppress: %v, want %v", got, want)
@@ -114,6 +118,52 @@ func TestSuppress(t *testing.T) {
 	}
 	if iou(a, a) != 1 || iou(a, d) != 0 {
 		t.Errorf("iou(a, a) = %g, iou(a, d) = %g", iou(a, a), iou(a, d))
+	}
+}
+
+func TestRegions(t *testing.T) {
+	// Up to two tiles' width: the whole image only.
+	if rs := regions(image.Rect(0, 0, 2*tileSide-1, 1500)); len(rs) != 1 || rs[0].maxFace != 0 {
+		t.Errorf("a %d-px image: %d regions", 2*tileSide-1, len(rs))
+	}
+	for _, b := range []image.Rectangle{
+		image.Rect(0, 0, 2048, 1365), // the large rendition of a 3:2 photo
+		image.Rect(0, 0, 1365, 2048),
+		image.Rect(7, 9, 7+2048, 9+1536),
+		image.Rect(0, 0, 6000, 4000), // an original: tiles grow, their number does not
+		image.Rect(0, 0, 4096, 300),  // a panorama
+	} {
+		rs := regions(b)
+		if rs[0].r != b || rs[0].owned != b || rs[0].maxFace != 0 {
+			t.Errorf("%v: first region %+v, want the whole image", b, rs[0])
+		}
+		tiles := rs[1:]
+		if len(tiles) < 2 || len(tiles) > 6 {
+			t.Errorf("%v: %d tiles", b, len(tiles))
+		}
+		// Every pixel is owned by exactly one tile, which holds it with a
+		// margin of half the overlap (or reaches the image's edge there).
+		side := tiles[0].r.Dx()
+		margin := int(float64(side)*tileOverlap) / 2
+		for y := b.Min.Y; y < b.Max.Y; y += 7 {
+			for x := b.Min.X; x < b.Max.X; x += 7 {
+				p := image.Pt(x, y)
+				n := 0
+				for _, tl := range tiles {
+					if !p.In(tl.owned) {
+						continue
+					}
+					n++
+					near := image.Rect(p.X-margin+1, p.Y-margin+1, p.X+margin, p.Y+margin).Intersect(b)
+					if !near.In(tl.r) {
+						t.Fatalf("%v: %v owned by tile %v without a margin of %d", b, p, tl.r, margin)
+					}
+				}
+				if n != 1 {
+					t.Fatalf("%v: %v owned by %d tiles", b, p, n)
+				}
+			}
+		}
 	}
 }
 
