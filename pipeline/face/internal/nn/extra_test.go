@@ -71,3 +71,37 @@ func TestFromImageResized(t *testing.T) {
 		t.Errorf("enlarged: %dx%d (1, 0) = %v, want red 30", got.H, got.W, p)
 	}
 }
+
+func TestConv2DManyChannels(t *testing.T) {
+	// 6 input channels (four at a time, then two), some zero, against
+	// the sum written out.
+	x := New(2, 3, 6)
+	for i := range x.Data {
+		if i%5 != 0 {
+			x.Data[i] = float32(i%7) - 2
+		}
+	}
+	f := param([]int{1, 2, 6, 3}, make([]float32, 36)...)
+	for i := range f.Data {
+		f.Data[i] = float32(i%11)/4 - 1
+	}
+	got, err := Conv2D(x, f, nil, 1, Valid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for y := range 2 {
+		for ox := range 2 {
+			for co := range 3 {
+				var want float32
+				for kx := range 2 {
+					for ci := range 6 {
+						want += x.Pixel(y, ox+kx)[ci] * f.Data[(kx*6+ci)*3+co]
+					}
+				}
+				if g := got.Pixel(y, ox)[co]; math.Abs(float64(g-want)) > 1e-5 {
+					t.Errorf("(%d, %d, %d) = %g, want %g", ox, y, co, g, want)
+				}
+			}
+		}
+	}
+}

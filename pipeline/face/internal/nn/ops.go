@@ -100,21 +100,44 @@ func Conv2D(x *Tensor, filter, bias *Param, stride int, pad Padding) (*Tensor, e
 						}
 						in := x.Pixel(iy, ix)
 						base := (ky*kw + kx) * cin * cout
-						for ci, v := range in {
-							if v == 0 {
-								continue
-							}
-							w := filter.Data[base+ci*cout : base+(ci+1)*cout]
-							for co := range o {
-								o[co] += v * w[co]
-							}
-						}
+						accumulate(o, in, filter.Data[base:base+cin*cout])
 					}
 				}
 			}
 		}
 	})
 	return out, nil
+}
+
+// accumulate adds to o (length cout) the product of in (length cin) and
+// w (cin×cout, row major): the inner loop of Conv2D, four input channels
+// at a time so that o is loaded and stored a quarter as often.
+func accumulate(o, in, w []float32) {
+	cout := len(o)
+	ci := 0
+	for ; ci+4 <= len(in); ci += 4 {
+		v0, v1, v2, v3 := in[ci], in[ci+1], in[ci+2], in[ci+3]
+		if v0 == 0 && v1 == 0 && v2 == 0 && v3 == 0 {
+			continue // after a ReLU, often
+		}
+		w0 := w[ci*cout : (ci+1)*cout]
+		w1 := w[(ci+1)*cout : (ci+2)*cout]
+		w2 := w[(ci+2)*cout : (ci+3)*cout]
+		w3 := w[(ci+3)*cout : (ci+4)*cout]
+		for co := range o {
+			o[co] += v0*w0[co] + v1*w1[co] + v2*w2[co] + v3*w3[co]
+		}
+	}
+	for ; ci < len(in); ci++ {
+		v := in[ci]
+		if v == 0 {
+			continue
+		}
+		row := w[ci*cout : (ci+1)*cout]
+		for co := range o {
+			o[co] += v * row[co]
+		}
+	}
 }
 
 // Depthwise convolves each channel of x with its own kernel, filter
