@@ -323,11 +323,49 @@ func BenchmarkFind(b *testing.B) {
 		img.Pix[4*i], img.Pix[4*i+1], img.Pix[4*i+2], img.Pix[4*i+3] = uint8(x.Data[3*i]), uint8(x.Data[3*i+1]), uint8(x.Data[3*i+2]), 255
 	}
 	ctx := context.Background()
-	b.ResetTimer()
+	defer reportCPU(b)()
 	for b.Loop() {
 		faces, err := m.Find(ctx, img, Options{})
 		if err != nil || len(faces) != 2 {
 			b.Fatalf("%d faces, %v", len(faces), err)
+		}
+	}
+}
+
+// reportCPU, deferred before a benchmark's loop, reports the CPU time per
+// iteration (all threads) as cpu-ms/op.
+func reportCPU(b *testing.B) func() {
+	start := cpuTime()
+	return func() {
+		if start > 0 && b.N > 0 {
+			b.ReportMetric(float64((cpuTime()-start).Milliseconds())/float64(b.N), "cpu-ms/op")
+		}
+	}
+}
+
+// BenchmarkDetector runs the detector net once on its input (Find runs it
+// once, plus once per tile of a large image).
+func BenchmarkDetector(b *testing.B) {
+	m := loadModel(b)
+	x := nn.New(detectorSize, detectorSize, 3)
+	ctx := context.Background()
+	defer reportCPU(b)()
+	for b.Loop() {
+		if _, err := m.detector.forward(ctx, x); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkLandmarks runs the landmark net once (Find runs it per face).
+func BenchmarkLandmarks(b *testing.B) {
+	m := loadModel(b)
+	x := nn.New(landmarkSize, landmarkSize, 3)
+	ctx := context.Background()
+	defer reportCPU(b)()
+	for b.Loop() {
+		if _, err := m.landmarker.forward(ctx, x); err != nil {
+			b.Fatal(err)
 		}
 	}
 }

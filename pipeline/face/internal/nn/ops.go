@@ -82,27 +82,33 @@ func Conv2D(x *Tensor, filter, bias *Param, stride int, pad Padding) (*Tensor, e
 	}
 	out := New(oh, ow, cout)
 	rows(oh, func(y0, y1 int) {
+		// patch holds the window of one output pixel, in the filter's row
+		// order (zero outside the input), so that one accumulate covers
+		// the whole kernel: a 3x3 kernel on 3 channels is 27 rows.
+		patch := make([]float32, kh*kw*cin)
 		for oy := y0; oy < y1; oy++ {
 			for ox := range ow {
 				o := out.Pixel(oy, ox)
 				if bias != nil {
 					copy(o, bias.Data)
 				}
+				if kh == 1 && kw == 1 && top == 0 && left == 0 {
+					accumulate(o, x.Pixel(oy*stride, ox*stride), filter.Data)
+					continue
+				}
 				for ky := range kh {
 					iy := oy*stride + ky - top
-					if iy < 0 || iy >= x.H {
-						continue
-					}
 					for kx := range kw {
 						ix := ox*stride + kx - left
-						if ix < 0 || ix >= x.W {
-							continue
+						p := patch[(ky*kw+kx)*cin : (ky*kw+kx+1)*cin]
+						if iy < 0 || iy >= x.H || ix < 0 || ix >= x.W {
+							clear(p)
+						} else {
+							copy(p, x.Pixel(iy, ix))
 						}
-						in := x.Pixel(iy, ix)
-						base := (ky*kw + kx) * cin * cout
-						accumulate(o, in, filter.Data[base:base+cin*cout])
 					}
 				}
+				accumulate(o, patch, filter.Data)
 			}
 		}
 	})
@@ -124,6 +130,7 @@ func accumulate(o, in, w []float32) {
 		w1 := w[(ci+1)*cout : (ci+2)*cout]
 		w2 := w[(ci+2)*cout : (ci+3)*cout]
 		w3 := w[(ci+3)*cout : (ci+4)*cout]
+		w0, w1, w2, w3 = w0[:len(o)], w1[:len(o)], w2[:len(o)], w3[:len(o)]
 		for co := range o {
 			o[co] += v0*w0[co] + v1*w1[co] + v2*w2[co] + v3*w3[co]
 		}
