@@ -49,7 +49,7 @@ func regions(b image.Rectangle) []region {
 	rs := []region{{r: b, owned: b}}
 	long := max(b.Dx(), b.Dy())
 	side := max(tileSide, (long+1)/2)
-	if long < 2*tileSide {
+	if long <= tileSide {
 		return rs
 	}
 	overlap := int(float64(side) * tileOverlap)

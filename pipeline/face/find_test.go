@@ -122,9 +122,9 @@ func TestSuppress(t *testing.T) {
 }
 
 func TestRegions(t *testing.T) {
-	// Up to two tiles' width: the whole image only.
-	if rs := regions(image.Rect(0, 0, 2*tileSide-1, 1500)); len(rs) != 1 || rs[0].maxFace != 0 {
-		t.Errorf("a %d-px image: %d regions", 2*tileSide-1, len(rs))
+	// Up to a tile: the whole image only.
+	if rs := regions(image.Rect(0, 0, tileSide, 700)); len(rs) != 1 || rs[0].maxFace != 0 {
+		t.Errorf("a %d-px image: %d regions", tileSide, len(rs))
 	}
 	for _, b := range []image.Rectangle{
 		image.Rect(0, 0, 2048, 1365), // the large rendition of a 3:2 photo
@@ -132,6 +132,7 @@ func TestRegions(t *testing.T) {
 		image.Rect(7, 9, 7+2048, 9+1536),
 		image.Rect(0, 0, 6000, 4000), // an original: tiles grow, their number does not
 		image.Rect(0, 0, 4096, 300),  // a panorama
+		image.Rect(0, 0, 1126, 661),  // two_people.jpg
 	} {
 		rs := regions(b)
 		if rs[0].r != b || rs[0].owned != b || rs[0].maxFace != 0 {
@@ -277,6 +278,73 @@ func TestFindRealFaces(t *testing.T) {
 				t.Logf("face %v score %.2f", f.Box, f.Score)
 			}
 		})
+	}
+}
+
+// mosaic places copies of a face photo scaled so its face is each of
+// sides pixels wide on a 2048x1365 grey canvas.
+func mosaic(t testing.TB, sides []int) (*image.RGBA, []image.Rectangle) {
+	src := decodePhoto(t, "obama.jpg") // face about 300 px wide at (336,153)-(635,436)
+	canvas := image.NewRGBA(image.Rect(0, 0, 2048, 1365))
+	for i := range canvas.Pix {
+		canvas.Pix[i] = 128
+		if i%4 == 3 {
+			canvas.Pix[i] = 255
+		}
+	}
+	var want []image.Rectangle
+	x, y, rowH := 0, 0, 0
+	for _, side := range sides {
+		k := float64(side) / 300
+		w, h := int(910*k), int(1137*k)
+		if x+w > 2048 {
+			x, y, rowH = 0, y+rowH, 0
+		}
+		if y+h > 1365 {
+			break
+		}
+		tt := nn.FromImageResized(src, src.Bounds(), h, w)
+		for yy := range h {
+			for xx := range w {
+				p := tt.Pixel(yy, xx)
+				o := canvas.PixOffset(x+xx, y+yy)
+				canvas.Pix[o], canvas.Pix[o+1], canvas.Pix[o+2] = uint8(p[0]), uint8(p[1]), uint8(p[2])
+			}
+		}
+		want = append(want, image.Rect(x+int(336*k), y+int(153*k), x+int(635*k), y+int(436*k)))
+		x += w
+		rowH = max(rowH, h)
+	}
+	return canvas, want
+}
+
+func TestFindSmallFaces(t *testing.T) {
+	// A panel seen from the back of the room: eight people whose faces
+	// are 80 to 200 pixels wide in the 2048-px rendition (the smaller ones
+	// found only by the tiles).
+	m := loadModel(t)
+	img, want := mosaic(t, []int{200, 150, 120, 100, 100, 80, 80, 80})
+	faces, err := m.Find(context.Background(), img, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(faces) != len(want) {
+		t.Errorf("%d faces, want %d: %v", len(faces), len(want), faces)
+	}
+	box := func(r image.Rectangle) candidate {
+		return candidate{float64(r.Min.X), float64(r.Min.Y), float64(r.Max.X), float64(r.Max.Y), 0}
+	}
+	for _, w := range want {
+		found := false
+		for _, f := range faces {
+			found = found || iou(box(w), box(f.Box)) > 0.3
+		}
+		if !found {
+			t.Errorf("the face at %v (%d px) was not found", w, w.Dx())
+		}
+	}
+	for _, f := range faces {
+		checkFace(t, img.Bounds(), f)
 	}
 }
 
