@@ -276,6 +276,27 @@ func Add(x, y *Tensor) (*Tensor, error) {
 	return x, nil
 }
 
+// AddPadded returns x + y with both zero-extended, after their content
+// (below, right and in the higher channels), to the larger of their
+// heights, widths and channel counts: the shortcut of a residual block
+// that halves the size and widens the channels, where the pooled input
+// has fewer channels, and the strided path can be a row and a column
+// smaller, than the block's output.
+func AddPadded(x, y *Tensor) *Tensor {
+	out := New(max(x.H, y.H), max(x.W, y.W), max(x.C, y.C))
+	for _, t := range [2]*Tensor{x, y} {
+		for yy := range t.H {
+			for xx := range t.W {
+				o := out.Pixel(yy, xx)
+				for ch, v := range t.Pixel(yy, xx) {
+					o[ch] += v
+				}
+			}
+		}
+	}
+	return out
+}
+
 // Affine sets each channel ch of x to x*mul[ch] + add[ch], in place;
 // either may be nil.
 func Affine(x *Tensor, mul, add *Param) *Tensor {
