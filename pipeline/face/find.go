@@ -31,14 +31,15 @@ type describer interface {
 type Model struct {
 	detector   *detector
 	landmarker *landmarker
-	// recognizer describes faces for Options.Describe.
-	// SEAM(faces-describe): set by load from loadRecognizer once the
-	// recognition net is merged; nil until then, and Find refuses Describe.
+	// recognizer describes faces for Options.Describe (the recognition
+	// net; tests put a fake in its place).
 	recognizer describer
 }
 
-// load reads the models from fsys, the model directory; ErrNoModels when
-// the detector's weights are not there.
+// load reads the models from fsys, the model directory: the detector, the
+// landmark net and the recognition net. It returns ErrNoModels when the
+// detector's weights are not there (a build without the models), another
+// error when any model is there but broken or incomplete.
 func load(fsys fs.FS) (*Model, error) {
 	if _, err := fs.Stat(fsys, detectorManifest); errors.Is(err, fs.ErrNotExist) {
 		return nil, ErrNoModels
@@ -57,6 +58,9 @@ func load(fsys fs.FS) (*Model, error) {
 	if m.landmarker, err = newLandmarker(w); err != nil {
 		return nil, fmt.Errorf("face landmarks %s: %w", landmarkManifest, err)
 	}
+	if m.recognizer, err = loadRecognizer(fsys); err != nil {
+		return nil, err
+	}
 	return m, nil
 }
 
@@ -65,7 +69,7 @@ func load(fsys fs.FS) (*Model, error) {
 // descriptor. It returns ctx's error when ctx is done before it finishes.
 func (m *Model) Find(ctx context.Context, img image.Image, opt Options) ([]Face, error) {
 	if opt.Describe && m.recognizer == nil {
-		return nil, errors.New("find faces: the recognition model is not built in")
+		return nil, errors.New("find faces: no recognition model loaded")
 	}
 	b := img.Bounds()
 	if b.Empty() {
