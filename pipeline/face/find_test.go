@@ -18,6 +18,16 @@ import (
 // facesDir holds the real face photos of the shared test data.
 const facesDir = "../../../shared/data/photos/faces"
 
+// skipUnderRace skips a test that runs the nets on many photos when the
+// race detector slows them past the suite's timeout; a few light tests
+// still run the nets, and their goroutines, under it.
+func skipUnderRace(t *testing.T) {
+	t.Helper()
+	if raceEnabled {
+		t.Skip("runs the nets on many photos: too slow under the race detector (go test without -race runs it)")
+	}
+}
+
 func loadModel(t testing.TB) *Model {
 	t.Helper()
 	m, err := Load()
@@ -197,7 +207,7 @@ func TestFindDescribe(t *testing.T) {
 	// The recognizer's own tests check descriptors; here, that Find asks
 	// for one per face, from its landmarks, and only with Describe.
 	m := loadModel(t)
-	img := decodePhoto(t, "two_people.jpg")
+	img := decodePhoto(t, "obama_small.jpg")
 	faces, err := m.Find(context.Background(), img, Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -265,6 +275,9 @@ func TestFindRealFaces(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.photo, func(t *testing.T) {
+			if tt.photo != "obama_small.jpg" {
+				skipUnderRace(t)
+			}
 			img := decodePhoto(t, tt.photo)
 			faces, err := m.Find(context.Background(), img, Options{})
 			if err != nil {
@@ -322,6 +335,7 @@ func mosaic(t testing.TB, sides []int) (*image.RGBA, []image.Rectangle) {
 }
 
 func TestFindSmallFaces(t *testing.T) {
+	skipUnderRace(t)
 	// A panel seen from the back of the room: eight people whose faces
 	// are 80 to 200 pixels wide in the 2048-px rendition (the smaller ones
 	// found only by the tiles).
@@ -382,7 +396,7 @@ func checkFace(t *testing.T, b image.Rectangle, f Face) {
 }
 
 // BenchmarkFind finds the faces of a photo of two people enlarged to the
-// large rendition's 2048 pixels.
+// large rendition's 2048 pixels, with and without their descriptors.
 func BenchmarkFind(b *testing.B) {
 	m := loadModel(b)
 	src := decodePhoto(b, "two_people.jpg")
@@ -394,12 +408,20 @@ func BenchmarkFind(b *testing.B) {
 		img.Pix[4*i], img.Pix[4*i+1], img.Pix[4*i+2], img.Pix[4*i+3] = uint8(x.Data[3*i]), uint8(x.Data[3*i+1]), uint8(x.Data[3*i+2]), 255
 	}
 	ctx := context.Background()
-	defer reportCPU(b)()
-	for b.Loop() {
-		faces, err := m.Find(ctx, img, Options{})
-		if err != nil || len(faces) != 2 {
-			b.Fatalf("%d faces, %v", len(faces), err)
+	for _, describe := range []bool{false, true} {
+		name := "detect"
+		if describe {
+			name = "describe"
 		}
+		b.Run(name, func(b *testing.B) {
+			defer reportCPU(b)()
+			for b.Loop() {
+				faces, err := m.Find(ctx, img, Options{Describe: describe})
+				if err != nil || len(faces) != 2 {
+					b.Fatalf("%d faces, %v", len(faces), err)
+				}
+			}
+		})
 	}
 }
 
@@ -442,6 +464,7 @@ func BenchmarkLandmarks(b *testing.B) {
 }
 
 func TestFindRecognises(t *testing.T) {
+	skipUnderRace(t)
 	// Headshots of three panelists; the faces of the event photos are
 	// each nearest the right one, below Threshold.
 	m := loadModel(t)
