@@ -31,9 +31,8 @@ type describer interface {
 type Model struct {
 	detector   *detector
 	landmarker *landmarker
-	// recognizer describes faces for Options.Describe.
-	// SEAM(faces-describe): set by load from loadRecognizer once the
-	// recognition net is merged; nil until then, and Find refuses Describe.
+	// recognizer describes faces for Options.Describe; nil when the
+	// recognition model is not built in, and Find refuses Describe.
 	recognizer describer
 }
 
@@ -56,6 +55,13 @@ func load(fsys fs.FS) (*Model, error) {
 	}
 	if m.landmarker, err = newLandmarker(w); err != nil {
 		return nil, fmt.Errorf("face landmarks %s: %w", landmarkManifest, err)
+	}
+	switch r, err := loadRecognizer(fsys); {
+	case errors.Is(err, fs.ErrNotExist):
+	case err != nil:
+		return nil, err
+	default:
+		m.recognizer = r
 	}
 	return m, nil
 }
