@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/fstest"
 
 	"github.com/confmedia/confmedia/pipeline/face/internal/nn"
 )
@@ -331,5 +332,27 @@ func BenchmarkDescribe(b *testing.B) {
 		if _, err := r.describe(img, lm); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestLoadRecognizerChecksShapes gives loadRecognizer a model whose first
+// filter has the wrong shape and whose other tensors are missing.
+func TestLoadRecognizerChecksShapes(t *testing.T) {
+	manifest := `[{"paths": ["r.bin"], "weights": [{"name": "conv32_down/conv/filters", "shape": [7, 7, 3, 16], "dtype": "float32"}]}]`
+	fsys := fstest.MapFS{
+		recognitionManifest: {Data: []byte(manifest)},
+		"r.bin":             {Data: make([]byte, 7*7*3*16*4)},
+	}
+	_, err := loadRecognizer(fsys)
+	if err == nil {
+		t.Fatal("no error")
+	}
+	for _, want := range []string{"conv32_down/conv/filters: shape [7 7 3 16], want [7 7 3 32]", "fc: missing", "conv256_down_out/conv2/scale/biases: missing"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not say %q", err, want)
+		}
+	}
+	if _, err := loadRecognizer(fstest.MapFS{}); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("no model: %v, want fs.ErrNotExist", err)
 	}
 }
