@@ -32,14 +32,16 @@ type Model struct {
 	detector   *detector
 	landmarker *landmarker
 	// recognizer describes faces for Options.Describe (the recognition
-	// net; tests put a fake in its place).
+	// net; tests put a fake in its place); nil when the recognition model
+	// is not built in, and Find refuses Describe.
 	recognizer describer
 }
 
 // load reads the models from fsys, the model directory: the detector, the
-// landmark net and the recognition net. It returns ErrNoModels when the
-// detector's weights are not there (a build without the models), another
-// error when any model is there but broken or incomplete.
+// landmark net and, when its manifest is there, the recognition net. It
+// returns ErrNoModels when the detector's weights are not there (a build
+// without the models), another error when a model is there but broken or
+// incomplete.
 func load(fsys fs.FS) (*Model, error) {
 	if _, err := fs.Stat(fsys, detectorManifest); errors.Is(err, fs.ErrNotExist) {
 		return nil, ErrNoModels
@@ -58,8 +60,12 @@ func load(fsys fs.FS) (*Model, error) {
 	if m.landmarker, err = newLandmarker(w); err != nil {
 		return nil, fmt.Errorf("face landmarks %s: %w", landmarkManifest, err)
 	}
-	if m.recognizer, err = loadRecognizer(fsys); err != nil {
+	switch r, err := loadRecognizer(fsys); {
+	case errors.Is(err, fs.ErrNotExist):
+	case err != nil:
 		return nil, err
+	default:
+		m.recognizer = r
 	}
 	return m, nil
 }

@@ -8,7 +8,6 @@ import (
 	"math"
 	"os"
 	"path/filepath"
-	"slices"
 	"testing"
 	"testing/fstest"
 
@@ -17,16 +16,6 @@ import (
 
 // facesDir holds the real face photos of the shared test data.
 const facesDir = "../../../shared/data/photos/faces"
-
-// skipUnderRace skips a test that runs the nets on many photos when the
-// race detector slows them past the suite's timeout; a few light tests
-// still run the nets, and their goroutines, under it.
-func skipUnderRace(t *testing.T) {
-	t.Helper()
-	if raceEnabled {
-		t.Skip("runs the nets on many photos: too slow under the race detector (go test without -race runs it)")
-	}
-}
 
 func loadModel(t testing.TB) *Model {
 	t.Helper()
@@ -459,58 +448,6 @@ func BenchmarkLandmarks(b *testing.B) {
 	for b.Loop() {
 		if _, err := m.landmarker.forward(ctx, x); err != nil {
 			b.Fatal(err)
-		}
-	}
-}
-
-func TestFindRecognises(t *testing.T) {
-	skipUnderRace(t)
-	// Headshots of three panelists; the faces of the event photos are
-	// each nearest the right one, below Threshold.
-	m := loadModel(t)
-	ctx := context.Background()
-	describe := func(name string) []Face {
-		faces, err := m.Find(ctx, decodePhoto(t, name), Options{Describe: true})
-		if err != nil {
-			t.Fatalf("%s: %v", name, err)
-		}
-		return faces
-	}
-	known := map[string]*Descriptor{}
-	for _, name := range []string{"obama.jpg", "biden2.jpg", "grace_hopper.jpg"} {
-		faces := describe(name)
-		if len(faces) == 0 || faces[0].Descriptor == nil {
-			t.Fatalf("%s: no described face", name)
-		}
-		known[name] = faces[0].Descriptor
-	}
-	tests := []struct {
-		photo string
-		want  []string // the person of each face, left to right
-	}{
-		{"two_people.jpg", []string{"obama.jpg", "biden2.jpg"}},
-		{"obama2.jpg", []string{"obama.jpg"}},
-		{"obama3.jpg", []string{"obama.jpg"}},
-		{"biden.jpg", []string{"biden2.jpg"}},
-	}
-	for _, tt := range tests {
-		faces := describe(tt.photo)
-		slices.SortFunc(faces, func(a, b Face) int { return a.Box.Min.X - b.Box.Min.X })
-		if len(faces) != len(tt.want) {
-			t.Errorf("%s: %d faces, want %d", tt.photo, len(faces), len(tt.want))
-			continue
-		}
-		for i, f := range faces {
-			best, bestD := "", math.Inf(1)
-			for name, d := range known {
-				if dist := Distance(f.Descriptor, d); dist < bestD {
-					best, bestD = name, dist
-				}
-			}
-			t.Logf("%s face %v: nearest %s at %.2f", tt.photo, f.Box, best, bestD)
-			if best != tt.want[i] || bestD >= Threshold {
-				t.Errorf("%s face %v: nearest %s at %.2f, want %s below %.2f", tt.photo, f.Box, best, bestD, tt.want[i], Threshold)
-			}
 		}
 	}
 }

@@ -2,10 +2,11 @@ package face
 
 import "image"
 
-// Landmarks of the faces in /work/shared/data/photos/faces (largest first
-// per photo), as face-api's 68-point landmark net placed them after its
-// SSD detector, rounded to pixels: fixtures for the recognition tests until
-// this package finds them itself.
+// photoLandmarks are the landmarks of the faces in the shared photos
+// (facesDir; largest first per photo), as face-api's 68-point landmark net
+// placed them after its SSD detector, rounded to pixels: fixed inputs, so
+// that the recognition tests check the descriptor alone, whatever the
+// detector does.
 var photoLandmarks = map[string][][]image.Point{
 	"biden.jpg": {
 		{{419, 305}, {417, 347}, {414, 387}, {417, 420}, {423, 457}, {443, 486}, {472, 505}, {507, 524}, {551, 541}, {594, 542}, {617, 538}, {638, 532}, {659, 512}, {679, 483}, {691, 452}, {705, 420}, {711, 385}, {491, 282}, {518, 276}, {542, 277}, {562, 282}, {579, 291}, {645, 308}, {661, 308}, {680, 312}, {697, 321}, {706, 334}, {603, 339}, {602, 362}, {601, 383}, {596, 404}, {563, 416}, {573, 421}, {585, 427}, {597, 426}, {606, 428}, {515, 316}, {532, 315}, {550, 318}, {561, 330}, {549, 332}, {530, 328}, {630, 347}, {648, 341}, {666, 346}, {672, 356}, {660, 360}, {644, 354}, {521, 457}, {547, 451}, {570, 450}, {580, 453}, {590, 453}, {607, 467}, {617, 478}, {600, 480}, {586, 482}, {570, 479}, {556, 475}, {540, 468}, {524, 457}, {560, 460}, {575, 464}, {589, 468}, {612, 477}, {587, 465}, {574, 463}, {560, 460}},

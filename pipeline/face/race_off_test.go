@@ -1,5 +1,0 @@
-//go:build !race
-
-package face
-
-const raceEnabled = false
