@@ -19,11 +19,11 @@ const (
 	minScore     = 0.5   // boxes the detector is less sure of are dropped
 	maxOverlap   = 0.4   // of two boxes overlapping more (IoU), the weaker is dropped
 	minFaceSide  = 0.012 // of the image's longer side: smaller boxes are dropped
-	maxContained = 0.6   // a box lying this much (of its area) inside a better one is dropped
+	maxContained = 0.6   // a box lying this much (of its area) inside a larger one is dropped
 )
 
 // Faces under about 25 input pixels are missed, so in a large image (a
-// 2048-px rendition: faces under 100 pixels, an audience or a panel seen
+// 2048-px rendition: faces under about 120 pixels, a panel seen
 // from the back) the detector also looks at overlapping tiles, each scaled
 // to the input size. A tile owns the boxes centred in its part of the
 // image (up to the middle of each overlap), and keeps the small ones: a
@@ -44,7 +44,8 @@ type region struct {
 }
 
 // regions returns the parts of an image of bounds b to look at: the whole,
-// and tiles when it is larger than two tiles one way.
+// and tiles when it is larger than a tile one way (at most 3×2 of them:
+// the tiles of a larger image are larger).
 func regions(b image.Rectangle) []region {
 	rs := []region{{r: b, owned: b}}
 	long := max(b.Dx(), b.Dy())
@@ -119,8 +120,11 @@ var detectorAnchors = [5][2]float64{
 // detectorMean is the mean colour the detector's input is centred on.
 var detectorMean = [3]float32{117.001, 114.697, 97.404}
 
+// separable is the weights of a separable convolution (nn.SeparableConv).
 type separable struct{ depthwise, pointwise, bias *nn.Param }
 
+// loadSeparable reads the weights of the 3×3 separable convolution name
+// from in to out channels.
 func loadSeparable(w nn.Weights, name string, in, out int) (s separable, err error) {
 	if s.depthwise, err = w.Get(name+"/depthwise_filter", 3, 3, in, 1); err != nil {
 		return s, err
@@ -132,6 +136,9 @@ func loadSeparable(w nn.Weights, name string, in, out int) (s separable, err err
 	return s, err
 }
 
+// detector is the tiny face detector: a 3×3 convolution, five separable
+// ones (each after a 2×2 max pool), and a 1×1 convolution to 5 values per
+// anchor.
 type detector struct {
 	conv0, bias0 *nn.Param
 	layers       [5]separable

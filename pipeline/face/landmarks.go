@@ -25,6 +25,7 @@ type denseBlock struct {
 	layers       [4]separable
 }
 
+// landmarker is the 68-point landmark net.
 type landmarker struct {
 	blocks     [4]denseBlock
 	fc, fcBias *nn.Param
