@@ -11,7 +11,7 @@ UI_VENDOR   := web/static/vendor/sha256.umd.min.js
 UI_MODULES  := web/ui/node_modules/.package-lock.json
 AXE_JS      := web/ui/node_modules/axe-core/axe.min.js
 # The face models (pipeline/face) embedded in the binary, from the npm package @vladmandic/face-api.
-FACE_MODEL_NAMES := tiny_face_detector face_landmark_68 face_recognition ssd_mobilenetv1
+FACE_MODEL_NAMES := tiny_face_detector face_landmark_68 face_recognition
 FACE_MODELS := $(foreach m,$(FACE_MODEL_NAMES),pipeline/face/model/$(m)_model.bin pipeline/face/model/$(m)_model-weights_manifest.json)
 GO_MIN      := 1.26
 # Debian packages: what `make run` needs, and what the tests need besides.

@@ -55,3 +55,47 @@ func PadToSquare(x *Tensor, centre bool) (sq *Tensor, top, left int) {
 	}
 	return sq, top, left
 }
+
+// FromImageResized returns the pixels of img inside r (clipped to its
+// bounds) as an h×w RGB tensor of values 0..255. Shrinking averages the
+// source pixels each output pixel covers (so a large photo is read once and
+// never held as floats at full size); enlarging interpolates bilinearly.
+func FromImageResized(img image.Image, r image.Rectangle, h, w int) *Tensor {
+	r = r.Intersect(img.Bounds())
+	if r.Dx() < w || r.Dy() < h {
+		return ResizeBilinear(FromImage(img, r), h, w)
+	}
+	if r.Dx() == w && r.Dy() == h {
+		return FromImage(img, r)
+	}
+	// Output pixel x covers source columns [xs[x], xs[x+1]).
+	span := func(n, out int) []int {
+		s := make([]int, out+1)
+		for i := range s {
+			s[i] = i * n / out
+		}
+		return s
+	}
+	xs, ys := span(r.Dx(), w), span(r.Dy(), h)
+	t := New(h, w, 3)
+	rows(h, func(y0, y1 int) {
+		for y := y0; y < y1; y++ {
+			band := FromImage(img, image.Rect(r.Min.X, r.Min.Y+ys[y], r.Max.X, r.Min.Y+ys[y+1]))
+			for x := range w {
+				var sum [3]float32
+				for by := range band.H {
+					for bx := xs[x]; bx < xs[x+1]; bx++ {
+						p := band.Pixel(by, bx)
+						sum[0] += p[0]
+						sum[1] += p[1]
+						sum[2] += p[2]
+					}
+				}
+				n := float32(band.H * (xs[x+1] - xs[x]))
+				o := t.Pixel(y, x)
+				o[0], o[1], o[2] = sum[0]/n, sum[1]/n, sum[2]/n
+			}
+		}
+	})
+	return t
+}

@@ -216,3 +216,24 @@ func TestLoadRealModels(t *testing.T) {
 		t.Logf("%s: %d weights", m, len(w))
 	}
 }
+
+func TestAddPadded(t *testing.T) {
+	// x: 1x1 with 2 channels (the strided path, a row and a column short);
+	// y: 2x2 with 1 channel (the pooled input, half the channels).
+	x := tensor(1, 1, 2, 10, 20)
+	y := tensor(2, 2, 1, 1, 2, 3, 4)
+	got := AddPadded(x, y)
+	// (0,0): 10+1, 20+0; (0,1): 0+2, 0; (1,0): 0+3, 0; (1,1): 0+4, 0.
+	want := []float32{11, 20, 2, 0, 3, 0, 4, 0}
+	if got.H != 2 || got.W != 2 || got.C != 2 || !slices.Equal(got.Data, want) {
+		t.Errorf("got %dx%dx%d %v, want 2x2x2 %v", got.H, got.W, got.C, got.Data, want)
+	}
+	if !slices.Equal(x.Data, []float32{10, 20}) || !slices.Equal(y.Data, []float32{1, 2, 3, 4}) {
+		t.Errorf("inputs changed: %v %v", x.Data, y.Data)
+	}
+	// Same shapes: a plain sum.
+	same := AddPadded(tensor(1, 2, 1, 1, 2), tensor(1, 2, 1, 3, 4))
+	if !slices.Equal(same.Data, []float32{4, 6}) {
+		t.Errorf("same shapes: %v, want [4 6]", same.Data)
+	}
+}

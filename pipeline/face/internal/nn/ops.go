@@ -82,39 +82,69 @@ func Conv2D(x *Tensor, filter, bias *Param, stride int, pad Padding) (*Tensor, e
 	}
 	out := New(oh, ow, cout)
 	rows(oh, func(y0, y1 int) {
+		// patch holds the window of one output pixel, in the filter's row
+		// order (zero outside the input), so that one accumulate covers
+		// the whole kernel: a 3x3 kernel on 3 channels is 27 rows.
+		patch := make([]float32, kh*kw*cin)
 		for oy := y0; oy < y1; oy++ {
 			for ox := range ow {
 				o := out.Pixel(oy, ox)
 				if bias != nil {
 					copy(o, bias.Data)
 				}
+				if kh == 1 && kw == 1 && top == 0 && left == 0 {
+					accumulate(o, x.Pixel(oy*stride, ox*stride), filter.Data)
+					continue
+				}
 				for ky := range kh {
 					iy := oy*stride + ky - top
-					if iy < 0 || iy >= x.H {
-						continue
-					}
 					for kx := range kw {
 						ix := ox*stride + kx - left
-						if ix < 0 || ix >= x.W {
-							continue
-						}
-						in := x.Pixel(iy, ix)
-						base := (ky*kw + kx) * cin * cout
-						for ci, v := range in {
-							if v == 0 {
-								continue
-							}
-							w := filter.Data[base+ci*cout : base+(ci+1)*cout]
-							for co := range o {
-								o[co] += v * w[co]
-							}
+						p := patch[(ky*kw+kx)*cin : (ky*kw+kx+1)*cin]
+						if iy < 0 || iy >= x.H || ix < 0 || ix >= x.W {
+							clear(p)
+						} else {
+							copy(p, x.Pixel(iy, ix))
 						}
 					}
 				}
+				accumulate(o, patch, filter.Data)
 			}
 		}
 	})
 	return out, nil
+}
+
+// accumulate adds to o (length cout) the product of in (length cin) and
+// w (cin×cout, row major): the inner loop of Conv2D, four input channels
+// at a time so that o is loaded and stored a quarter as often.
+func accumulate(o, in, w []float32) {
+	cout := len(o)
+	ci := 0
+	for ; ci+4 <= len(in); ci += 4 {
+		v0, v1, v2, v3 := in[ci], in[ci+1], in[ci+2], in[ci+3]
+		if v0 == 0 && v1 == 0 && v2 == 0 && v3 == 0 {
+			continue // after a ReLU, often
+		}
+		w0 := w[ci*cout : (ci+1)*cout]
+		w1 := w[(ci+1)*cout : (ci+2)*cout]
+		w2 := w[(ci+2)*cout : (ci+3)*cout]
+		w3 := w[(ci+3)*cout : (ci+4)*cout]
+		w0, w1, w2, w3 = w0[:len(o)], w1[:len(o)], w2[:len(o)], w3[:len(o)]
+		for co := range o {
+			o[co] += v0*w0[co] + v1*w1[co] + v2*w2[co] + v3*w3[co]
+		}
+	}
+	for ; ci < len(in); ci++ {
+		v := in[ci]
+		if v == 0 {
+			continue
+		}
+		row := w[ci*cout : (ci+1)*cout]
+		for co := range o {
+			o[co] += v * row[co]
+		}
+	}
 }
 
 // Depthwise convolves each channel of x with its own kernel, filter
@@ -246,6 +276,27 @@ func Add(x, y *Tensor) (*Tensor, error) {
 	return x, nil
 }
 
+// AddPadded returns x + y with both zero-extended, after their content
+// (below, right and in the higher channels), to the larger of their
+// heights, widths and channel counts: the shortcut of a residual block
+// that halves the size and widens the channels, where the pooled input
+// has fewer channels, and the strided path can be a row and a column
+// smaller, than the block's output.
+func AddPadded(x, y *Tensor) *Tensor {
+	out := New(max(x.H, y.H), max(x.W, y.W), max(x.C, y.C))
+	for _, t := range [2]*Tensor{x, y} {
+		for yy := range t.H {
+			for xx := range t.W {
+				o := out.Pixel(yy, xx)
+				for ch, v := range t.Pixel(yy, xx) {
+					o[ch] += v
+				}
+			}
+		}
+	}
+	return out
+}
+
 // Affine sets each channel ch of x to x*mul[ch] + add[ch], in place;
 // either may be nil.
 func Affine(x *Tensor, mul, add *Param) *Tensor {
@@ -328,4 +379,23 @@ func Dense(v []float32, weights, bias *Param) ([]float32, error) {
 		}
 	}
 	return out, nil
+}
+
+// SeparableConv is a depthwise convolution (filter [kh, kw, C, 1], no bias)
+// followed by a pointwise one (filter [1, 1, C, out]) that adds bias [out]:
+// TensorFlow's separable_conv2d, the building block of the face models.
+func SeparableConv(x *Tensor, depthwise, pointwise, bias *Param, stride int, pad Padding) (*Tensor, error) {
+	if len(pointwise.Shape) != 4 || pointwise.Shape[0] != 1 || pointwise.Shape[1] != 1 {
+		return nil, fmt.Errorf("separable: pointwise filter %v", pointwise.Shape)
+	}
+	d, err := Depthwise(x, depthwise, nil, stride, pad)
+	if err != nil {
+		return nil, err
+	}
+	return Conv2D(d, pointwise, bias, 1, Valid)
+}
+
+// Sigmoid is the logistic function 1/(1+e^-v).
+func Sigmoid(v float32) float32 {
+	return float32(1 / (1 + math.Exp(-float64(v))))
 }
