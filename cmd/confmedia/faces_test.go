@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/confmedia/confmedia/pipeline/face"
+	"github.com/confmedia/confmedia/workers"
 )
 
 // TestFacesConfig: faces default on and recognition off; recognition
@@ -40,16 +41,25 @@ func TestFacesConfig(t *testing.T) {
 		}
 	}
 
-	if _, err := loadFaceModel(); !errors.Is(err, face.ErrNoModels) {
-		t.Logf("the face models are built in (%v): not checking the run without them", err)
-		return
-	}
+	noModels := func() (workers.FaceFinder, error) { return nil, face.ErrNoModels }
 	var logs bytes.Buffer
-	finder, recognition, err := faceFinder(Config{Faces: true, FaceRecognition: true}, slog.New(slog.NewTextHandler(&logs, nil)))
+	log := slog.New(slog.NewTextHandler(&logs, nil))
+	finder, recognition, err := faceFinder(Config{Faces: true}, log, noModels)
 	if err != nil || finder != nil || recognition {
-		t.Errorf("without models: %v, %v, %v; want faces and recognition off", finder, recognition, err)
+		t.Errorf("without models: %v, %v, %v; want faces off", finder, recognition, err)
 	}
 	if strings.Count(logs.String(), "faces off") != 1 {
 		t.Errorf("log %q, want one line saying faces are off", logs.String())
+	}
+	if _, _, err := faceFinder(Config{Faces: true, FaceRecognition: true}, log, noModels); err == nil || !strings.Contains(err.Error(), "no face models") {
+		t.Errorf("recognition without models: %v, want an error saying the binary has no face models", err)
+	}
+	// With the models make build embeds, the worker finds faces.
+	finder, _, err = faceFinder(Config{Faces: true}, log, loadFaceModel)
+	switch {
+	case errors.Is(err, face.ErrNoModels):
+		t.Log("this binary has no face models (make build fetches them): not checking the run with them")
+	case err != nil || finder == nil:
+		t.Errorf("with the built-in models: %v, %v", finder, err)
 	}
 }

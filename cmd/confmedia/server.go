@@ -213,7 +213,7 @@ func (m *Main) reconciler(b *backends, recognition bool) *workers.Reconciler {
 
 // runWorkers starts the workers and the reconciler; stop stops both.
 func (m *Main) runWorkers(ctx context.Context, b *backends, conc int) (stop func(), err error) {
-	faces, recognition, err := faceFinder(b.cfg, b.log.With("component", "worker"))
+	faces, recognition, err := faceFinder(b.cfg, b.log.With("component", "worker"), loadFaceModel)
 	if err != nil {
 		return nil, fmt.Errorf("start workers: %w", err)
 	}

@@ -201,7 +201,7 @@ func TestLoad(t *testing.T) {
 
 func TestLoadRealModels(t *testing.T) {
 	// The models make build copies in; skipped in a clone without them.
-	for _, m := range []string{"tiny_face_detector", "face_landmark_68", "face_recognition", "ssd_mobilenetv1"} {
+	for _, m := range []string{"tiny_face_detector", "face_landmark_68", "face_recognition"} {
 		name := m + "_model-weights_manifest.json"
 		fsys := os.DirFS("../../model")
 		if _, err := fs.Stat(fsys, name); err != nil {
