@@ -55,11 +55,15 @@ func postgresDialect() dialect {
 
 // hasTalk is a condition on the media row: its talk_ids JSON array holds
 // the argument placeholder p.
-func (d dialect) hasTalk(p string) string {
+func (d dialect) hasTalk(p string) string { return d.hasElem("talk_ids", p) }
+
+// hasElem is a condition on the media row: its JSON array column col holds
+// the argument placeholder p.
+func (d dialect) hasElem(col, p string) string {
 	if d.timeText {
-		return "EXISTS (SELECT 1 FROM json_each(media.talk_ids) WHERE json_each.value = " + p + ")"
+		return "EXISTS (SELECT 1 FROM json_each(media." + col + ") WHERE json_each.value = " + p + ")"
 	}
-	return "media.talk_ids::jsonb @> jsonb_build_array(" + p + "::text)"
+	return "media." + col + "::jsonb @> jsonb_build_array(" + p + "::text)"
 }
 
 // timeArg is the value that stores t: NULL for the zero time, else t in UTC

@@ -17,7 +17,7 @@ const mediaColumns = `id, kind, source_name, content_type, bytes, original_key, 
 	room, speaker_hint, clock_offset, has_offset, uploaded_at, status, reason, generation,
 	camera, make, model, serial, camera_time, camera_time_source, taken_at, width, height,
 	people, subjects, rating, has_gps, artist, copyright, license, talk_ids, speaker_ids,
-	candidates, renditions, processed_at, decided, decided_by, decided_at`
+	candidates, renditions, processed_at, decided, decided_by, decided_at, recognized`
 
 func (s *Store) mediaArgs(m *catalog.Media) []any {
 	return []any{
@@ -29,7 +29,7 @@ func (s *Store) mediaArgs(m *catalog.Media) []any {
 		jsonList(m.People), jsonList(m.Subjects), m.Rating, m.HasGPS, m.Artist, m.Copyright, m.License,
 		jsonList(m.TalkIDs), jsonList(m.SpeakerIDs), jsonList(m.Candidates),
 		encodeRenditions(m.Renditions), s.d.timeArg(m.ProcessedAt),
-		m.Decided, m.DecidedBy, s.d.timeArg(m.DecidedAt),
+		m.Decided, m.DecidedBy, s.d.timeArg(m.DecidedAt), jsonList(m.Recognized),
 	}
 }
 
@@ -52,7 +52,7 @@ func scanMedia(row scanner) (*catalog.Media, error) {
 		jsonCol{&m.People}, jsonCol{&m.Subjects}, &m.Rating, &m.HasGPS, &m.Artist, &m.Copyright, &m.License,
 		jsonCol{&m.TalkIDs}, jsonCol{&m.SpeakerIDs}, jsonCol{&m.Candidates},
 		jsonCol{&rends}, timeCol{&m.ProcessedAt},
-		&m.Decided, &m.DecidedBy, timeCol{&m.DecidedAt},
+		&m.Decided, &m.DecidedBy, timeCol{&m.DecidedAt}, jsonCol{&m.Recognized},
 	)
 	if err != nil {
 		return nil, err
@@ -203,6 +203,9 @@ func (s *Store) walkMedia(ctx context.Context, op string, f catalog.MediaFilter,
 	if f.TalkID != "" {
 		where = append(where, s.d.hasTalk(arg(f.TalkID)))
 	}
+	if f.Recognized != "" {
+		where = append(where, s.d.hasElem("recognized", arg(f.Recognized)))
+	}
 	q := "SELECT " + mediaColumns + " FROM media"
 	if len(where) > 0 {
 		q += " WHERE " + strings.Join(where, " AND ")
@@ -262,6 +265,9 @@ func (s *Store) UpdateMedia(ctx context.Context, id string, fn func(*catalog.Med
 		if _, err := tx.ExecContext(ctx, "UPDATE media SET "+strings.Join(set, ", ")+" WHERE id = $1", args...); err != nil {
 			return s.fail(op, err)
 		}
+		if err := s.pruneFaceDescriptors(ctx, tx, op, m); err != nil {
+			return err
+		}
 		return s.bumpMedia(ctx, tx, op, id)
 	})
 }
@@ -276,6 +282,9 @@ func (s *Store) DeleteMedia(ctx context.Context, id string) error {
 		}
 		if n, err := res.RowsAffected(); err == nil && n == 0 {
 			return catalog.E(catalog.NotFound, op, nil, "media %s not found", id)
+		}
+		if _, err := tx.ExecContext(ctx, "DELETE FROM face_descriptors WHERE media_id = $1", id); err != nil {
+			return s.fail(op, err)
 		}
 		if err := s.bump(ctx, tx, op); err != nil {
 			return err
