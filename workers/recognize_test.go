@@ -1,0 +1,220 @@
+package workers
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"image"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/confmedia/confmedia/catalog"
+	"github.com/confmedia/confmedia/pipeline/face"
+)
+
+// faceOf is a synthetic described face of person n (people are 10 apart),
+// dist away from their headshot's, with a box of side size.
+func faceOf(n int, dist float32, size int) face.Face {
+	var d face.Descriptor
+	d[0] = float32(10 * n)
+	d[1] = dist
+	return face.Face{Box: image.Rect(0, 0, size, size), Score: 0.9, Descriptor: &d}
+}
+
+// recogFixture has a panel of ana, bo and cy in Hall A, a tagged headshot
+// of each (persons 1, 2, 3) and a pending photo of the panel.
+type recogFixture struct {
+	*fixture
+	headshots map[string]string // speaker → media id
+	photo     string
+}
+
+func newRecogFixture(t *testing.T) *recogFixture {
+	t.Helper()
+	f := &recogFixture{fixture: newFixture(t), headshots: map[string]string{}}
+	ctx := context.Background()
+	sched := testSchedule()
+	sched.Talks[0].SpeakerIDs = []string{"ana", "bo", "cy"}
+	sched.Speakers = append(sched.Speakers, catalog.Speaker{ID: "cy", Name: "Cy Dee"})
+	if _, err := f.store.ReplaceSchedule(ctx, sched); err != nil {
+		t.Fatal(err)
+	}
+	for i, sp := range []string{"ana", "bo", "cy"} {
+		m := &catalog.Media{ID: fmt.Sprintf("%064x", 100+i), Kind: catalog.Headshot, SourceName: sp + ".jpg",
+			Status: catalog.Tagged, SpeakerIDs: []string{sp}, Generation: 1}
+		if _, err := f.store.CreateMedia(ctx, m); err != nil {
+			t.Fatal(err)
+		}
+		f.headshots[sp] = m.ID
+	}
+	id := fmt.Sprintf("%064x", 1)
+	rend := catalog.Rendition{Name: "large", Key: catalog.RenditionKey(id, "large"), Width: 10, Height: 10, Bytes: 3}
+	if err := f.blobs.Put(ctx, catalog.StaffRenditionKey(id, "large"), bytes.NewReader([]byte("jpg")), 3, "image/jpeg"); err != nil {
+		t.Fatal(err)
+	}
+	w, _ := time.Parse("2006-01-02 15:04", "2026-05-15 09:30")
+	photo := &catalog.Media{ID: id, Kind: catalog.Photo, SourceName: "panel.jpg", Room: "Hall A", Status: catalog.Pending,
+		Generation: 1, CameraTime: catalog.CameraTime{Wall: w, Source: "exif"}, Renditions: []catalog.Rendition{rend}}
+	if _, err := f.store.CreateMedia(ctx, photo); err != nil {
+		t.Fatal(err)
+	}
+	f.photo = id
+	return f
+}
+
+func (f *recogFixture) learn(t *testing.T, speaker string, faces ...face.Face) bool {
+	t.Helper()
+	stored, err := f.h.LearnHeadshot(context.Background(), f.headshots[speaker], faces)
+	if err != nil {
+		t.Fatalf("LearnHeadshot(%s): %v", speaker, err)
+	}
+	return stored
+}
+
+func (f *recogFixture) public(t *testing.T) bool {
+	t.Helper()
+	_, err := f.blobs.Stat(context.Background(), catalog.RenditionKey(f.photo, "large"))
+	return err == nil
+}
+
+func TestLearnHeadshot(t *testing.T) {
+	f := newRecogFixture(t)
+	ctx := context.Background()
+	// The largest face is the speaker's, whatever Find's order.
+	if !f.learn(t, "ana", faceOf(9, 0, 40), faceOf(1, 0, 200), faceOf(8, 0, 100)) {
+		t.Fatal("ana's headshot stored no descriptor")
+	}
+	// No face, or faces without descriptors: nothing stored.
+	if f.learn(t, "bo") || f.learn(t, "bo", face.Face{Box: image.Rect(0, 0, 300, 300)}) {
+		t.Error("a headshot without a described face stored a descriptor")
+	}
+	// A photo, a missing item: nothing, no error.
+	if stored, err := f.h.LearnHeadshot(ctx, f.photo, []face.Face{faceOf(1, 0, 10)}); stored || err != nil {
+		t.Errorf("LearnHeadshot of a photo = %v, %v", stored, err)
+	}
+	if stored, err := f.h.LearnHeadshot(ctx, fmt.Sprintf("%064x", 999), []face.Face{faceOf(1, 0, 10)}); stored || err != nil {
+		t.Errorf("LearnHeadshot of a missing item = %v, %v", stored, err)
+	}
+	known, err := f.store.FaceDescriptors(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(known) != 1 || known[0].SpeakerID != "ana" || known[0].Vector[0] != 10 {
+		t.Fatalf("known faces %+v, want ana's (person 1) only", known)
+	}
+	// A hidden headshot stores nothing, and loses what it had.
+	if err := catalog.Transition(ctx, f.store, f.headshots["ana"], catalog.Hiding("", "Org", time.Now())); err != nil {
+		t.Fatal(err)
+	}
+	if f.learn(t, "ana", faceOf(1, 0, 200)) {
+		t.Error("a hidden headshot stored a descriptor")
+	}
+	if known, _ := f.store.FaceDescriptors(ctx); len(known) != 0 {
+		t.Errorf("a hidden headshot's descriptor is still known: %+v", known)
+	}
+}
+
+func TestRecognizePhoto(t *testing.T) {
+	ctx := context.Background()
+	get := func(t *testing.T, f *recogFixture) *catalog.Media {
+		m, err := f.store.Media(ctx, f.photo)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	t.Run("the panelists in the photo", func(t *testing.T) {
+		f := newRecogFixture(t)
+		f.learn(t, "ana", faceOf(1, 0, 100))
+		f.learn(t, "bo", faceOf(2, 0, 100))
+		f.learn(t, "cy", faceOf(3, 0, 100))
+		status, err := f.h.RecognizePhoto(ctx, f.photo, []face.Face{faceOf(1, 0.2, 80), faceOf(3, 0.3, 60), faceOf(42, 0, 50)})
+		if err != nil || status != catalog.Tagged {
+			t.Fatalf("RecognizePhoto = %s, %v", status, err)
+		}
+		m := get(t, f)
+		if !slices.Equal(m.SpeakerIDs, []string{"ana", "cy"}) || !slices.Equal(m.Recognized, []string{"ana", "cy"}) ||
+			!slices.Equal(m.TalkIDs, []string{"t1"}) {
+			t.Errorf("photo tagged %v speakers %v recognized %v; want t1, ana and cy", m.TalkIDs, m.SpeakerIDs, m.Recognized)
+		}
+		if !f.public(t) {
+			t.Error("a tagged photo's rendition was not published")
+		}
+		// Faces not looked at on a later re-tag keep what was recognised.
+		if _, err := f.h.tag(ctx, f.photo); err != nil {
+			t.Fatal(err)
+		}
+		if m := get(t, f); !slices.Equal(m.Recognized, []string{"ana", "cy"}) {
+			t.Errorf("a re-tag without faces changed Recognized to %v", m.Recognized)
+		}
+	})
+	t.Run("no face found: today's rule", func(t *testing.T) {
+		f := newRecogFixture(t)
+		f.learn(t, "ana", faceOf(1, 0, 100))
+		if _, err := f.h.RecognizePhoto(ctx, f.photo, nil); err != nil {
+			t.Fatal(err)
+		}
+		if m := get(t, f); m.Status != catalog.Tagged || !slices.Equal(m.SpeakerIDs, []string{"ana", "bo", "cy"}) || m.Recognized != nil {
+			t.Errorf("photo %s speakers %v recognized %v; want every speaker", m.Status, m.SpeakerIDs, m.Recognized)
+		}
+	})
+	t.Run("faces not looked at: today's rule", func(t *testing.T) {
+		f := newRecogFixture(t)
+		f.learn(t, "ana", faceOf(1, 0, 100))
+		if _, err := f.h.DecideWithoutFaces(ctx, f.photo); err != nil {
+			t.Fatal(err)
+		}
+		if m := get(t, f); m.Status != catalog.Tagged || !slices.Equal(m.SpeakerIDs, []string{"ana", "bo", "cy"}) {
+			t.Errorf("photo %s speakers %v; want every speaker", m.Status, m.SpeakerIDs)
+		}
+	})
+	t.Run("a face like an opted-out speaker takes it down for review", func(t *testing.T) {
+		f := newRecogFixture(t)
+		f.learn(t, "ana", faceOf(1, 0, 100))
+		f.learn(t, "bo", faceOf(2, 0, 100))
+		if _, err := f.h.RecognizePhoto(ctx, f.photo, []face.Face{faceOf(1, 0.1, 80)}); err != nil {
+			t.Fatal(err)
+		}
+		if !f.public(t) {
+			t.Fatal("not published before the opt-out")
+		}
+		// An opt-out of bo as a speaker of another talk would hide the
+		// photo by speaker; here bo is recognised in a photo whose
+		// people tags name ana only.
+		if err := f.store.UpdateMedia(ctx, f.photo, func(m *catalog.Media) error { m.People = []string{"Ana Lima"}; return nil }); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.store.PutOptOut(ctx, catalog.OptOut{Name: "Bo Chen", SpeakerID: "bo"}); err != nil {
+			t.Fatal(err)
+		}
+		status, err := f.h.RecognizePhoto(ctx, f.photo, []face.Face{faceOf(1, 0.1, 80), faceOf(2, 0.2, 70)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := get(t, f)
+		if status != catalog.NeedsReview || m.Reason != "a face looks like Bo Chen, who opted out of photos" {
+			t.Errorf("photo %s (%q), want needs_review naming Bo Chen", status, m.Reason)
+		}
+		if f.public(t) {
+			t.Error("the photo is still public")
+		}
+	})
+	t.Run("a deleted headshot's face is no longer known", func(t *testing.T) {
+		f := newRecogFixture(t)
+		f.learn(t, "ana", faceOf(1, 0, 100))
+		f.learn(t, "bo", faceOf(2, 0, 100))
+		f.learn(t, "cy", faceOf(3, 0, 100))
+		if err := f.store.DeleteMedia(ctx, f.headshots["ana"]); err != nil {
+			t.Fatal(err)
+		}
+		// ana's face is unknown now: with a face of nobody known, ana
+		// cannot be ruled out; bo and cy, known and absent, are.
+		if _, err := f.h.RecognizePhoto(ctx, f.photo, []face.Face{faceOf(1, 0.1, 80)}); err != nil {
+			t.Fatal(err)
+		}
+		if m := get(t, f); !slices.Equal(m.SpeakerIDs, []string{"ana"}) || m.Recognized != nil {
+			t.Errorf("speakers %v recognized %v; want ana by elimination, nobody recognised", m.SpeakerIDs, m.Recognized)
+		}
+	})
+}
