@@ -299,7 +299,7 @@ func (h *Handlers) tagWith(ctx context.Context, id string, found *[]*face.Descri
 	}
 	var faces *match.Faces
 	if found != nil {
-		if faces, err = h.knownFaces(ctx, *found, optouts); err != nil {
+		if faces, err = h.knownFaces(ctx, *found); err != nil {
 			return "", err
 		}
 	}
@@ -329,6 +329,9 @@ func Decide(m *catalog.Media, idx *match.Index, offset time.Duration, optouts []
 		faces = nil
 	}
 	if faces != nil {
+		f := *faces
+		f.OptOuts = optouts // the one list of opt-outs tagging uses
+		faces = &f
 		m.Recognized = faces.Recognize().Speakers
 	}
 	if m.Status == "" {

@@ -122,14 +122,14 @@ func (h *Handlers) decidePhoto(ctx context.Context, id string, found *[]*face.De
 	return status, nil
 }
 
-// knownFaces is the input of match.TagPhoto for the faces found: the
-// speakers' known faces from the store, and the opt-outs.
-func (h *Handlers) knownFaces(ctx context.Context, found []*face.Descriptor, optouts []catalog.OptOut) (*match.Faces, error) {
+// knownFaces is the input of match.TagPhoto for the faces found, with the
+// speakers' known faces from the store (Decide adds the opt-outs).
+func (h *Handlers) knownFaces(ctx context.Context, found []*face.Descriptor) (*match.Faces, error) {
 	known, err := h.Store.FaceDescriptors(ctx)
 	if err != nil {
 		return nil, err
 	}
-	faces := &match.Faces{Found: found, OptOuts: optouts, Known: make([]match.KnownFace, len(known))}
+	faces := &match.Faces{Found: found, Known: make([]match.KnownFace, len(known))}
 	for i, k := range known {
 		d := face.Descriptor(k.Vector)
 		faces.Known[i] = match.KnownFace{SpeakerID: k.SpeakerID, Descriptor: &d}

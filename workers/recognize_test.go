@@ -11,6 +11,7 @@ import (
 
 	"github.com/confmedia/confmedia/catalog"
 	"github.com/confmedia/confmedia/pipeline/face"
+	"github.com/confmedia/confmedia/pipeline/match"
 )
 
 // faceOf is a synthetic described face of person n (people are 10 apart),
@@ -217,4 +218,48 @@ func TestRecognizePhoto(t *testing.T) {
 			t.Errorf("speakers %v recognized %v; want ana by elimination, nobody recognised", m.SpeakerIDs, m.Recognized)
 		}
 	})
+}
+
+// TestDecideFaces: faces are one more input of the one tagging path.
+func TestDecideFaces(t *testing.T) {
+	sched := testSchedule()
+	sched.Talks[0].SpeakerIDs = []string{"ana", "bo"}
+	idx, err := match.NewIndex(sched)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, _ := time.Parse("2006-01-02 15:04", "2026-05-15 09:30")
+	photo := catalog.Media{Kind: catalog.Photo, Room: "Hall A", CameraTime: catalog.CameraTime{Wall: w, Source: "exif"}}
+	ana, bo := faceOf(1, 0, 10), faceOf(2, 0, 10)
+	faces := &match.Faces{Known: []match.KnownFace{{SpeakerID: "ana", Descriptor: ana.Descriptor}, {SpeakerID: "bo", Descriptor: bo.Descriptor}},
+		Found: []*face.Descriptor{faceOf(2, 0.1, 10).Descriptor}}
+	optouts := []catalog.OptOut{{Name: "Ana Lima", SpeakerID: "ana"}}
+
+	m := photo
+	Decide(&m, idx, 0, nil, faces)
+	if m.Status != catalog.Tagged || !slices.Equal(m.SpeakerIDs, []string{"bo"}) || !slices.Equal(m.Recognized, []string{"bo"}) {
+		t.Errorf("photo of bo: %s speakers %v recognized %v", m.Status, m.SpeakerIDs, m.Recognized)
+	}
+	// The opt-outs Decide is given are the ones faces are checked against.
+	m = photo
+	withAna := *faces
+	withAna.Found = []*face.Descriptor{faceOf(1, 0.1, 10).Descriptor, faceOf(2, 0.1, 10).Descriptor}
+	m.People = []string{"Bo Chen"}
+	Decide(&m, idx, 0, optouts, &withAna)
+	if m.Status != catalog.NeedsReview || m.Reason != "a face looks like Ana Lima, who opted out of photos" {
+		t.Errorf("photo with ana's face: %s (%q), want needs_review", m.Status, m.Reason)
+	}
+	// A person's decision stands; what was recognised is still recorded.
+	m = photo
+	m.Status, m.Decided, m.TalkIDs, m.SpeakerIDs = catalog.Tagged, true, []string{"t1"}, []string{"ana", "bo"}
+	Decide(&m, idx, 0, nil, faces)
+	if !slices.Equal(m.SpeakerIDs, []string{"ana", "bo"}) || !slices.Equal(m.Recognized, []string{"bo"}) {
+		t.Errorf("decided photo: speakers %v recognized %v", m.SpeakerIDs, m.Recognized)
+	}
+	// A headshot ignores faces.
+	h := catalog.Media{Kind: catalog.Headshot, SpeakerHint: "Ana Lima"}
+	Decide(&h, idx, 0, nil, faces)
+	if h.Recognized != nil || !slices.Equal(h.SpeakerIDs, []string{"ana"}) {
+		t.Errorf("headshot: speakers %v recognized %v", h.SpeakerIDs, h.Recognized)
+	}
 }
