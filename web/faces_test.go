@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"net/http"
 	"strings"
@@ -88,8 +89,8 @@ func TestPhotosOfYou(t *testing.T) {
 	ctx := context.Background()
 	page := func(path, token string) (int, string) {
 		rec := do(t, h, "GET", path, token, nil)
-		if rec.Code == 200 && strings.Contains(rec.Header().Get("Cache-Control"), "public") {
-			t.Errorf("GET %s: cacheable by anyone (%s)", path, rec.Header().Get("Cache-Control"))
+		if cc := rec.Header().Get("Cache-Control"); strings.HasSuffix(path, "/photos-of-you") && rec.Code == 200 && cc != "private, no-store" {
+			t.Errorf("GET %s: Cache-Control %q, want private, no-store", path, cc)
 		}
 		return rec.Code, rec.Body.String()
 	}
@@ -125,5 +126,36 @@ func TestPhotosOfYou(t *testing.T) {
 	}
 	if rec := do(t, h2, "GET", "/speakers/ana-lima", "", nil); strings.Contains(rec.Body.String(), "photos-of-you") {
 		t.Error("recognition off: the speaker page links photos of you")
+	}
+}
+
+// TestForgetFaces: the organizers' forget deletes every descriptor and
+// every recognised speaker, and photos of you list nothing after it.
+func TestForgetFaces(t *testing.T) {
+	s, h := facesServer(t, false)
+	ctx := context.Background()
+	if err := s.Store.UpdateMedia(ctx, mediaHeadAna, func(m *catalog.Media) error {
+		m.Status, m.SpeakerIDs = catalog.Tagged, []string{"ana-lima"}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Store.PutFaceDescriptor(ctx, mediaHeadAna, "ana-lima", catalog.FaceVector{1, 2, 3}); err != nil {
+		t.Fatal(err)
+	}
+	rec := do(t, h, "POST", "/api/faces/forget", adminToken, nil)
+	var got struct{ Descriptors, Photos int }
+	if err := json.Unmarshal(rec.Body.Bytes(), &got); err != nil || rec.Code != 200 {
+		t.Fatalf("forget: %d %s", rec.Code, rec.Body)
+	}
+	items, _ := s.Store.ListMedia(ctx, catalog.MediaFilter{})
+	if got.Descriptors != 1 || got.Photos != len(items) {
+		t.Errorf("forget deleted %d descriptors and cleared %d items, want 1 and %d", got.Descriptors, got.Photos, len(items))
+	}
+	if known, _ := s.Store.FaceDescriptors(ctx); len(known) != 0 {
+		t.Errorf("descriptors left: %v", known)
+	}
+	if rec := do(t, h, "GET", "/speakers/ana-lima/photos-of-you", speakerSecret, nil); strings.Contains(rec.Body.String(), mediaTagged) {
+		t.Error("photos of you still lists a photo after forget")
 	}
 }
