@@ -3,7 +3,6 @@ package recording
 import (
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/confmedia/confmedia/catalog"
 )
@@ -30,7 +29,6 @@ func TestParseLimits(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			start := time.Now()
 			_, err := Parse(tt.file, []byte(tt.doc))
 			if err == nil {
 				t.Fatal("Parse succeeded, want an error")
@@ -43,9 +41,6 @@ func TestParseLimits(t *testing.T) {
 				if !strings.Contains(msg, w) {
 					t.Errorf("message %q does not contain %q", msg, w)
 				}
-			}
-			if d := time.Since(start); d > 2*time.Second {
-				t.Errorf("refused after %v", d)
 			}
 			if _, err := Sniff([]byte(tt.doc)); catalog.ErrorKind(err) != tt.kind {
 				t.Errorf("Sniff: %v, want kind %v", err, tt.kind)
