@@ -207,12 +207,24 @@ type Media struct {
 	Recognized  []string
 	Renditions  []Rendition
 	ProcessedAt time.Time
+	// Faces are the faces found in the item (the faces task), largest
+	// first; nil when none were found or faces were not looked for. Staff
+	// data: never in the public document.
+	Faces []FaceBox
 
 	// Decided is set when a person decided the item's status, talks and
 	// speakers (review, takedown): re-tagging never overrides it.
 	Decided   bool
 	DecidedBy string // who decided (the token's name)
 	DecidedAt time.Time
+}
+
+// FaceBox is a face found in a media item: its box in the item's display
+// pixels (Width x Height, after orientation) and the detector's confidence,
+// 0..1. It says where a face is, not whose it is.
+type FaceBox struct {
+	X, Y, W, H int
+	Score      float64
 }
 
 // Rendition returns the rendition with that name.

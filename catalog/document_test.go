@@ -50,3 +50,28 @@ func TestBuildDocumentRecordings(t *testing.T) {
 		t.Errorf("public document: %s", b)
 	}
 }
+
+// TestDocumentHasNoFaces: face boxes are staff data: no catalog document,
+// public or the organizers', carries them.
+func TestDocumentHasNoFaces(t *testing.T) {
+	at := time.Date(2026, 5, 15, 9, 0, 0, 0, time.UTC)
+	m := &Media{ID: "m1", Kind: Photo, Status: Tagged, Width: 4000, Height: 3000,
+		Renditions: []Rendition{{Name: "square", Key: RenditionKey("m1", "square"), Width: 400, Height: 400}},
+		Faces:      []FaceBox{{X: 1234, Y: 567, W: 890, H: 912, Score: 0.987654}}}
+	for _, public := range []bool{true, false} {
+		doc := BuildDocument(DocumentInput{Schedule: Schedule{Conference: Conference{Title: "C", Timezone: "UTC"}},
+			Media: []*Media{m}, Now: at, URL: func(k string) string { return k }, Public: public})
+		b, err := json.Marshal(doc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(b), `"m1"`) {
+			t.Fatalf("public %v: the item is not in the document: %s", public, b)
+		}
+		for _, leak := range []string{"face", "1234", "0.987654"} {
+			if strings.Contains(strings.ToLower(string(b)), leak) {
+				t.Errorf("public %v: the document carries %q: %s", public, leak, b)
+			}
+		}
+	}
+}

@@ -162,7 +162,7 @@ func Apply(m *Media, e Event) error {
 		m.Status, m.Reason = d.Status, reasonOr(d.Reason, d.Status)
 		m.TalkIDs, m.SpeakerIDs, m.Candidates = d.TalkIDs, d.SpeakerIDs, d.Candidates
 		if d.Status == Hidden {
-			m.Renditions = nil
+			m.Renditions, m.Faces = nil, nil
 		}
 		if d.Status == NeedsReview {
 			// What a person decided no longer holds: they decide again.
@@ -203,7 +203,7 @@ func Apply(m *Media, e Event) error {
 			return illegal()
 		}
 		m.Status, m.Reason = Failed, nonEmpty(e.Reason, ReasonFailed)
-		m.Renditions = nil
+		m.Renditions, m.Faces = nil, nil
 		if !e.At.IsZero() {
 			m.ProcessedAt = e.At
 		}
@@ -214,7 +214,7 @@ func Apply(m *Media, e Event) error {
 			return illegal()
 		}
 		m.Status, m.Reason = Hidden, nonEmpty(e.Reason, ReasonHidden)
-		m.Renditions = nil
+		m.Renditions, m.Faces = nil, nil
 		if e.By != "" {
 			m.Decided, m.DecidedBy, m.DecidedAt = true, e.By, e.At
 		}

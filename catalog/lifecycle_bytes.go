@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 )
 
@@ -60,14 +61,14 @@ func SyncRenditions(ctx context.Context, store MediaReader, blobs RenditionBlobs
 		last = status
 		staff, public := RenditionsFor(status)
 		if public {
-			if err := copyRenditions(ctx, blobs, m, StaffRenditionKey, RenditionKey); err != nil {
+			if err := copyRenditions(ctx, blobs, m, StaffRenditionKey, RenditionKey, false); err != nil {
 				return err
 			}
 		} else {
 			if staff {
 				// Renditions made before staff copies existed live only
 				// under public/: keep them for staff before unpublishing.
-				if err := copyRenditions(ctx, blobs, m, RenditionKey, StaffRenditionKey); err != nil {
+				if err := copyRenditions(ctx, blobs, m, RenditionKey, StaffRenditionKey, false); err != nil {
 					return err
 				}
 			}
@@ -84,16 +85,47 @@ func SyncRenditions(ctx context.Context, store MediaReader, blobs RenditionBlobs
 	return nil
 }
 
+// ReplacedRenditions publishes the renditions names of media item id
+// again after their staff copies were replaced (the faces task cuts an
+// item's squares again around its faces): while the item is public, their
+// public copies are overwritten from the staff ones; then SyncRenditions
+// makes every byte match the status as stored, which may have changed
+// meanwhile. Errors are SyncRenditions'.
+func ReplacedRenditions(ctx context.Context, store MediaReader, blobs RenditionBlobs, id string, names []string) error {
+	m, err := store.Media(ctx, id)
+	switch {
+	case IsNotFound(err):
+		return SyncRenditions(ctx, store, blobs, id)
+	case err != nil:
+		return err
+	}
+	if _, public := RenditionsFor(m.Status); public {
+		c := *m
+		c.Renditions = nil
+		for _, r := range m.Renditions {
+			if slices.Contains(names, r.Name) {
+				c.Renditions = append(c.Renditions, r)
+			}
+		}
+		if err := copyRenditions(ctx, blobs, &c, StaffRenditionKey, RenditionKey, true); err != nil {
+			return err
+		}
+	}
+	return SyncRenditions(ctx, store, blobs, id)
+}
+
 // copyRenditions copies m's renditions from their keys by from to their
-// keys by to, skipping those already there (renditions never change) and
-// those missing at from.
-func copyRenditions(ctx context.Context, blobs RenditionBlobs, m *Media, from, to func(id, name string) string) error {
+// keys by to, skipping those missing at from and, unless replace, those
+// already there (renditions change only through ReplacedRenditions).
+func copyRenditions(ctx context.Context, blobs RenditionBlobs, m *Media, from, to func(id, name string) string, replace bool) error {
 	for _, r := range m.Renditions {
 		dst := to(m.ID, r.Name)
-		if _, err := blobs.Stat(ctx, dst); err == nil {
-			continue
-		} else if !IsNotFound(err) {
-			return err
+		if !replace {
+			if _, err := blobs.Stat(ctx, dst); err == nil {
+				continue
+			} else if !IsNotFound(err) {
+				return err
+			}
 		}
 		src := from(m.ID, r.Name)
 		rc, info, err := blobs.Get(ctx, src)

@@ -3,6 +3,7 @@ package catalog_test
 import (
 	"bytes"
 	"context"
+	"io"
 	"slices"
 	"strings"
 	"testing"
@@ -350,6 +351,51 @@ func TestDocumentRenditionURLs(t *testing.T) {
 		}
 		if _, listed := got["rev"]; public && listed {
 			t.Error("the public document lists an item that needs review")
+		}
+	}
+}
+
+// TestReplacedRenditions: a square cut again reaches the public copy of a
+// public item, overwriting the old bytes; an item not public gets none.
+func TestReplacedRenditions(t *testing.T) {
+	ctx := context.Background()
+	store, blobs := catalogtest.NewMemStore(), catalogtest.NewMemBlobs()
+	put := func(key, data string) {
+		t.Helper()
+		if err := blobs.Put(ctx, key, strings.NewReader(data), int64(len(data)), "image/jpeg"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	read := func(key string) string {
+		t.Helper()
+		rc, _, err := blobs.Get(ctx, key)
+		if err != nil {
+			return ""
+		}
+		defer rc.Close()
+		b, _ := io.ReadAll(rc)
+		return string(b)
+	}
+	for _, st := range []catalog.Status{catalog.Tagged, catalog.NeedsReview} {
+		id := "id-" + string(st)
+		m := &catalog.Media{ID: id, Kind: catalog.Photo, SourceName: "a.jpg", Status: st}
+		for _, name := range []string{"large", "square"} {
+			put(catalog.StaffRenditionKey(id, name), "old "+name)
+			m.Renditions = append(m.Renditions, catalog.Rendition{Name: name, Key: catalog.RenditionKey(id, name)})
+		}
+		if _, err := store.CreateMedia(ctx, m); err != nil {
+			t.Fatal(err)
+		}
+		if err := catalog.SyncRenditions(ctx, store, blobs, id); err != nil {
+			t.Fatal(err)
+		}
+		put(catalog.StaffRenditionKey(id, "square"), "new square")
+		if err := catalog.ReplacedRenditions(ctx, store, blobs, id, []string{"square"}); err != nil {
+			t.Fatal(err)
+		}
+		want := map[catalog.Status][2]string{catalog.Tagged: {"new square", "old large"}, catalog.NeedsReview: {"", ""}}[st]
+		if got := [2]string{read(catalog.RenditionKey(id, "square")), read(catalog.RenditionKey(id, "large"))}; got != want {
+			t.Errorf("%s: public square and large %q, want %q", st, got, want)
 		}
 	}
 }

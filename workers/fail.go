@@ -28,9 +28,15 @@ var errUnchanged = errors.New("unchanged")
 func failItem(ctx context.Context, store ItemStore, typ string, p Payload, reason string, now time.Time) (bool, error) {
 	var err error
 	switch typ {
-	case TypeMediaProcess, TypeMediaTag:
+	case TypeMediaProcess, TypeMediaTag, TypeMediaFaces:
 		err = store.UpdateMedia(ctx, p.ID, func(m *catalog.Media) error {
 			if m.Generation != p.Generation || m.Status == catalog.Failed {
+				return errUnchanged
+			}
+			// A faces task given up on (its worker crashing, the store
+			// away past its retries) ends only the photo it was to decide,
+			// which it could not decide without faces either.
+			if typ == TypeMediaFaces && (m.Kind != catalog.Photo || len(m.Renditions) == 0) {
 				return errUnchanged
 			}
 			// The lifecycle fails only a pending item: one processed, decided

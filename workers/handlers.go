@@ -29,6 +29,16 @@ type Handlers struct {
 	MaxBytes int64
 	// Now is the clock; time.Now when nil.
 	Now func() time.Time
+	// Faces finds faces in rendered items (the media:faces task, queued
+	// through Queue after rendering); nil turns faces off: squares keep
+	// the rule without faces.
+	Faces FaceFinder
+	// Recognition turns on speaker recognition (CONFMEDIA_FACE_RECOGNITION):
+	// faces are described, and an event photo stays pending after
+	// rendering until its faces task decides it. Needs Faces.
+	Recognition bool
+	// Queue queues the faces task after rendering; nil queues none.
+	Queue Enqueuer
 	// Publisher republishes the public catalog when tagging takes down an
 	// item that was public (an opt-out, a rejection, a re-tag), so that
 	// the hide reaches the published JSON; nil publishes nothing.
@@ -47,6 +57,7 @@ func (h *Handlers) Mux() *asynq.ServeMux {
 	mux.HandleFunc(TypeMediaProcess, h.ProcessMedia)
 	mux.HandleFunc(TypeMediaTag, h.TagMedia)
 	mux.HandleFunc(TypeRecordingMatch, h.MatchRecording)
+	mux.HandleFunc(TypeMediaFaces, h.FindFaces)
 	return mux
 }
 
@@ -62,9 +73,10 @@ func (h *Handlers) now() time.Time {
 func permanent(err error) error { return fmt.Errorf("%w (%w)", err, asynq.SkipRetry) }
 
 // ProcessMedia reads a media item's metadata, renders its renditions to the
-// staff prefix of the bucket, tags it and then publishes the renditions if
-// the decision made it public (catalog.SyncRenditions): nothing is public
-// before it is decided. A file that cannot be decoded ends failed with the
+// staff prefix of the bucket, queues its faces task (when Faces is set),
+// tags it and then publishes the renditions if the decision made it public
+// (catalog.SyncRenditions): nothing is public before it is decided. With
+// Recognition, an event photo is left pending for its faces task to decide. A file that cannot be decoded ends failed with the
 // reason and is not retried; S3, Redis and database errors are retried.
 func (h *Handlers) ProcessMedia(ctx context.Context, t *asynq.Task) error {
 	p, err := decodePayload(t)
@@ -96,10 +108,7 @@ func (h *Handlers) ProcessMedia(ctx context.Context, t *asynq.Task) error {
 	if err != nil {
 		return err
 	}
-	opts := h.Render
-	if m.Kind == catalog.Headshot {
-		opts.Specs = rendition.Headshot
-	}
+	opts := h.renderOptions(m)
 	start := time.Now()
 	dev, err := develop.Develop(ctx, data, opts)
 	noteRender(ctx, time.Since(start))
@@ -150,8 +159,20 @@ func (h *Handlers) ProcessMedia(ctx context.Context, t *asynq.Task) error {
 		return err
 	}
 	if err == nil {
-		if _, err := h.tag(ctx, m.ID); err != nil {
-			return err
+		// The faces task is queued before the item is decided: a queue
+		// error is retried while the item is still pending, so that no
+		// rendered item misses its faces.
+		if h.Faces != nil && h.Queue != nil {
+			if err := h.Queue.EnqueueFaces(ctx, m.ID, m.Generation); err != nil {
+				return err
+			}
+		}
+		// With recognition on, an event photo is decided by its faces
+		// task, once its faces were checked: it stays pending until then.
+		if !h.decidesAfterFaces(m) {
+			if _, err := h.tag(ctx, m.ID); err != nil {
+				return err
+			}
 		}
 	}
 	if err := catalog.SyncRenditions(ctx, h.Store, h.Blobs, m.ID); err != nil {

@@ -24,6 +24,16 @@ type recordingObserver struct {
 	mu      sync.Mutex
 	tasks   []taskReport
 	renders map[catalog.MediaKind][]time.Duration
+	faces   map[catalog.MediaKind][]int
+}
+
+func (o *recordingObserver) FacesFound(kind catalog.MediaKind, took time.Duration, n int) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.faces == nil {
+		o.faces = map[catalog.MediaKind][]int{}
+	}
+	o.faces[kind] = append(o.faces[kind], n)
 }
 
 func (o *recordingObserver) TaskDone(typ string, took time.Duration, err error) {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/confmedia/confmedia/catalog"
+	"github.com/confmedia/confmedia/pipeline/exif/exiftest"
 	"github.com/confmedia/confmedia/pipeline/face"
 	"github.com/confmedia/confmedia/pipeline/match"
 )
@@ -261,5 +262,49 @@ func TestDecideFaces(t *testing.T) {
 	Decide(&h, idx, 0, nil, faces)
 	if h.Recognized != nil || !slices.Equal(h.SpeakerIDs, []string{"ana"}) {
 		t.Errorf("headshot: speakers %v recognized %v", h.SpeakerIDs, h.Recognized)
+	}
+}
+
+// TestFindFacesRecognisesSpeakers: with recognition on, the faces task
+// learns a headshot's face and decides a panel photo by the faces in it.
+func TestFindFacesRecognisesSpeakers(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	sched := testSchedule()
+	sched.Talks[0].SpeakerIDs = []string{"ana", "bo"}
+	if _, err := f.store.ReplaceSchedule(ctx, sched); err != nil {
+		t.Fatal(err)
+	}
+	finder := &fakeFinder{boxes: []fracBox{{0.3, 0.2, 0.7, 0.6}}, descs: []*face.Descriptor{faceOf(1, 0, 0).Descriptor}}
+	f.withFaces(finder)
+	f.h.Recognition = true
+
+	head := f.upload(t, exiftest.MustJPEG(t, exiftest.Spec{Width: 300, Height: 400}), catalog.Media{SourceName: "ana.jpg", Kind: catalog.Headshot, SpeakerHint: "ana"})
+	if got, err := f.process(t, head); err != nil || got.Status != catalog.Tagged {
+		t.Fatalf("headshot: %s, %v", got.Status, err)
+	}
+	if _, err := f.findFaces(t, head.ID, 1); err != nil {
+		t.Fatal(err)
+	}
+	if known, _ := f.store.FaceDescriptors(ctx); len(known) != 1 || known[0].SpeakerID != "ana" {
+		t.Fatalf("known faces after the headshot's faces task: %+v, want ana's", known)
+	}
+
+	finder.descs = []*face.Descriptor{faceOf(1, 0.2, 0).Descriptor}
+	photo := f.upload(t, exiftest.MustJPEG(t, exiftest.Spec{Width: 640, Height: 480, DateTimeOriginal: "2026:05:15 09:10:00"}),
+		catalog.Media{SourceName: "panel.jpg", Room: "Hall A"})
+	if got, err := f.process(t, photo); err != nil || got.Status != catalog.Pending {
+		t.Fatalf("photo after rendering: %s, %v; want pending", got.Status, err)
+	}
+	got, err := f.findFaces(t, photo.ID, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Status != catalog.Tagged || !slices.Equal(got.SpeakerIDs, []string{"ana"}) || !slices.Equal(got.Recognized, []string{"ana"}) {
+		t.Errorf("panel photo: %s speakers %v recognized %v; want tagged with ana, the one whose face is in it",
+			got.Status, got.SpeakerIDs, got.Recognized)
+	}
+	if keys := f.blobs.Keys(catalog.PublicPrefix + "media/" + photo.ID); len(keys) != 3 {
+		t.Errorf("the photo's public keys %v, want its 3 renditions", keys)
 	}
 }

@@ -36,7 +36,9 @@ const reconcileLockKey = "confmedia:reconcile:lock"
 //     task id can be queued again later;
 //   - queues again every item left pending with no live task for its
 //     current generation (stored while Redis was away, or its task lost),
-//     once it has been so for Grace.
+//     once it has been so for Grace: its processing, or, for an event
+//     photo rendered and waiting for its faces task (Recognition), that
+//     task.
 //
 // Every worker process runs one. A lock in Redis lets one sweep at a time;
 // the task ids make a second queuing of the same generation a no-op anyway.
@@ -52,6 +54,10 @@ type Reconciler struct {
 	Grace time.Duration
 	// Now is the clock; time.Now when nil.
 	Now func() time.Time
+	// Recognition is the workers' Handlers.Recognition: a rendered event
+	// photo then stays pending until its faces task decides it, so that
+	// task, not its processing, is the one the sweep keeps alive.
+	Recognition bool
 
 	Stats ReconcileStats
 }
@@ -218,6 +224,14 @@ func (r *Reconciler) sweepPending(ctx context.Context, res *SweepResult) error {
 		if err != nil {
 			return err
 		}
+		if state == "" && r.Recognition && m.Kind == catalog.Photo && len(m.Renditions) > 0 {
+			// Rendered, and waiting for its faces task to decide it:
+			// that task is the one to keep alive.
+			t, opts = NewMediaFacesTask(m.ID, m.Generation)
+			if state, err = r.Queue.taskState(QueueFaces, TaskID(TypeMediaFaces, Payload{ID: m.ID, Generation: m.Generation})); err != nil {
+				return err
+			}
+		}
 		if state != "" || !Stuck(now, m.UploadedAt, r.grace()) {
 			continue // live, finished, or archived (the next sweep ends it); or too young
 		}
@@ -239,7 +253,7 @@ func (r *Reconciler) sweepPending(ctx context.Context, res *SweepResult) error {
 		res.Requeued++
 		r.Stats.Requeued.Add(1)
 		r.Logger.Info("reconcile: stuck item queued again", "media", m.ID, "file", m.SourceName, "generation", m.Generation,
-			"pending_for", now.Sub(m.UploadedAt).Round(time.Second))
+			"task", t.Type(), "pending_for", now.Sub(m.UploadedAt).Round(time.Second))
 	}
 
 	recs, err := r.Store.ListRecordings(ctx)
@@ -329,6 +343,8 @@ func queueOf(opts []asynq.Option) string {
 func FailureReason(typ, lastErr string) string {
 	what := "processing"
 	switch typ {
+	case TypeMediaFaces:
+		what = "finding faces"
 	case TypeMediaTag:
 		what = "tagging"
 	case TypeRecordingMatch:

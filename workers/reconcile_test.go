@@ -428,3 +428,63 @@ func TestServerGivesUp(t *testing.T) {
 		t.Errorf("an item whose task is retried is %s %q, want pending", m.Status, m.Reason)
 	}
 }
+
+// TestReconcileFaces: with recognition on, an event photo rendered and
+// pending for its faces task is kept alive by that task: a live one
+// counts, a lost one is queued again (not its processing); a photo not yet
+// rendered, or any photo with recognition off, gets its processing again.
+func TestReconcileFaces(t *testing.T) {
+	opt := redisOpt(t)
+	ctx := t.Context()
+	now := time.Date(2026, 5, 15, 12, 0, 0, 0, time.UTC)
+	rendered := []catalog.Rendition{{Name: "large", Key: "k"}}
+	pending := func(kind catalog.MediaKind, r []catalog.Rendition) *catalog.Media {
+		return &catalog.Media{ID: randomID(), Kind: kind, Status: catalog.Pending, Generation: 1,
+			UploadedAt: now.Add(-time.Hour), Renditions: r}
+	}
+	for _, recognition := range []bool{true, false} {
+		store := catalogtest.NewMemStore()
+		lost, live := pending(catalog.Photo, rendered), pending(catalog.Photo, rendered)
+		unrendered, head := pending(catalog.Photo, nil), pending(catalog.Headshot, rendered)
+		for _, m := range []*catalog.Media{lost, live, unrendered, head} {
+			if _, err := store.CreateMedia(ctx, m); err != nil {
+				t.Fatal(err)
+			}
+		}
+		q := NewQueue(opt)
+		defer q.Close()
+		cleanRedis(t, opt)
+		if err := q.EnqueueFaces(ctx, live.ID, live.Generation); err != nil {
+			t.Fatal(err)
+		}
+		r := &Reconciler{Store: store, Queue: q, Logger: testLogger(t), Now: func() time.Time { return now }, Recognition: recognition}
+		if _, err := r.Sweep(ctx); err != nil {
+			t.Fatal(err)
+		}
+		var queued []string
+		for _, qn := range QueueNames() {
+			tasks, err := q.inspector.ListPendingTasks(qn, asynq.PageSize(100))
+			if err != nil && !errors.Is(err, asynq.ErrQueueNotFound) {
+				t.Fatal(err)
+			}
+			for _, ti := range tasks {
+				queued = append(queued, ti.ID)
+			}
+		}
+		id := func(typ string, m *catalog.Media) string { return TaskID(typ, Payload{ID: m.ID, Generation: 1}) }
+		want := []string{id(TypeMediaFaces, live), id(TypeMediaProcess, unrendered), id(TypeMediaProcess, head)}
+		if recognition {
+			want = append(want, id(TypeMediaFaces, lost))
+		} else {
+			want = append(want, id(TypeMediaProcess, lost), id(TypeMediaProcess, live))
+		}
+		slices.Sort(want)
+		slices.Sort(queued)
+		if !slices.Equal(queued, want) {
+			t.Errorf("recognition %v: queued\n%v\nwant\n%v", recognition, queued, want)
+		}
+		for _, qn := range QueueNames() {
+			q.inspector.DeleteQueue(qn, true)
+		}
+	}
+}

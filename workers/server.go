@@ -16,7 +16,8 @@ import (
 // every confmedia queue, logging through logger.
 //
 // Queues are served in strict priority: headshots, then tagging, then
-// recordings, then event photos. A headshot uploaded behind thousands of
+// recordings, then event photos, then faces (which only re-cut squares and,
+// with recognition on, decide event photos, so they wait for rendering). A headshot uploaded behind thousands of
 // photos waits only for a task slot to free up (one photo's render), where
 // the weights (6 to 2) would still give the freed slot to a photo one time
 // in four. Photos cannot starve: the queues above them only ever hold what

@@ -19,16 +19,19 @@ const (
 	TypeMediaProcess   = "media:process"   // read metadata, render, tag
 	TypeMediaTag       = "media:tag"       // tag again from stored metadata
 	TypeRecordingMatch = "recording:match" // attach a recording to a talk
+	TypeMediaFaces     = "media:faces"     // find faces, cut squares around them
 )
 
 // Queues, served in strict priority (see NewServer): headshots are wanted the
 // same afternoon, so they go before everything; tagging and matching are
-// cheap and keep the catalog current; event photos take what is left.
+// cheap and keep the catalog current; event photos take what is left, and
+// finding faces what photos leave, so that it never slows the rest.
 const (
 	QueueHeadshots  = "headshots"
 	QueuePhotos     = "photos"
 	QueueTagging    = "tagging"
 	QueueRecordings = "recordings"
+	QueueFaces      = "faces"
 )
 
 // queueWeights orders the queues: with strict priority a higher number is
@@ -38,6 +41,7 @@ var queueWeights = map[string]int{
 	QueueTagging:    4,
 	QueueRecordings: 3,
 	QueuePhotos:     2,
+	QueueFaces:      1,
 }
 
 // QueueNames lists every queue confmedia uses, sorted.
@@ -101,6 +105,12 @@ func NewMediaTagTask(id string, generation int) (*asynq.Task, []asynq.Option) {
 // NewRecordingMatchTask returns the task that attaches a recording to a talk.
 func NewRecordingMatchTask(id string, generation int) (*asynq.Task, []asynq.Option) {
 	return newTask(TypeRecordingMatch, Payload{ID: id, Generation: generation}, QueueRecordings)
+}
+
+// NewMediaFacesTask returns the task that finds the faces in a rendered
+// media item at generation gen and cuts its squares again around them.
+func NewMediaFacesTask(id string, generation int) (*asynq.Task, []asynq.Option) {
+	return newTask(TypeMediaFaces, Payload{ID: id, Generation: generation}, QueueFaces)
 }
 
 func decodePayload(t *asynq.Task) (Payload, error) {
@@ -216,6 +226,12 @@ func (q *Queue) EnqueueMedia(ctx context.Context, m *catalog.Media) error {
 // EnqueueTag queues the re-tagging of media item id at generation gen.
 func (q *Queue) EnqueueTag(ctx context.Context, id string, gen int) error {
 	t, opts := NewMediaTagTask(id, gen)
+	return q.enqueue(ctx, t, opts)
+}
+
+// EnqueueFaces queues the faces task of media item id at generation gen.
+func (q *Queue) EnqueueFaces(ctx context.Context, id string, gen int) error {
+	t, opts := NewMediaFacesTask(id, gen)
 	return q.enqueue(ctx, t, opts)
 }
 

@@ -94,6 +94,10 @@ func memMedia(m *catalog.Media) *catalog.Media {
 	if len(m.Renditions) > 0 {
 		c.Renditions = slices.Clone(m.Renditions)
 	}
+	c.Faces = nil
+	if len(m.Faces) > 0 {
+		c.Faces = slices.Clone(m.Faces)
+	}
 	return &c
 }
 

@@ -138,6 +138,10 @@ func storeNormMedia(m *catalog.Media) *catalog.Media {
 	if len(c.Renditions) == 0 {
 		c.Renditions = nil
 	}
+	c.Faces = slices.Clone(m.Faces)
+	if len(c.Faces) == 0 {
+		c.Faces = nil
+	}
 	return &c
 }
 
@@ -457,6 +461,7 @@ func storeFullMedia(id string) *catalog.Media {
 			{Name: "square", Key: catalog.RenditionKey(id, "square"), Width: 400, Height: 400, Bytes: 30_000},
 		},
 		ProcessedAt: time.Date(2024, 7, 8, 18, 1, 9, 1000, time.UTC),
+		Faces:       []catalog.FaceBox{{X: 2010, Y: 800, W: 640, H: 700, Score: 0.9871234567}, {X: 0, Y: 3900, W: 90, H: 124, Score: 0.5}},
 		Decided:     true, DecidedBy: "Reviewer Ö", DecidedAt: time.Date(2024, 7, 9, 8, 0, 0, 987654321, tokyo),
 	}
 }
@@ -473,9 +478,9 @@ func storeMediaRoundTrip(t *testing.T, s catalog.Store) {
 	storeCreate(t, s, bare)
 	got := storeGetMedia(t, s, bare.ID)
 	storeCheckMedia(t, "bare item", got, bare)
-	if !got.TakenAt.IsZero() || !got.UploadedAt.IsZero() || got.People != nil || got.Renditions != nil {
-		t.Errorf("bare item came back with TakenAt %v, UploadedAt %v, People %#v, Renditions %#v; want zero and nil",
-			got.TakenAt, got.UploadedAt, got.People, got.Renditions)
+	if !got.TakenAt.IsZero() || !got.UploadedAt.IsZero() || got.People != nil || got.Renditions != nil || got.Faces != nil {
+		t.Errorf("bare item came back with TakenAt %v, UploadedAt %v, People %#v, Renditions %#v, Faces %#v; want zero and nil",
+			got.TakenAt, got.UploadedAt, got.People, got.Renditions, got.Faces)
 	}
 	if got.CameraTime.HasOffset {
 		t.Errorf("bare item's camera time gained an offset: %+v", got.CameraTime)
@@ -552,6 +557,7 @@ func storeMediaUpdate(t *testing.T, s catalog.Store) {
 	err := s.UpdateMedia(t.Context(), m.ID, func(m *catalog.Media) error {
 		m.Status, m.TalkIDs, m.TakenAt, m.Generation = catalog.Tagged, []string{"t1"}, taken, m.Generation+1
 		m.Renditions = append(m.Renditions, catalog.Rendition{Name: "medium", Key: "k", Width: 1, Height: 2, Bytes: 3})
+		m.Faces = []catalog.FaceBox{{X: 1, Y: 2, W: 3, H: 4, Score: 0.75}}
 		return nil
 	})
 	if err != nil {
@@ -560,17 +566,18 @@ func storeMediaUpdate(t *testing.T, s catalog.Store) {
 	want := *m
 	want.Status, want.TalkIDs, want.TakenAt, want.Generation = catalog.Tagged, []string{"t1"}, taken, 1
 	want.Renditions = []catalog.Rendition{{Name: "medium", Key: "k", Width: 1, Height: 2, Bytes: 3}}
+	want.Faces = []catalog.FaceBox{{X: 1, Y: 2, W: 3, H: 4, Score: 0.75}}
 	storeCheckMedia(t, "after UpdateMedia", storeGetMedia(t, s, m.ID), &want)
 
 	// Clearing lists and times.
 	err = s.UpdateMedia(t.Context(), m.ID, func(m *catalog.Media) error {
-		m.TalkIDs, m.Renditions, m.TakenAt = nil, nil, time.Time{}
+		m.TalkIDs, m.Renditions, m.TakenAt, m.Faces = nil, nil, time.Time{}, nil
 		return nil
 	})
 	if err != nil {
 		t.Fatalf("UpdateMedia: %v", err)
 	}
-	want.TalkIDs, want.Renditions, want.TakenAt = nil, nil, time.Time{}
+	want.TalkIDs, want.Renditions, want.TakenAt, want.Faces = nil, nil, time.Time{}, nil
 	storeCheckMedia(t, "after clearing", storeGetMedia(t, s, m.ID), &want)
 }
 
@@ -605,7 +612,7 @@ func storeMediaCopies(t *testing.T, s catalog.Store) {
 	m.TalkIDs[0], m.Renditions[0].Key, m.People = "changed", "changed", append(m.People[:1], "x")
 
 	got := storeGetMedia(t, s, m.ID)
-	got.TalkIDs[0], got.Renditions[0].Name, got.Subjects[0] = "changed", "changed", "changed"
+	got.TalkIDs[0], got.Renditions[0].Name, got.Subjects[0], got.Faces[0].X = "changed", "changed", "changed", -1
 
 	var kept *catalog.Media
 	err := s.UpdateMedia(t.Context(), m.ID, func(m *catalog.Media) error { kept = m; return nil })

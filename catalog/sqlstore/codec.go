@@ -116,3 +116,35 @@ func decodeRenditions(rs []rendition) []catalog.Rendition {
 	}
 	return out
 }
+
+// faceBox is a catalog.FaceBox as the faces column stores it.
+type faceBox struct {
+	X     int     `json:"x"`
+	Y     int     `json:"y"`
+	W     int     `json:"w"`
+	H     int     `json:"h"`
+	Score float64 `json:"score"`
+}
+
+func encodeFaces(fs []catalog.FaceBox) string {
+	if len(fs) == 0 {
+		return "[]"
+	}
+	out := make([]faceBox, len(fs))
+	for i, f := range fs {
+		out[i] = faceBox(f)
+	}
+	b, _ := json.Marshal(out) // numbers always marshal (a score is never NaN)
+	return string(b)
+}
+
+func decodeFaces(fs []faceBox) []catalog.FaceBox {
+	if len(fs) == 0 {
+		return nil
+	}
+	out := make([]catalog.FaceBox, len(fs))
+	for i, f := range fs {
+		out[i] = catalog.FaceBox(f)
+	}
+	return out
+}

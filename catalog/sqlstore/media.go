@@ -17,7 +17,7 @@ const mediaColumns = `id, kind, source_name, content_type, bytes, original_key, 
 	room, speaker_hint, clock_offset, has_offset, uploaded_at, status, reason, generation,
 	camera, make, model, serial, camera_time, camera_time_source, taken_at, width, height,
 	people, subjects, rating, has_gps, artist, copyright, license, talk_ids, speaker_ids,
-	candidates, renditions, processed_at, decided, decided_by, decided_at, recognized`
+	candidates, renditions, processed_at, decided, decided_by, decided_at, faces, recognized`
 
 func (s *Store) mediaArgs(m *catalog.Media) []any {
 	return []any{
@@ -29,7 +29,8 @@ func (s *Store) mediaArgs(m *catalog.Media) []any {
 		jsonList(m.People), jsonList(m.Subjects), m.Rating, m.HasGPS, m.Artist, m.Copyright, m.License,
 		jsonList(m.TalkIDs), jsonList(m.SpeakerIDs), jsonList(m.Candidates),
 		encodeRenditions(m.Renditions), s.d.timeArg(m.ProcessedAt),
-		m.Decided, m.DecidedBy, s.d.timeArg(m.DecidedAt), jsonList(m.Recognized),
+		m.Decided, m.DecidedBy, s.d.timeArg(m.DecidedAt),
+		encodeFaces(m.Faces), jsonList(m.Recognized),
 	}
 }
 
@@ -42,6 +43,7 @@ func scanMedia(row scanner) (*catalog.Media, error) {
 		offset               int64
 		cameraTime, ctSource string
 		rends                []rendition
+		faces                []faceBox
 	)
 	err := row.Scan(
 		&m.ID, &kind, &m.SourceName, &m.ContentType, &m.Bytes, &m.OriginalKey, &m.Photographer,
@@ -52,7 +54,8 @@ func scanMedia(row scanner) (*catalog.Media, error) {
 		jsonCol{&m.People}, jsonCol{&m.Subjects}, &m.Rating, &m.HasGPS, &m.Artist, &m.Copyright, &m.License,
 		jsonCol{&m.TalkIDs}, jsonCol{&m.SpeakerIDs}, jsonCol{&m.Candidates},
 		jsonCol{&rends}, timeCol{&m.ProcessedAt},
-		&m.Decided, &m.DecidedBy, timeCol{&m.DecidedAt}, jsonCol{&m.Recognized},
+		&m.Decided, &m.DecidedBy, timeCol{&m.DecidedAt},
+		jsonCol{&faces}, jsonCol{&m.Recognized},
 	)
 	if err != nil {
 		return nil, err
@@ -60,6 +63,7 @@ func scanMedia(row scanner) (*catalog.Media, error) {
 	m.Kind, m.Status = catalog.MediaKind(kind), catalog.Status(status)
 	m.ClockOffset = time.Duration(offset)
 	m.Renditions = decodeRenditions(rends)
+	m.Faces = decodeFaces(faces)
 	if m.CameraTime, err = catalog.ParseCameraTime(cameraTime); err != nil {
 		return nil, fmt.Errorf("media %s: %w", m.ID, err)
 	}

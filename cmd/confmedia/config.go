@@ -45,6 +45,14 @@ type Config struct {
 	AllowOriginals  bool // CONFMEDIA_ALLOW_ORIGINALS, false: offer headshot originals (stripped) for download
 	PrivateSpeakers bool // CONFMEDIA_PRIVATE_SPEAKERS, false: speaker pages need a speaker link
 
+	// Faces is CONFMEDIA_FACES, true: workers find faces (when the face
+	// models are built in) and frame square renditions around them.
+	Faces bool
+	// FaceRecognition is CONFMEDIA_FACE_RECOGNITION, false: workers
+	// recognise speakers in event photos by their headshots' faces
+	// (biometric processing: the speakers must agree). Needs Faces.
+	FaceRecognition bool
+
 	MaxBytes    int64 // CONFMEDIA_MAX_BYTES, 200 MiB
 	MaxPixels   int64 // CONFMEDIA_MAX_PIXELS, 100 MP
 	Concurrency int   // CONFMEDIA_CONCURRENCY, the number of CPUs
@@ -91,6 +99,15 @@ func (m *Main) loadConfig() (Config, error) {
 	}
 	if c.PrivateSpeakers, err = envBool(m.Getenv, "CONFMEDIA_PRIVATE_SPEAKERS"); err != nil {
 		return c, err
+	}
+	if c.Faces, err = envBoolDefault(m.Getenv, "CONFMEDIA_FACES", true); err != nil {
+		return c, err
+	}
+	if c.FaceRecognition, err = envBool(m.Getenv, "CONFMEDIA_FACE_RECOGNITION"); err != nil {
+		return c, err
+	}
+	if c.FaceRecognition && !c.Faces {
+		return c, usageErr("CONFMEDIA_FACE_RECOGNITION=true needs faces: CONFMEDIA_FACES is false")
 	}
 	if c.MaxBytes, err = envInt(m.Getenv, "CONFMEDIA_MAX_BYTES", DefaultMaxBytes); err != nil {
 		return c, err
@@ -159,6 +176,14 @@ func envBool(getenv func(string) string, key string) (bool, error) {
 		return true, nil
 	}
 	return false, usageErr("%s=%q: want true or false", key, getenv(key))
+}
+
+// envBoolDefault is envBool with def when key is unset or empty.
+func envBoolDefault(getenv func(string) string, key string, def bool) (bool, error) {
+	if getenv(key) == "" {
+		return def, nil
+	}
+	return envBool(getenv, key)
 }
 
 // localURL is the address a browser on this machine uses for a listen address.

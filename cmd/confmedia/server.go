@@ -178,7 +178,8 @@ func (m *Main) webServer(b *backends, tokenHash string) (*web.Server, func() err
 		AdminTokenHash: tokenHash, PublicURL: b.cfg.PublicURL, S3PublicURL: b.cfg.S3PublicURL,
 		MaxBytes: b.cfg.MaxBytes, MaxPixels: b.cfg.MaxPixels, TempDir: uploadTempDir(b.cfg),
 		AllowOriginals: b.cfg.AllowOriginals, PrivateSpeakers: b.cfg.PrivateSpeakers,
-		QueueDashboard: dash, SessionKey: b.cfg.SessionKey, Publisher: b.publisher(), Metrics: b.metrics,
+		FaceRecognition: b.cfg.FaceRecognition,
+		QueueDashboard:  dash, SessionKey: b.cfg.SessionKey, Publisher: b.publisher(), Metrics: b.metrics,
 	}, dash.Close
 }
 
@@ -190,12 +191,13 @@ func uploadTempDir(cfg Config) string {
 	return d
 }
 
-func (m *Main) workerServer(b *backends, concurrency int) (*asynq.Server, *asynq.ServeMux) {
+func (m *Main) workerServer(b *backends, concurrency int, faces workers.FaceFinder, recognition bool) (*asynq.Server, *asynq.ServeMux) {
 	if concurrency <= 0 {
 		concurrency = runtime.NumCPU()
 	}
 	h := &workers.Handlers{Store: b.store, Blobs: b.blobs, Logger: b.log.With("component", "worker"),
-		Render: renderOptions(b.cfg), MaxBytes: b.cfg.MaxBytes, Publisher: b.metrics.CountRepublish(b.publisher())}
+		Render: renderOptions(b.cfg), MaxBytes: b.cfg.MaxBytes, Publisher: b.metrics.CountRepublish(b.publisher()),
+		Faces: faces, Recognition: recognition, Queue: b.queue}
 	mux := h.Mux()
 	mux.Use((&workers.Outcomes{Store: b.store, Logger: h.Logger, Observer: b.metrics}).Middleware)
 	b.crashGuard = &workers.CrashGuard{Store: b.store, Queue: b.queue, Logger: b.log.With("component", "crashguard")}
@@ -205,20 +207,24 @@ func (m *Main) workerServer(b *backends, concurrency int) (*asynq.Server, *asynq
 
 // reconciler returns the sweep every worker process runs (see
 // workers.Reconciler).
-func (m *Main) reconciler(b *backends) *workers.Reconciler {
+func (m *Main) reconciler(b *backends, recognition bool) *workers.Reconciler {
 	return &workers.Reconciler{Store: b.store, Queue: b.queue, Logger: b.log.With("component", "reconcile"),
-		Interval: b.cfg.ReconcileInterval, Grace: b.cfg.ReconcileGrace}
+		Interval: b.cfg.ReconcileInterval, Grace: b.cfg.ReconcileGrace, Recognition: recognition}
 }
 
 // runWorkers starts the workers and the reconciler; stop stops both.
 func (m *Main) runWorkers(ctx context.Context, b *backends, conc int) (stop func(), err error) {
-	srv, mux := m.workerServer(b, conc)
+	faces, recognition, err := faceFinder(b.cfg, b.log.With("component", "worker"))
+	if err != nil {
+		return nil, fmt.Errorf("start workers: %w", err)
+	}
+	srv, mux := m.workerServer(b, conc, faces, recognition)
 	if err := srv.Start(mux); err != nil {
 		return nil, fmt.Errorf("start workers: %w", err)
 	}
 	rctx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
-	b.reconciler = m.reconciler(b)
+	b.reconciler = m.reconciler(b, recognition)
 	go func() {
 		defer close(done)
 		b.reconciler.Run(rctx)

@@ -17,10 +17,15 @@
 //     medium). Resizing is Lanczos3, separable, in fixed point (resample.go).
 //   - Auto-oriented cheaply: the EXIF orientation (1..8) is applied after the
 //     first resize, to the rendition rather than to the full-size original.
-//   - Square crops: centred for landscape and square images; for portraits
-//     the window sits high, with one sixth of the spare height above it and
+//   - Square crops: one rule for every square (SquareWindow). With no face
+//     known, centred for landscape and square images; for portraits the
+//     window sits high, with one sixth of the spare height above it and
 //     five sixths below, which keeps the head in both head-and-shoulders and
-//     full-length portraits.
+//     full-length portraits. Once faces are known, Large.Squares cuts the
+//     squares again from the decoded large rendition around them: the
+//     whole group when it fits, centred, eyes near the upper third of a
+//     portrait; else as many whole faces as fit, largest first, never
+//     cutting a face the square could hold.
 //   - Stripped: the output is a baseline 4:2:0 JPEG carrying only an APP1
 //     Exif block with Artist and Copyright (when given) and the source's RGB
 //     ICC colour profile (APP2 ICC_PROFILE, from a JPEG's APP2 segments or a

@@ -342,8 +342,8 @@ func TestSquareCropWindow(t *testing.T) {
 		{341, 1024, image.Rect(0, 113, 341, 454)},
 	}
 	for _, tt := range tests {
-		if got := squareWindow(tt.w, tt.h); got != tt.want {
-			t.Errorf("squareWindow(%dx%d) = %v, want %v", tt.w, tt.h, got, tt.want)
+		if got := SquareWindow(tt.w, tt.h, nil); got != tt.want {
+			t.Errorf("SquareWindow(%dx%d, no faces) = %v, want %v", tt.w, tt.h, got, tt.want)
 		}
 	}
 }

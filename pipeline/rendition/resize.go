@@ -144,7 +144,7 @@ func derive(ctx context.Context, src *pixels, orient, w, h int, targets []target
 			}
 		}
 		if t.square {
-			sq := resize(squareCrop(from), t.w, t.h)
+			sq := resize(squareCrop(from, w, h, nil), t.w, t.h)
 			made = append(made, sq)
 			out[t.index] = sq
 			continue
@@ -177,10 +177,10 @@ func needsOriginal(rest []target, frames []*pixels) bool {
 	return false
 }
 
-// squareWindow returns the largest square of a w x h image: centred
-// horizontally for landscape images; for portraits, one sixth of the spare
-// height above the window and five sixths below, which keeps heads in the
-// frame.
+// squareWindow returns the largest square of a w x h image with no face
+// known: centred horizontally for landscape images; for portraits, one
+// sixth of the spare height above the window and five sixths below, which
+// keeps heads in the frame. SquareWindow uses it.
 func squareWindow(w, h int) image.Rectangle {
 	side := min(w, h)
 	if w >= h {
@@ -191,8 +191,8 @@ func squareWindow(w, h int) image.Rectangle {
 	return image.Rect(0, y, w, y+side)
 }
 
-// squareCrop returns the largest square of img (see squareWindow), sharing
-// its pixels.
-func squareCrop(img *pixels) *pixels {
-	return img.sub(squareWindow(img.w, img.h))
+// squareCrop returns the largest square of img, a rendition of a w x h
+// image with faces in its pixels (see SquareWindow), sharing its pixels.
+func squareCrop(img *pixels, w, h int, faces []Face) *pixels {
+	return img.sub(SquareWindow(img.w, img.h, scaleFaces(faces, w, h, img.w, img.h)))
 }

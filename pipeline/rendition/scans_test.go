@@ -125,7 +125,9 @@ func TestRenderCancelledDecode(t *testing.T) {
 	if msg := catalog.ErrorMessage(err); !strings.Contains(msg, "rendering was interrupted") {
 		t.Errorf("message %q", msg)
 	}
-	if took > after+time.Second {
+	// Not a speed check: a guard against the decode running to its end
+	// (14 s on a quiet machine), generous for a loaded one.
+	if took > after+10*time.Second {
 		t.Errorf("returned %v after the context ended", took-after)
 	}
 }

@@ -41,6 +41,8 @@ type Metrics struct {
 	unavailable *prometheus.CounterVec
 	tasks       *prometheus.HistogramVec
 	render      *prometheus.HistogramVec
+	faceTime    *prometheus.HistogramVec
+	faces       *prometheus.CounterVec
 }
 
 var (
@@ -72,7 +74,13 @@ func New() *Metrics {
 	m.render = prometheus.NewHistogramVec(prometheus.HistogramOpts{Namespace: ns, Name: "render_duration_seconds",
 		Help:    "Time to make one item's renditions (decode, orient, resize, encode), by media kind.",
 		Buckets: []float64{.01, .05, .1, .25, .5, 1, 2, 4, 8, 16, 32}}, []string{"kind"})
+	m.faceTime = prometheus.NewHistogramVec(prometheus.HistogramOpts{Namespace: ns, Name: "face_duration_seconds",
+		Help:    "Time to find one item's faces (read and decode its large rendition, find the faces, cut its squares again), by media kind.",
+		Buckets: []float64{.05, .1, .25, .5, 1, 2, 4, 8, 16, 32}}, []string{"kind"})
+	m.faces = prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: ns, Name: "faces_found_total",
+		Help: "Faces found in media items, by media kind."}, []string{"kind"})
 	m.reg.MustRegister(m.requests, m.uploads, m.logins, m.logouts, m.publishes, m.unavailable, m.tasks, m.render,
+		m.faceTime, m.faces,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	m.handler = promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{Registry: m.reg})
 	return m
@@ -123,6 +131,13 @@ func (m *Metrics) TaskDone(taskType string, took time.Duration, err error) {
 // Rendered times one item's renditions (workers.Observer).
 func (m *Metrics) Rendered(kind catalog.MediaKind, took time.Duration) {
 	m.render.WithLabelValues(string(kind)).Observe(took.Seconds())
+}
+
+// FacesFound times one item's face search and counts its faces
+// (workers.Observer).
+func (m *Metrics) FacesFound(kind catalog.MediaKind, took time.Duration, faces int) {
+	m.faceTime.WithLabelValues(string(kind)).Observe(took.Seconds())
+	m.faces.WithLabelValues(string(kind)).Add(float64(faces))
 }
 
 // Dependency names what an unavailable error came from, by the operations

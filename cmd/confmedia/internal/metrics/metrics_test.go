@@ -63,6 +63,7 @@ func TestScrape(t *testing.T) {
 	m.TaskDone(workers.TypeMediaProcess, time.Second, fmt.Errorf("bad: %w", asynq.SkipRetry))
 	m.TaskDone(workers.TypeMediaTag, time.Second, catalog.E(catalog.Unavailable, "sqlstore.Media", nil, "x"))
 	m.Rendered(catalog.Headshot, 300*time.Millisecond)
+	m.FacesFound(catalog.Photo, 200*time.Millisecond, 3)
 
 	for i := range 2 {
 		if i == 1 {
@@ -84,6 +85,8 @@ func TestScrape(t *testing.T) {
 			`confmedia_task_duration_seconds_count{outcome="skip_retry",type="media:process"} 1`,
 			`confmedia_task_duration_seconds_count{outcome="error",type="media:tag"} 1`,
 			`confmedia_render_duration_seconds_count{kind="headshot"} 1`,
+			`confmedia_face_duration_seconds_count{kind="photo"} 1`,
+			`confmedia_faces_found_total{kind="photo"} 3`,
 			`confmedia_items{kind="photo",status="tagged"} 2`,
 			`confmedia_items{kind="photo",status="pending"} 1`,
 			`confmedia_reconciler_actions_total{action="sweep"} 3`,
