@@ -200,6 +200,11 @@ type Media struct {
 	TalkIDs     []string
 	SpeakerIDs  []string
 	Candidates  []string // talk or speaker ids a reviewer can choose from
+	// Recognized are the speakers (of any talk) whose face recognition
+	// found in the photo (CONFMEDIA_FACE_RECOGNITION), sorted: what their
+	// "photos of you" lists. Biometric: never in the catalog document or
+	// any public answer.
+	Recognized  []string
 	Renditions  []Rendition
 	ProcessedAt time.Time
 	// Faces are the faces found in the item (the faces task), largest
@@ -241,6 +246,8 @@ type MediaFilter struct {
 	TalkID string
 	// SpeakerID selects the items whose SpeakerIDs hold it.
 	SpeakerID string
+	// Recognized selects the items whose Recognized holds this speaker id.
+	Recognized string
 }
 
 // Camera is one camera of one photographer, and its clock's offset.

@@ -118,6 +118,7 @@ type Store interface {
 	TokenStore
 	SessionStore
 	OptOutStore
+	DescriptorStore
 	// Version returns a number that grows with every committed change to
 	// the schedule, the media or the recordings (what the catalog document
 	// is built from) and with no other write. A reader that reads it before

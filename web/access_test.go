@@ -156,7 +156,8 @@ func newAccessServer(t testing.TB) (*Server, http.Handler) {
 	}
 	must(st.UpdateMedia(ctx, mediaTagged, func(m *catalog.Media) error {
 		m.Status, m.TalkIDs, m.SpeakerIDs, m.Camera = catalog.Tagged, []string{"t1"}, []string{"ana-lima"}, cameraKey
-		m.Photographer = "Pat" // the photographer's camera: theirs to set
+		m.Recognized = []string{"ana-lima"} // face recognition found her
+		m.Photographer = "Pat"              // the photographer's camera: theirs to set
 		m.Renditions = []catalog.Rendition{
 			{Name: "large", Key: catalog.RenditionKey(mediaTagged, "large"), Width: 2048, Height: 1536, Bytes: 200},
 			{Name: "square", Key: catalog.RenditionKey(mediaTagged, "square"), Width: 400, Height: 400, Bytes: 100},
@@ -354,6 +355,10 @@ func (rt roleRow) want(w who, private bool) string {
 		if private && w.role() != catalog.RoleAdmin && (w.role() != catalog.RoleSpeaker || rt.of != "own") {
 			return refused()
 		}
+	case ownFaces:
+		if w.role() != catalog.RoleAdmin && (w.role() != catalog.RoleSpeaker || rt.of != "own") {
+			return refused()
+		}
 	default:
 		panic("a row says whose object it asks for, but its route has no per-object rule: " + rt.pattern)
 	}
@@ -416,6 +421,8 @@ func moreExamples() map[string][]example {
 		// bo-ng has no photos: allowed callers get 404.
 		"GET /speakers/{id}/photos.zip": {{method: "GET", path: "/speakers/bo-ng/photos.zip", ok: "404", of: "other"}},
 		"GET /api/speakers/{id}":        {{method: "GET", path: "/api/speakers/bo-ng", ok: "200", of: "other"}},
+		// Photos of you are another speaker's whether pages are private or not.
+		"GET /speakers/{id}/photos-of-you": {{method: "GET", path: "/speakers/bo-ng/photos-of-you", ok: "200", of: "other"}},
 		"GET /download/{media}/{rendition}": {
 			{method: "GET", path: "/download/" + mediaHeadAna + "/square", ok: "200", of: "own"},
 			{method: "GET", path: "/download/" + mediaHeadBo + "/square", ok: "200", of: "other"},
@@ -475,6 +482,8 @@ func routeExamples(t testing.TB) map[string]example {
 		"GET /speakers":                         {method: "GET", path: "/speakers?q=ana", ok: "200"},
 		"GET /speakers/{id}":                    {method: "GET", path: "/speakers/ana-lima", of: "own", ok: "200"},
 		"GET /speakers/{id}/photos.zip":         {method: "GET", path: "/speakers/ana-lima/photos.zip", of: "own", ok: "200"},
+		"GET /speakers/{id}/photos-of-you":      {method: "GET", path: "/speakers/ana-lima/photos-of-you", of: "own", ok: "200"},
+		"POST /api/faces/forget":                {method: "POST", path: "/api/faces/forget", ok: "200"},
 		"GET /download/{media}/{rendition}":     {method: "GET", path: "/download/" + mediaTagged + "/square", ok: "200"},
 
 		// Photographers' upload page and its API: an allowed request with

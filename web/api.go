@@ -177,6 +177,15 @@ func (s *Server) handlePublish(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, resp)
 }
 
+func (s *Server) handleForgetFaces(w http.ResponseWriter, r *http.Request) {
+	resp, err := s.ForgetFaces(r.Context())
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, resp)
+}
+
 // Publish writes the public catalog document to the bucket as catalog.json,
 // with one JSON document per talk and per speaker beside it
 // (catalog.Publisher).

@@ -399,7 +399,7 @@ func TestDecisionSticks(t *testing.T) {
 	for id, want := range map[string][]string{idOverlap: {"t1"}, idHeadshot: {"t2"}, idPeople: nil} {
 		m, _ := s.Store.Media(ctx, id)
 		status := m.Status
-		workers.Decide(m, idx, 0, nil)
+		workers.Decide(m, idx, 0, nil, nil)
 		if m.Status != status || !slices.Equal(m.TalkIDs, want) {
 			t.Errorf("%s after re-tagging: %s %v, want %s %v", m.SourceName, m.Status, m.TalkIDs, status, want)
 		}
@@ -520,7 +520,7 @@ func TestOptOuts(t *testing.T) {
 		{catalog.Media{Kind: catalog.Headshot, SourceName: "Doe_Jane.jpg", Status: catalog.NeedsReview}, catalog.Tagged},
 	} {
 		m := tt.m
-		workers.Decide(&m, idx, 0, optouts)
+		workers.Decide(&m, idx, 0, optouts, nil)
 		if m.Status != tt.want {
 			t.Errorf("%s with the opt-outs: %s (%s), want %s", m.SourceName, m.Status, m.Reason, tt.want)
 		}

@@ -765,6 +765,9 @@ type speakerView struct {
 	Photos    []imageView
 	ZipHref   string
 	JSONHref  string
+	// FacesHref links the speaker's photos of you (face recognition on):
+	// the page itself opens to that speaker and organizers only.
+	FacesHref string
 }
 
 // headshotSizes are the renditions a speaker may download, preferred first
@@ -817,6 +820,9 @@ func (s *Server) handleSpeakerPage(w http.ResponseWriter, r *http.Request) {
 	}
 	if len(v.Photos) > 0 {
 		v.ZipHref = speakerHref(id) + "/photos.zip"
+	}
+	if s.FaceRecognition {
+		v.FacesHref = speakerHref(id) + "/photos-of-you"
 	}
 	s.render(w, r, http.StatusOK, "speaker.html", s.publicPage(r, doc, v.Name, v))
 }
@@ -905,4 +911,36 @@ func photoName(base string, m catalog.DocMedia, rendition string) string {
 		short = short[:8]
 	}
 	return base + "-" + short + "-" + cmp.Or(slug(rendition), "image") + ".jpg"
+}
+
+// photosOfYouView is the data of photos-of-you.html.
+type photosOfYouView struct {
+	Name        string
+	SpeakerHref string
+	Recognition bool // face recognition is on
+	Photos      []imageView
+	ZipHref     string // none: the gallery's zip is of talks
+}
+
+func (s *Server) handlePhotosOfYou(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	idx, err := s.publicIndex(r.Context())
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	p, ok := idx.SpeakerPage(id)
+	if !ok {
+		s.notFound(w, r, "web.photosOfYou", "no speaker %q", id)
+		return
+	}
+	photos, err := s.PhotosOfYou(r.Context(), id)
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	name := cmp.Or(p.Speaker.Name, p.Speaker.ID)
+	v := photosOfYouView{Name: name, SpeakerHref: speakerHref(id), Recognition: s.FaceRecognition,
+		Photos: gallery(photos, name, func(m catalog.DocMedia, n string) string { return downloadName(idx.Doc, m, n) })}
+	s.render(w, r, http.StatusOK, "photos-of-you.html", s.publicPage(r, idx.Doc, "Photos of "+name, v))
 }

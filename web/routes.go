@@ -50,6 +50,10 @@ const (
 	// renditions are served from the bucket to that speaker's token and
 	// staff only; other public files to anyone.
 	ownPublicFile
+	// ownFaces: the speaker {id} names is the speaker the caller's
+	// speaker token belongs to, whether speaker pages are private or not:
+	// what face recognition found is for that speaker and staff only.
+	ownFaces
 )
 
 // String names the rule as the role test reports it.
@@ -65,6 +69,8 @@ func (o ownRule) String() string {
 		return "own headshot"
 	case ownPublicFile:
 		return "own public file"
+	case ownFaces:
+		return "own photos of you"
 	}
 	return "none"
 }
@@ -84,6 +90,8 @@ var (
 	organizers = []catalog.Role{catalog.RoleAdmin}
 	uploaders  = []catalog.Role{catalog.RoleAdmin, catalog.RolePhotographer}
 	videoTeam  = []catalog.Role{catalog.RoleAdmin, catalog.RoleVideo}
+	// speakerSelf: a speaker (their own, by ownFaces) and organizers.
+	speakerSelf = []catalog.Role{catalog.RoleAdmin, catalog.RoleSpeaker}
 )
 
 // route is one row of the route table.
@@ -120,6 +128,8 @@ func (s *Server) routes() []route {
 		own(page("GET /speakers", anyone, s.handleSpeakersPage), ownSpeaker),
 		own(page("GET /speakers/{id}", anyone, s.handleSpeakerPage), ownSpeaker),
 		own(page("GET /speakers/{id}/photos.zip", anyone, s.handleSpeakerZip), ownSpeaker),
+		// Face recognition's finds: the speaker's own, and organizers.
+		own(page("GET /speakers/{id}/photos-of-you", speakerSelf, s.handlePhotosOfYou), ownFaces),
 		own(page("GET /download/{media}/{rendition}", anyone, s.handleDownload), ownHeadshot),
 		api("GET /api/schedule", anyone, s.handleSchedule),
 		api("GET /api/talks/{id}", anyone, s.handleTalk),
@@ -170,6 +180,7 @@ func (s *Server) routes() []route {
 		api("POST /api/schedule", organizers, s.handleScheduleImport),
 		api("GET /api/catalog", organizers, s.handleCatalog),
 		api("POST /api/publish", organizers, s.handlePublish),
+		api("POST /api/faces/forget", organizers, s.handleForgetFaces),
 		api("GET /metrics", organizers, s.handleMetrics),
 		api("POST /api/optouts", organizers, s.handleOptOutAdd),
 		api("GET /api/optouts", organizers, s.handleOptOutList),
@@ -303,6 +314,8 @@ func (s *Server) owns(r *http.Request, id identity, rule ownRule) (restricted bo
 		if r.PathValue("id") == "" {
 			return true, nil // a list holds only the caller's own (see listedSpeakers)
 		}
+		return true, s.ownsSpeaker(id, r.PathValue("id"))
+	case ownFaces:
 		return true, s.ownsSpeaker(id, r.PathValue("id"))
 	case ownHeadshot:
 		if !s.PrivateSpeakers {

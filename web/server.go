@@ -62,6 +62,11 @@ type Server struct {
 	// else sees speakers' names and ids only (catalog.WithoutSpeakerPages).
 	// By default speaker pages are public.
 	PrivateSpeakers bool
+	// FaceRecognition (CONFMEDIA_FACE_RECOGNITION) shows each speaker the
+	// public photos their face was recognised in, on their own "photos of
+	// you" page (the route table's ownFaces rule: that speaker's token and
+	// the organizers only). Off, the page lists nothing.
+	FaceRecognition bool
 	// QueueDashboard, when set, is served to admins under /admin/queues/
 	// (asynqmon with RootPath "/admin/queues").
 	QueueDashboard http.Handler

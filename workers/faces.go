@@ -99,24 +99,31 @@ func (h *Handlers) FindFaces(ctx context.Context, t *asynq.Task) error {
 	if h.Recognition {
 		// Recognition (workers/recognize.go) stores a headshot's
 		// descriptor and decides a pending event photo with its faces.
-		if err := h.recognize(ctx, m, faces); err != nil {
+		if err := h.recognize(ctx, m, faces, err == nil); err != nil {
 			return err
 		}
 	}
 	return catalog.SyncRenditions(ctx, h.Store, h.Blobs, m.ID)
 }
 
-// recognize hands the faces found in m (nil when none were found or they
-// could not be looked for) to recognition; their boxes and landmarks are in
-// the pixels of m's large rendition, and each has its Descriptor. It
-// decides m when the faces task is to (decidesAfterFaces; the caller then
-// publishes by the new status). Until recognition's rules land it decides m
-// as if no face were found, by today's rule.
-func (h *Handlers) recognize(ctx context.Context, m *catalog.Media, faces []face.Face) error {
-	if m.Status != catalog.Pending || !h.decidesAfterFaces(m) {
-		return nil
+// recognize hands the faces found in m to recognition (looked: they were
+// looked for, and faces holds them, each with its Descriptor; else they
+// could not be): a tagged headshot's largest face becomes its speaker's
+// known face (LearnHeadshot), and a pending event photo the faces task is
+// to decide (decidesAfterFaces) is decided with its faces (RecognizePhoto),
+// or by today's rule when they could not be looked for
+// (DecideWithoutFaces). The caller then publishes by the new status.
+func (h *Handlers) recognize(ctx context.Context, m *catalog.Media, faces []face.Face, looked bool) error {
+	var err error
+	switch {
+	case m.Kind == catalog.Headshot && looked:
+		_, err = h.LearnHeadshot(ctx, m.ID, faces)
+	case m.Status != catalog.Pending || !h.decidesAfterFaces(m):
+	case looked:
+		_, err = h.RecognizePhoto(ctx, m.ID, faces)
+	default:
+		_, err = h.DecideWithoutFaces(ctx, m.ID)
 	}
-	_, err := h.tag(ctx, m.ID)
 	return err
 }
 

@@ -24,6 +24,7 @@ import (
 // given (so whatever the size of the large rendition), or fails with err.
 type fakeFinder struct {
 	boxes []fracBox
+	descs []*face.Descriptor // the boxes' descriptors, given when asked for
 	err   error
 
 	mu    sync.Mutex
@@ -41,11 +42,15 @@ func (f *fakeFinder) Find(_ context.Context, img image.Image, opt face.Options) 
 	}
 	b := img.Bounds()
 	var out []face.Face
-	for _, fb := range f.boxes {
+	for i, fb := range f.boxes {
 		at := func(fx, fy float64) image.Point {
 			return image.Pt(b.Min.X+int(fx*float64(b.Dx())), b.Min.Y+int(fy*float64(b.Dy())))
 		}
-		out = append(out, face.Face{Box: image.Rectangle{Min: at(fb.x0, fb.y0), Max: at(fb.x1, fb.y1)}, Score: 0.9})
+		fc := face.Face{Box: image.Rectangle{Min: at(fb.x0, fb.y0), Max: at(fb.x1, fb.y1)}, Score: 0.9}
+		if opt.Describe && i < len(f.descs) {
+			fc.Descriptor = f.descs[i]
+		}
+		out = append(out, fc)
 	}
 	return out, nil
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/confmedia/confmedia/catalog"
 	"github.com/confmedia/confmedia/pipeline/develop"
+	"github.com/confmedia/confmedia/pipeline/face"
 	"github.com/confmedia/confmedia/pipeline/match"
 	"github.com/confmedia/confmedia/pipeline/rendition"
 	"github.com/hibiken/asynq"
@@ -280,6 +281,12 @@ func (h *Handlers) republish(ctx context.Context, id string) error {
 // the caller makes the bytes match it (catalog.SyncRenditions). It returns
 // the item's status after the decision.
 func (h *Handlers) tag(ctx context.Context, id string) (catalog.Status, error) {
+	return h.tagWith(ctx, id, nil)
+}
+
+// tagWith is tag with the faces found in the item (found: nil when they
+// were not looked at), recognised against the speakers' known faces.
+func (h *Handlers) tagWith(ctx context.Context, id string, found *[]*face.Descriptor) (catalog.Status, error) {
 	sched, err := h.Store.Schedule(ctx)
 	if err != nil {
 		return "", err
@@ -311,9 +318,15 @@ func (h *Handlers) tag(ctx context.Context, id string) (catalog.Status, error) {
 	} else if m.HasOffset {
 		offset = m.ClockOffset
 	}
+	var faces *match.Faces
+	if found != nil {
+		if faces, err = h.knownFaces(ctx, *found); err != nil {
+			return "", err
+		}
+	}
 	var status catalog.Status
 	err = h.Store.UpdateMedia(ctx, id, func(m *catalog.Media) error {
-		Decide(m, idx, offset, optouts)
+		Decide(m, idx, offset, optouts, faces)
 		status = m.Status
 		return nil
 	})
@@ -324,13 +337,23 @@ func (h *Handlers) tag(ctx context.Context, id string) (catalog.Status, error) {
 // lifecycle (catalog.Processed for a pending item, catalog.Retagged for a
 // processed one) by what tagging decides from its stored metadata, the
 // schedule index (nil when no schedule is imported), its camera's clock
-// offset and the people who opted out of photos (match.OptedOut). Hidden
-// and failed items keep their status; an item a person decided keeps its
-// talks and speakers unless its talk left the schedule. An item with no
-// status yet is taken as pending.
-func Decide(m *catalog.Media, idx *match.Index, offset time.Duration, optouts []catalog.OptOut) {
+// offset, the people who opted out of photos (match.OptedOut) and, for a
+// photo, the faces found in it (nil: not looked at; see match.TagPhoto),
+// which also set its Recognized. Hidden and failed items keep their
+// status; an item a person decided keeps its talks and speakers unless its
+// talk left the schedule. An item with no status yet is taken as pending.
+func Decide(m *catalog.Media, idx *match.Index, offset time.Duration, optouts []catalog.OptOut, faces *match.Faces) {
 	if m.Status == catalog.Hidden || m.Status == catalog.Failed {
 		return
+	}
+	if m.Kind != catalog.Photo {
+		faces = nil
+	}
+	if faces != nil {
+		f := *faces
+		f.OptOuts = optouts // the one list of opt-outs tagging uses
+		faces = &f
+		m.Recognized = faces.Recognize().Speakers
 	}
 	if m.Status == "" {
 		m.Status = catalog.Pending
@@ -344,7 +367,7 @@ func Decide(m *catalog.Media, idx *match.Index, offset time.Duration, optouts []
 			m.TakenAt = match.ResolveTime(m.CameraTime, offset, time.UTC)
 		}
 	}
-	d, ok := decide(m, idx, optouts)
+	d, ok := decide(m, idx, optouts, faces)
 	if !ok {
 		return // a person's decision stands
 	}
@@ -358,7 +381,7 @@ func Decide(m *catalog.Media, idx *match.Index, offset time.Duration, optouts []
 
 // decide is what tagging makes of m, or false when a person's decision
 // about m stands as it is.
-func decide(m *catalog.Media, idx *match.Index, optouts []catalog.OptOut) (catalog.Decision, bool) {
+func decide(m *catalog.Media, idx *match.Index, optouts []catalog.OptOut, faces *match.Faces) (catalog.Decision, bool) {
 	people := append(append([]string(nil), m.People...), m.Subjects...)
 	var shown []string
 	if m.Decided {
@@ -389,7 +412,7 @@ func decide(m *catalog.Media, idx *match.Index, optouts []catalog.OptOut) (catal
 	case catalog.Headshot:
 		md = idx.TagHeadshot(match.HeadshotInput{Speaker: m.SpeakerHint, People: m.People, FileName: m.SourceName})
 	default:
-		md = idx.TagPhoto(match.PhotoInput{Room: m.Room, Taken: m.TakenAt, People: people})
+		md = idx.TagPhoto(match.PhotoInput{Room: m.Room, Taken: m.TakenAt, People: people, Faces: faces})
 	}
 	d := catalog.Decision{Status: md.Status, Reason: md.Reason, TalkIDs: md.TalkIDs, SpeakerIDs: md.SpeakerIDs, Candidates: md.Candidates}
 	if who := match.OptedOut(nil, d.SpeakerIDs, optouts); who != "" {

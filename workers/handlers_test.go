@@ -202,7 +202,7 @@ func TestDecide(t *testing.T) {
 	}
 	for _, tt := range tests {
 		m := tt.m
-		Decide(&m, tt.idx, tt.offset, tt.optouts)
+		Decide(&m, tt.idx, tt.offset, tt.optouts, nil)
 		if m.Status != tt.status || !slices.Equal(m.TalkIDs, tt.talks) || (tt.reason != "" && m.Reason != tt.reason) {
 			t.Errorf("%s: %s %v %q; want %s %v %q", tt.name, m.Status, m.TalkIDs, m.Reason, tt.status, tt.talks, tt.reason)
 		}

@@ -28,7 +28,8 @@ type MemStore struct {
 	tokens     map[string]catalog.Token
 	sessions   map[string]catalog.Session
 	optOuts    map[string]catalog.OptOut
-	version    int64 // changes to the schedule, media and recordings
+	faces      map[string]catalog.KnownFace // by headshot media id
+	version    int64                        // changes to the schedule, media and recordings
 	// The change feed (Changes): the version of each item's last change,
 	// and of the last change to the schedule and to the recordings.
 	mediaChanged      map[string]int64
@@ -49,6 +50,7 @@ func NewMemStore() *MemStore {
 		tokens:     map[string]catalog.Token{},
 		sessions:   map[string]catalog.Session{},
 		optOuts:    map[string]catalog.OptOut{},
+		faces:      map[string]catalog.KnownFace{},
 	}
 }
 
@@ -87,6 +89,7 @@ func memMedia(m *catalog.Media) *catalog.Media {
 	c.TalkIDs = memList(m.TalkIDs)
 	c.SpeakerIDs = memList(m.SpeakerIDs)
 	c.Candidates = memList(m.Candidates)
+	c.Recognized = memList(m.Recognized)
 	c.Renditions = nil
 	if len(m.Renditions) > 0 {
 		c.Renditions = slices.Clone(m.Renditions)
@@ -279,7 +282,8 @@ func (s *MemStore) ListMedia(_ context.Context, f catalog.MediaFilter) ([]*catal
 			f.Kind != "" && m.Kind != f.Kind ||
 			f.Camera != "" && m.Camera != f.Camera ||
 			f.TalkID != "" && !slices.Contains(m.TalkIDs, f.TalkID) ||
-			f.SpeakerID != "" && !slices.Contains(m.SpeakerIDs, f.SpeakerID) {
+			f.SpeakerID != "" && !slices.Contains(m.SpeakerIDs, f.SpeakerID) ||
+			f.Recognized != "" && !slices.Contains(m.Recognized, f.Recognized) {
 			continue
 		}
 		out = append(out, memMedia(m))
@@ -329,6 +333,9 @@ func (s *MemStore) UpdateMedia(_ context.Context, id string, fn func(*catalog.Me
 		return catalog.E(catalog.Invalid, op, nil, "media %s cannot take unknown kind %q", id, c.Kind)
 	}
 	s.media[id] = memMedia(c)
+	if k, ok := s.faces[id]; ok && !catalog.DescriptorUsable(c, k.SpeakerID) {
+		delete(s.faces, id)
+	}
 	s.version++
 	s.mediaChangedAt(id)
 	return nil
@@ -343,6 +350,7 @@ func (s *MemStore) DeleteMedia(_ context.Context, id string) error {
 		return catalog.E(catalog.NotFound, op, nil, "media %s not found", id)
 	}
 	delete(s.media, id)
+	delete(s.faces, id)
 	s.version++
 	s.mediaChangedAt(id)
 	return nil
@@ -631,4 +639,46 @@ func (s *MemStore) DeleteOptOut(_ context.Context, name string) error {
 	}
 	delete(s.optOuts, name)
 	return nil
+}
+
+// PutFaceDescriptor stores v for headshot mediaID of speakerID, while
+// catalog.DescriptorUsable holds.
+func (s *MemStore) PutFaceDescriptor(_ context.Context, mediaID, speakerID string, v catalog.FaceVector) error {
+	const op = "catalogtest.PutFaceDescriptor"
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	m, ok := s.media[mediaID]
+	if !ok {
+		return catalog.E(catalog.NotFound, op, nil, "media %s not found", mediaID)
+	}
+	if !catalog.DescriptorUsable(m, speakerID) {
+		return catalog.E(catalog.Conflict, op, nil, "%s is not a tagged headshot of speaker %s", m.SourceName, speakerID)
+	}
+	s.faces[mediaID] = catalog.KnownFace{MediaID: mediaID, SpeakerID: speakerID, Vector: v}
+	return nil
+}
+
+// FaceDescriptors returns the usable descriptors by speaker, then media id.
+func (s *MemStore) FaceDescriptors(context.Context) ([]catalog.KnownFace, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []catalog.KnownFace
+	for id, k := range s.faces {
+		if catalog.DescriptorUsable(s.media[id], k.SpeakerID) {
+			out = append(out, k)
+		}
+	}
+	slices.SortFunc(out, func(a, b catalog.KnownFace) int {
+		return cmp.Or(cmp.Compare(a.SpeakerID, b.SpeakerID), cmp.Compare(a.MediaID, b.MediaID))
+	})
+	return out, nil
+}
+
+// DeleteFaceDescriptors removes every descriptor.
+func (s *MemStore) DeleteFaceDescriptors(context.Context) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := len(s.faces)
+	clear(s.faces)
+	return n, nil
 }

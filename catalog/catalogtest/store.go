@@ -33,7 +33,10 @@ import (
 // by byte; DeleteToken and DeleteOptOut of a missing one and every lookup of
 // a missing item are NotFound, while DeleteSession of a missing session is
 // no error; DeleteExpiredSessions removes the sessions whose Expires is not
-// after now; fn may not change the id it is given.
+// after now; fn may not change the id it is given; a face descriptor is
+// given back only while its headshot is Tagged with its speaker, and is
+// gone for good once the headshot is deleted or written in any other state
+// (catalog.DescriptorUsable), and putting one does not move Version.
 func TestStore(t *testing.T, open func(t *testing.T) catalog.Store) {
 	tests := []struct {
 		name string
@@ -70,6 +73,9 @@ func TestStore(t *testing.T, open func(t *testing.T) catalog.Store) {
 		{"Tokens", storeTokens},
 		{"Sessions", storeSessions},
 		{"OptOuts", storeOptOuts},
+		{"FaceDescriptors", storeFaceDescriptors},
+		{"FaceDescriptorsDropped", storeFaceDescriptorsDropped},
+		{"ListRecognized", storeListRecognized},
 		{"Version", storeVersion},
 		{"Changes", storeChanges},
 	}
@@ -127,6 +133,7 @@ func storeNormMedia(m *catalog.Media) *catalog.Media {
 	}
 	c.People, c.Subjects = storeList(m.People), storeList(m.Subjects)
 	c.TalkIDs, c.SpeakerIDs, c.Candidates = storeList(m.TalkIDs), storeList(m.SpeakerIDs), storeList(m.Candidates)
+	c.Recognized = storeList(m.Recognized)
 	c.Renditions = slices.Clone(m.Renditions)
 	if len(c.Renditions) == 0 {
 		c.Renditions = nil
@@ -448,6 +455,7 @@ func storeFullMedia(id string) *catalog.Media {
 		People: []string{"Ada", "Grace"}, Subjects: []string{"keynote", "stage"}, Rating: -1, HasGPS: true,
 		Artist: "Jo", Copyright: "© 2024 Jo", License: "CC-BY-4.0",
 		TalkIDs: []string{"t1", "t2"}, SpeakerIDs: []string{"s1"}, Candidates: []string{"t1", "t2", "t3"},
+		Recognized: []string{"s1", "s9"},
 		Renditions: []catalog.Rendition{
 			{Name: "large", Key: catalog.RenditionKey(id, "large"), Width: 2048, Height: 1363, Bytes: 512_000},
 			{Name: "square", Key: catalog.RenditionKey(id, "square"), Width: 400, Height: 400, Bytes: 30_000},

@@ -64,6 +64,15 @@ func postgresDialect() dialect {
 	}
 }
 
+// hasElem is a condition on the media row: its JSON array column col holds
+// the argument placeholder p.
+func (d dialect) hasElem(col, p string) string {
+	if d.timeText {
+		return "EXISTS (SELECT 1 FROM json_each(media." + col + ") WHERE json_each.value = " + p + ")"
+	}
+	return "media." + col + "::jsonb @> jsonb_build_array(" + p + "::text)"
+}
+
 // timeArg is the value that stores t: NULL for the zero time, else t in UTC
 // to the microsecond.
 func (d dialect) timeArg(t time.Time) any {

@@ -17,7 +17,7 @@ const mediaColumns = `id, kind, source_name, content_type, bytes, original_key, 
 	room, speaker_hint, clock_offset, has_offset, uploaded_at, status, reason, generation,
 	camera, make, model, serial, camera_time, camera_time_source, taken_at, width, height,
 	people, subjects, rating, has_gps, artist, copyright, license, talk_ids, speaker_ids,
-	candidates, renditions, processed_at, decided, decided_by, decided_at, faces`
+	candidates, renditions, processed_at, decided, decided_by, decided_at, faces, recognized`
 
 func (s *Store) mediaArgs(m *catalog.Media) []any {
 	return []any{
@@ -30,7 +30,7 @@ func (s *Store) mediaArgs(m *catalog.Media) []any {
 		jsonList(m.TalkIDs), jsonList(m.SpeakerIDs), jsonList(m.Candidates),
 		encodeRenditions(m.Renditions), s.d.timeArg(m.ProcessedAt),
 		m.Decided, m.DecidedBy, s.d.timeArg(m.DecidedAt),
-		encodeFaces(m.Faces),
+		encodeFaces(m.Faces), jsonList(m.Recognized),
 	}
 }
 
@@ -55,7 +55,7 @@ func scanMedia(row scanner) (*catalog.Media, error) {
 		jsonCol{&m.TalkIDs}, jsonCol{&m.SpeakerIDs}, jsonCol{&m.Candidates},
 		jsonCol{&rends}, timeCol{&m.ProcessedAt},
 		&m.Decided, &m.DecidedBy, timeCol{&m.DecidedAt},
-		jsonCol{&faces},
+		jsonCol{&faces}, jsonCol{&m.Recognized},
 	)
 	if err != nil {
 		return nil, err
@@ -219,6 +219,9 @@ func (s *Store) walkMedia(ctx context.Context, op string, f catalog.MediaFilter,
 	if f.SpeakerID != "" {
 		where = append(where, "media.id IN (SELECT media_id FROM media_speakers WHERE speaker_id = "+arg(f.SpeakerID)+")")
 	}
+	if f.Recognized != "" {
+		where = append(where, s.d.hasElem("recognized", arg(f.Recognized)))
+	}
 	q := "SELECT " + mediaColumns + " FROM media"
 	if len(where) > 0 {
 		q += " WHERE " + strings.Join(where, " AND ")
@@ -300,6 +303,9 @@ func (s *Store) UpdateMedia(ctx context.Context, id string, fn func(*catalog.Med
 		if err := s.writeOwners(ctx, tx, op, m); err != nil {
 			return err
 		}
+		if err := s.pruneFaceDescriptors(ctx, tx, op, m); err != nil {
+			return err
+		}
 		return s.bumpMedia(ctx, tx, op, id)
 	})
 }
@@ -317,6 +323,9 @@ func (s *Store) DeleteMedia(ctx context.Context, id string) error {
 		}
 		if err := s.writeOwners(ctx, tx, op, &catalog.Media{ID: id}); err != nil {
 			return err
+		}
+		if _, err := tx.ExecContext(ctx, "DELETE FROM face_descriptors WHERE media_id = $1", id); err != nil {
+			return s.fail(op, err)
 		}
 		if err := s.bump(ctx, tx, op); err != nil {
 			return err

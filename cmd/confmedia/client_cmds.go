@@ -305,3 +305,21 @@ func (m *Main) runPublish(ctx context.Context, args []string) error {
 		resp.Talks, resp.Speakers, resp.Media, resp.Objects, humanBytes(resp.Bytes), resp.CatalogURL)
 	return nil
 }
+
+func (m *Main) runFacesForget(ctx context.Context, args []string) error {
+	fs := m.newFlagSet("faces forget", "[--json]")
+	asJSON := fs.Bool("json", false, "print the result as JSON")
+	settings := m.clientFlags(fs)
+	if _, err := parse(fs, args); err != nil {
+		return err
+	}
+	resp, err := m.client(settings()).ForgetFaces(ctx)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		return m.printJSON(resp)
+	}
+	fmt.Fprintf(m.Stdout, "deleted %d face descriptors; cleared the recognised speakers of %d photos\n", resp.Descriptors, resp.Photos)
+	return nil
+}

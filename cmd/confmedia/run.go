@@ -68,6 +68,7 @@ func (m *Main) commands() []command {
 		{"media delete", "remove media items, their originals and renditions", (*Main).runMediaDelete},
 		{"media set-kind", "change a media item's kind or speaker (it is processed again)", (*Main).runMediaSetKind},
 		{"optout", "mark a person as not to be shown in photos (add, list, remove)", (*Main).runOptOut},
+		{"faces forget", "delete every face descriptor and every photo's recognised speakers", (*Main).runFacesForget},
 		{"token create", "make a login link and token for a role", (*Main).runTokenCreate},
 		{"token revoke", "revoke a token by its secret, link or hash prefix", (*Main).runTokenRevoke},
 		{"wait", "wait until no work is queued", (*Main).runWait},

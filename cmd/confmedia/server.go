@@ -178,7 +178,8 @@ func (m *Main) webServer(b *backends, tokenHash string) (*web.Server, func() err
 		AdminTokenHash: tokenHash, PublicURL: b.cfg.PublicURL, S3PublicURL: b.cfg.S3PublicURL,
 		MaxBytes: b.cfg.MaxBytes, MaxPixels: b.cfg.MaxPixels, TempDir: uploadTempDir(b.cfg),
 		AllowOriginals: b.cfg.AllowOriginals, PrivateSpeakers: b.cfg.PrivateSpeakers,
-		QueueDashboard: dash, SessionKey: b.cfg.SessionKey, Publisher: b.publisher(), Metrics: b.metrics,
+		FaceRecognition: b.cfg.FaceRecognition,
+		QueueDashboard:  dash, SessionKey: b.cfg.SessionKey, Publisher: b.publisher(), Metrics: b.metrics,
 	}, dash.Close
 }
 

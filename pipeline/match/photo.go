@@ -23,6 +23,9 @@ type Decision struct {
 	TalkIDs    []string       // sorted
 	SpeakerIDs []string       // sorted
 	Candidates []string       // talk or speaker ids a reviewer can choose from, sorted
+	// Recognized are the speakers (of any talk) a face was recognised as,
+	// sorted; nil when none was, or faces were not looked at.
+	Recognized []string
 }
 
 // PhotoInput is what is known about an event photo.
@@ -30,6 +33,9 @@ type PhotoInput struct {
 	Room   string    // as given at upload; "" when unknown
 	Taken  time.Time // corrected capture time; zero when unknown
 	People []string  // people tags and keywords; only exact speaker names count
+	// Faces is what face recognition found; nil when it is off or the
+	// photo's faces could not be looked at.
+	Faces *Faces
 }
 
 // TagPhoto decides which talk a photo shows.
@@ -57,7 +63,25 @@ type PhotoInput struct {
 // never published as a photo of the conference by itself.
 // A tagged photo's SpeakerIDs are the talk's speakers named in People, or
 // all its speakers when People names none of them.
+//
+// With Faces (recognition on), people tags naming the talk's speakers still
+// decide; else, when faces were found, SpeakerIDs are the talk's speakers
+// recognised in them (Faces.Recognize), plus, when some face is of no known
+// speaker, the talk's speakers without a known face, who cannot be ruled
+// out; with no face found it is the rule above. Recognized lists every
+// speaker recognised, of any talk. A face that looks like a speaker who
+// opted out of photos (OptedOut, by speaker id) sends the photo to review,
+// whatever else was decided, with its talks as Candidates.
 func (x *Index) TagPhoto(in PhotoInput) Decision {
+	if in.Faces == nil {
+		return x.tagPhoto(in, nil)
+	}
+	r := in.Faces.Recognize()
+	return withFaces(x.tagPhoto(in, &r), r, in.Faces.OptOuts)
+}
+
+// tagPhoto is TagPhoto with the faces recognised, r (nil: not looked at).
+func (x *Index) tagPhoto(in PhotoInput, r *Recognition) Decision {
 	if in.Taken.IsZero() {
 		return Decision{Status: catalog.NeedsReview, Reason: "no capture time"}
 	}
@@ -77,7 +101,7 @@ func (x *Index) TagPhoto(in PhotoInput) Decision {
 		case 0:
 			return Decision{Status: catalog.Untagged, Reason: fmt.Sprintf("no talk in %s at %s", canon, at)}
 		case 1:
-			return x.tagged(talks[0], named)
+			return x.tagged(talks[0], named, r)
 		}
 		return Decision{Status: catalog.NeedsReview, Reason: fmt.Sprintf("%d talks overlap in %s at %s", len(talks), canon, at), Candidates: talkIDs(talks)}
 	}
@@ -92,7 +116,7 @@ func (x *Index) TagPhoto(in PhotoInput) Decision {
 	}
 	switch {
 	case len(withNamed) == 1:
-		return x.tagged(withNamed[0], named)
+		return x.tagged(withNamed[0], named, r)
 	case len(withNamed) > 1:
 		return Decision{Status: catalog.NeedsReview,
 			Reason:     fmt.Sprintf("no room given and the people tags name speakers of %d talks running at %s", len(withNamed), at),
@@ -106,19 +130,25 @@ func (x *Index) TagPhoto(in PhotoInput) Decision {
 }
 
 // tagged is the decision for a photo of talk k whose people tags name the
-// speakers named.
-func (x *Index) tagged(k *talk, named []string) Decision {
+// speakers named and whose faces are r (nil: not looked at).
+func (x *Index) tagged(k *talk, named []string, r *Recognition) Decision {
 	var sp []string
 	for _, id := range k.SpeakerIDs {
 		if slices.Contains(named, id) {
 			sp = append(sp, id)
 		}
 	}
-	if len(sp) == 0 {
+	var reason string
+	switch {
+	case len(sp) > 0:
+	case r != nil && r.Faces > 0:
+		sp = r.speakersOf(k.SpeakerIDs)
+		reason = r.reason(k.SpeakerIDs, sp)
+	default:
 		sp = slices.Clone(k.SpeakerIDs)
 	}
 	slices.Sort(sp)
-	return Decision{Status: catalog.Tagged, TalkIDs: []string{k.ID}, SpeakerIDs: slices.Compact(sp)}
+	return Decision{Status: catalog.Tagged, Reason: reason, TalkIDs: []string{k.ID}, SpeakerIDs: slices.Compact(sp)}
 }
 
 // inRoomAt returns the talks a photo taken at t in the room (folded) belongs

@@ -275,6 +275,16 @@ func (c *Client) Publish(ctx context.Context) (api.PublishResponse, error) {
 	return resp, err
 }
 
+// ForgetFaces deletes every face descriptor and recognised speaker
+// (organizers).
+func (c *Client) ForgetFaces(ctx context.Context) (api.ForgetFacesResponse, error) {
+	var resp api.ForgetFacesResponse
+	err := c.do(ctx, http.MethodPost, "/api/faces/forget", nil, nil, -1, "", &resp)
+	return resp, err
+}
+
+var _ api.FacesService = (*Client)(nil)
+
 // IsConnection reports whether err means the server could not be reached.
 func IsConnection(err error) bool {
 	var ue *url.Error
