@@ -8,16 +8,6 @@ import (
 	"github.com/confmedia/confmedia/pipeline/face"
 )
 
-// FaceThreshold is the distance between two face descriptors below which
-// they are taken as the same person.
-//
-// It stands in for face.Threshold until the face package has one: the
-// engineer of the face nets chooses it on real faces, and this constant is
-// then replaced by it (0.5 is what descriptors of this kind are usually
-// given; 0.6 is the usual "same person" bound for them, 0.5 the stricter
-// side of it, since naming the wrong person is worse than naming nobody).
-const FaceThreshold = 0.5
-
 // KnownFace is a speaker's face as one of their own tagged headshots shows
 // it. A speaker may have several (one per headshot).
 type KnownFace struct {
@@ -52,7 +42,7 @@ type Recognition struct {
 }
 
 // Recognize gives each face found to the speaker of its nearest known
-// descriptor, when that is nearer than FaceThreshold; else the face is
+// descriptor, when that is nearer than face.Threshold; else the face is
 // unmatched. A face counts for one speaker at most (the nearest; on a
 // tie, the smaller id), so one face never names two people.
 func (f *Faces) Recognize() Recognition {
@@ -63,7 +53,7 @@ func (f *Faces) Recognize() Recognition {
 		}
 	}
 	for _, d := range f.Found {
-		best, bestDist := "", FaceThreshold
+		best, bestDist := "", face.Threshold
 		for _, k := range f.Known {
 			if d == nil || k.Descriptor == nil || k.SpeakerID == "" {
 				continue
