@@ -354,7 +354,10 @@ const (
 // Itoa formats an integer id the way schedules spell it.
 func Itoa(n int64) string { return strconv.FormatInt(n, 10) }
 
-// QueueStats is the state of the work queues, summed over all queues.
+// QueueStats is the state of the work queues. Its counts are summed over
+// the queues whose work decides items; a background queue (QueueDepth.
+// Background) is listed in Queues only, so that waiting for the work to end
+// does not wait for it.
 type QueueStats struct {
 	Pending   int          `json:"pending"`
 	Active    int          `json:"active"`
@@ -377,6 +380,9 @@ type QueueDepth struct {
 	Scheduled int    `json:"scheduled"`
 	Retry     int    `json:"retry"`
 	Archived  int    `json:"archived"`
+	// Background marks a queue whose work improves items already decided
+	// (faces: squares cut again around the faces); it is not in the sums.
+	Background bool `json:"background,omitempty"`
 }
 
 // FailedTask is a task that ended failed (archived): it will not be retried.

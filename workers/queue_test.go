@@ -71,3 +71,36 @@ func TestQueueIdempotentEnqueue(t *testing.T) {
 		insp.DeleteQueue(qn, true)
 	}
 }
+
+// TestQueueFacesBackground: a faces task is listed but not counted, so that
+// `confmedia wait` does not wait for squares cut again around faces.
+func TestQueueFacesBackground(t *testing.T) {
+	opt := redisOpt(t)
+	q := NewQueue(opt)
+	defer q.Close()
+	ctx := context.Background()
+	if err := q.EnqueueFaces(ctx, fmt.Sprintf("%064x", rand.Uint64()), 1); err != nil {
+		t.Fatal(err)
+	}
+	st, err := q.Stats(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var faces *catalog.QueueDepth
+	for i, d := range st.Queues {
+		if d.Queue == QueueFaces {
+			faces = &st.Queues[i]
+		}
+	}
+	if faces == nil || faces.Pending != 1 || !faces.Background {
+		t.Errorf("queues %+v: want the faces queue listed, 1 pending, background", st.Queues)
+	}
+	if st.Busy() || st.Pending != 0 {
+		t.Errorf("stats %+v: a faces task alone counts as work to wait for", st)
+	}
+	insp := asynq.NewInspector(opt)
+	defer insp.Close()
+	for _, qn := range QueueNames() {
+		insp.DeleteQueue(qn, true)
+	}
+}

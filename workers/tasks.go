@@ -254,13 +254,19 @@ func (q *Queue) Stats(ctx context.Context) (catalog.QueueStats, error) {
 		if err != nil {
 			return st, catalog.E(catalog.Unavailable, "workers.Stats", err, "cannot read queue %s", name)
 		}
-		st.Pending += info.Pending
-		st.Active += info.Active
-		st.Scheduled += info.Scheduled
-		st.Retry += info.Retry
-		st.Archived += info.Archived
+		// The faces queue is background work: an item it holds is decided
+		// already, unless recognition keeps it pending, and then the
+		// catalog's pending items say so.
+		background := name == QueueFaces
+		if !background {
+			st.Pending += info.Pending
+			st.Active += info.Active
+			st.Scheduled += info.Scheduled
+			st.Retry += info.Retry
+			st.Archived += info.Archived
+		}
 		st.Queues = append(st.Queues, catalog.QueueDepth{Queue: name, Pending: info.Pending, Active: info.Active,
-			Scheduled: info.Scheduled, Retry: info.Retry, Archived: info.Archived})
+			Scheduled: info.Scheduled, Retry: info.Retry, Archived: info.Archived, Background: background})
 		if info.Archived == 0 {
 			continue
 		}

@@ -102,6 +102,10 @@ func startDevEnv(t *testing.T, dataDir string, extra map[string]string) *instanc
 			"CONFMEDIA_ADDR":        addr,
 			"CONFMEDIA_LOG_LEVEL":   "warn",
 			"CONFMEDIA_CONCURRENCY": "2",
+			// Faces are tested by the tests that turn them on: the nets
+			// run at a twentieth of their speed under -race, and the
+			// other end-to-end tests are about everything else.
+			"CONFMEDIA_FACES": "false",
 		},
 		url:  "http://" + addr,
 		done: make(chan int, 1),
