@@ -9,7 +9,6 @@ package workers
 import (
 	"bytes"
 	"context"
-	"encoding/binary"
 	"errors"
 	"image"
 	"image/jpeg"
@@ -61,54 +60,6 @@ func realFacePhoto(t *testing.T, name string) []byte {
 		t.Fatal(err)
 	}
 	return b
-}
-
-// withCaptureTime returns a copy of JPEG data whose only EXIF says it was
-// taken at taken ("2006:01:02 15:04:05"): its APP1 (EXIF, XMP) and APP13
-// (IPTC) segments are dropped, so that no date or people tag of the
-// original counts, and exiftest's EXIF put in their place. The shared
-// photos are all upright, so no orientation is lost.
-func withCaptureTime(t *testing.T, data []byte, taken string) []byte {
-	t.Helper()
-	gen := exiftest.MustJPEG(t, exiftest.Spec{DateTimeOriginal: taken})
-	exif := segments(t, gen, 0xE1)
-	if len(exif) != 1 {
-		t.Fatalf("exiftest wrote %d APP1 segments, want the one EXIF", len(exif))
-	}
-	out := append([]byte{0xFF, 0xD8}, exif[0]...)
-	rest := data[2:]
-	for len(rest) >= 4 && rest[0] == 0xFF && rest[1] != 0xDA {
-		n := 2 + int(binary.BigEndian.Uint16(rest[2:4]))
-		if n > len(rest) {
-			t.Fatal("a JPEG segment runs past the end")
-		}
-		if m := rest[1]; m != 0xE1 && m != 0xED {
-			out = append(out, rest[:n]...)
-		}
-		rest = rest[n:]
-	}
-	return append(out, rest...)
-}
-
-// segments returns the marker segments of JPEG data before its first scan
-// whose marker is m.
-func segments(t *testing.T, data []byte, m byte) [][]byte {
-	t.Helper()
-	if len(data) < 2 || data[0] != 0xFF || data[1] != 0xD8 {
-		t.Fatal("not a JPEG")
-	}
-	var out [][]byte
-	for rest := data[2:]; len(rest) >= 4 && rest[0] == 0xFF && rest[1] != 0xDA; {
-		n := 2 + int(binary.BigEndian.Uint16(rest[2:4]))
-		if n > len(rest) {
-			t.Fatal("a JPEG segment runs past the end")
-		}
-		if rest[1] == m {
-			out = append(out, rest[:n])
-		}
-		rest = rest[n:]
-	}
-	return out
 }
 
 // panelSpeakers are the speakers of the panel: three with a headshot, and
@@ -197,7 +148,10 @@ func (p *realPanel) addHeadshots(t *testing.T) map[string]*catalog.Media {
 // during the panel.
 func (p *realPanel) addPhoto(t *testing.T, file string) *catalog.Media {
 	t.Helper()
-	return p.add(t, withCaptureTime(t, realFacePhoto(t, file), panelTaken), catalog.Media{SourceName: file, Room: "Hall A", Photographer: "Pat"})
+	// Their EXIF, XMP and IPTC are replaced by a capture time during the
+	// panel, so that no date or people tag of the original counts.
+	data := exiftest.MustRestamp(t, realFacePhoto(t, file), exiftest.Spec{DateTimeOriginal: panelTaken})
+	return p.add(t, data, catalog.Media{SourceName: file, Room: "Hall A", Photographer: "Pat"})
 }
 
 func sorted(s []string) []string {
