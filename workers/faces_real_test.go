@@ -10,11 +10,13 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"image"
 	"image/jpeg"
 	"math"
 	"os"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -83,6 +85,20 @@ const panelTaken = "2026:05:15 09:30:00"
 type realPanel struct {
 	*fixture
 	speakers []string
+	finder   *recordingFinder
+}
+
+// recordingFinder is a FaceFinder keeping the faces it last found, for the
+// test's log.
+type recordingFinder struct {
+	FaceFinder
+	last []face.Face
+}
+
+func (r *recordingFinder) Find(ctx context.Context, img image.Image, opt face.Options) ([]face.Face, error) {
+	faces, err := r.FaceFinder.Find(ctx, img, opt)
+	r.last = faces
+	return faces, err
 }
 
 func newRealPanel(t *testing.T, n int, recognition bool) *realPanel {
@@ -100,7 +116,8 @@ func newRealPanel(t *testing.T, n int, recognition bool) *realPanel {
 	if _, err := f.store.ReplaceSchedule(context.Background(), sched); err != nil {
 		t.Fatal(err)
 	}
-	f.h.Faces, f.h.Queue, f.h.Recognition = model, &fakeQueue{}, recognition
+	p.finder = &recordingFinder{FaceFinder: model}
+	f.h.Faces, f.h.Queue, f.h.Recognition = p.finder, &fakeQueue{}, recognition
 	return p
 }
 
@@ -127,6 +144,20 @@ func (p *realPanel) add(t *testing.T, data []byte, m catalog.Media) *catalog.Med
 	t.Logf("%s: %dx%d, rendered in %v, faces task %v: %d faces %v; %s talks %v speakers %v recognized %v (%s)",
 		m.SourceName, got.Width, got.Height, rendered.Round(time.Millisecond), time.Since(start).Round(time.Millisecond),
 		len(got.Faces), got.Faces, got.Status, got.TalkIDs, got.SpeakerIDs, got.Recognized, got.Reason)
+	if p.h.Recognition && got.Kind == catalog.Photo {
+		known, err := p.store.FaceDescriptors(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range p.finder.last {
+			var dists []string
+			for _, k := range known {
+				d := face.Descriptor(k.Vector)
+				dists = append(dists, fmt.Sprintf("%s %.3f", k.SpeakerID, face.Distance(f.Descriptor, &d)))
+			}
+			t.Logf("%s: face %v (large rendition) distances: %s", m.SourceName, f.Box, strings.Join(dists, ", "))
+		}
+	}
 	return got
 }
 
