@@ -92,6 +92,20 @@ func JPEG(s Spec) ([]byte, error) {
 	if err := jpeg.Encode(&img, stored(s), &jpeg.Options{Quality: s.Quality}); err != nil {
 		return nil, fmt.Errorf("exiftest: encode: %w", err)
 	}
+	segs, err := jpegSegments(s)
+	if err != nil {
+		return nil, err
+	}
+	b := img.Bytes()
+	out := make([]byte, 0, len(b)+len(segs))
+	out = append(out, b[:2]...) // SOI
+	out = append(out, segs...)
+	return append(out, b[2:]...), nil
+}
+
+// jpegSegments returns the APP1 Exif, APP1 XMP and APP13 IPTC segments of
+// s, each only when s sets one of its fields.
+func jpegSegments(s Spec) ([]byte, error) {
 	var segs bytes.Buffer
 	add := func(marker byte, payload []byte) error {
 		if len(payload) > maxSegment {
@@ -121,11 +135,7 @@ func JPEG(s Spec) ([]byte, error) {
 			return nil, err
 		}
 	}
-	b := img.Bytes()
-	out := make([]byte, 0, len(b)+segs.Len())
-	out = append(out, b[:2]...) // SOI
-	out = append(out, segs.Bytes()...)
-	return append(out, b[2:]...), nil
+	return segs.Bytes(), nil
 }
 
 // PNG encodes the picture s describes with image/png and inserts, after
