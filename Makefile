@@ -88,6 +88,7 @@ run: deps build ## start everything on the embedded default: web on :8080, data 
 test: deps-test build ## every test, against real Redis and S3 started on private sockets and ports
 	$(BIN) services -- $(GO) test $(TEST_FLAGS) ./...
 	CGO_ENABLED=0 $(GO) test -timeout 5m ./pipeline/... ./workers/...   # the pure-Go build renders too
+	$(BIN) services -- $(GO) test -run '^TestFaceRecognitionEndToEnd$$' -count=1 -timeout 5m ./cmd/confmedia   # faces end to end, without -race: the nets run at a twentieth of their speed under it
 	CONFMEDIA_BIN=$(BIN) CONFMEDIA_FAULTS_ROWS=$(FAULTS_SHORT) $(GO) test -tags faults -run '^TestFaults' -count=1 -timeout 8m ./cmd/confmedia   # the short fault suite
 
 faults: deps-test build ## the fault suite: worker kills, Redis and S3 outages, a crash-loop photo, damaged files; table in bin/faults-report.md (see docs/RELIABILITY.md)
