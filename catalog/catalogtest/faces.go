@@ -338,4 +338,20 @@ func storeFaceDescriptorsOptOut(t *testing.T, s catalog.Store) {
 	if k := storeKnown(t, s); k != nil {
 		t.Errorf("headshot reclassified as a photo: descriptors %v, want none", storeKnownIDs(k))
 	}
+	// DeleteFaceDescriptors (faces forget) deletes protecting ones too.
+	storeCreate(t, s, storeHeadshot(5, "s2"))
+	if err := s.UpdateMedia(ctx, storeID(5), func(m *catalog.Media) error {
+		return catalog.Apply(m, catalog.Retagged(catalog.Decision{Status: catalog.Hidden, SpeakerIDs: []string{"s2"}}))
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.PutFaceDescriptor(ctx, storeID(5), "s2", storeVector(5)); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := s.DeleteFaceDescriptors(ctx); err != nil || n != 1 {
+		t.Errorf("DeleteFaceDescriptors = %d, %v; want 1, nil", n, err)
+	}
+	if k := storeKnown(t, s); k != nil {
+		t.Errorf("after DeleteFaceDescriptors: %v", storeKnownIDs(k))
+	}
 }
