@@ -34,10 +34,12 @@ const maxLargeBytes = 64 << 20
 // the squares it has, and is decided without faces.
 var errNoFaces = errors.New("faces not looked for")
 
-// decidesAfterFaces reports whether the faces task, not ProcessMedia,
-// decides item m: with recognition on, an event photo stays pending after
-// rendering until its faces were checked (against opted-out people). Not
-// without a finder and a queue for the task: nothing would decide it.
+// decidesAfterFaces reports whether the faces task, not ProcessMedia or
+// TagMedia, decides item m: with recognition on, an event photo stays
+// pending after rendering until its faces were checked (against opted-out
+// people), and a re-tag of a processed one goes through its faces task
+// again, so that its face-based speakers and reviews hold. Not without a
+// finder and a queue for the task: nothing would decide it.
 func (h *Handlers) decidesAfterFaces(m *catalog.Media) bool {
 	return h.Recognition && h.Faces != nil && h.Queue != nil && m.Kind == catalog.Photo
 }
@@ -68,7 +70,7 @@ func (h *Handlers) FindFaces(ctx context.Context, t *asynq.Task) error {
 		return nil // processed again since, or its renditions are gone
 	}
 	log := h.Logger.With("media", m.ID, "file", m.SourceName)
-	decides := m.Status == catalog.Pending && h.decidesAfterFaces(m)
+	decides := h.decidesAfterFaces(m)
 
 	var faces []face.Face
 	if h.Faces == nil {
@@ -109,16 +111,21 @@ func (h *Handlers) FindFaces(ctx context.Context, t *asynq.Task) error {
 // recognize hands the faces found in m to recognition (looked: they were
 // looked for, and faces holds them, each with its Descriptor; else they
 // could not be): a tagged headshot's largest face becomes its speaker's
-// known face (LearnHeadshot), and a pending event photo the faces task is
-// to decide (decidesAfterFaces) is decided with its faces (RecognizePhoto),
-// or by today's rule when they could not be looked for
-// (DecideWithoutFaces). The caller then publishes by the new status.
+// known face (LearnHeadshot), after which the photos decided before it was
+// known are looked at again (LookAgain); an event photo the faces task
+// decides (decidesAfterFaces: pending, or queued by a re-tag) is decided
+// with its faces (RecognizePhoto), or by today's rule when they could not
+// be looked for (DecideWithoutFaces). The caller then publishes by the new
+// status.
 func (h *Handlers) recognize(ctx context.Context, m *catalog.Media, faces []face.Face, looked bool) error {
 	var err error
 	switch {
 	case m.Kind == catalog.Headshot && looked:
-		_, err = h.LearnHeadshot(ctx, m.ID, faces)
-	case m.Status != catalog.Pending || !h.decidesAfterFaces(m):
+		var stored bool
+		if stored, err = h.LearnHeadshot(ctx, m.ID, faces); err == nil && stored && len(m.SpeakerIDs) == 1 {
+			_, err = h.LookAgain(ctx, m.SpeakerIDs[0])
+		}
+	case !h.decidesAfterFaces(m):
 	case looked:
 		_, err = h.RecognizePhoto(ctx, m.ID, faces)
 	default:

@@ -173,6 +173,11 @@ func (h *Handlers) ProcessMedia(ctx context.Context, t *asynq.Task) error {
 			if _, err := h.tag(ctx, m.ID); err != nil {
 				return err
 			}
+			// A headshot its speaker's opt-out hid keeps a descriptor to
+			// protect them: taken now, before its renditions go.
+			if err := h.protectHeadshot(ctx, m.ID); err != nil {
+				return err
+			}
 		}
 	}
 	if err := catalog.SyncRenditions(ctx, h.Store, h.Blobs, m.ID); err != nil {
@@ -223,7 +228,12 @@ func (h *Handlers) readOriginal(ctx context.Context, m *catalog.Media) ([]byte, 
 }
 
 // TagMedia tags a processed media item again from its stored metadata, after
-// a schedule or camera clock change.
+// a schedule, camera clock or opt-out change. An event photo the faces task
+// decides (decidesAfterFaces: recognition on) is decided again by its faces
+// task, queued at the item's generation, so that what its faces showed
+// holds; meanwhile a decision from its metadata that takes it out of the
+// public catalog (an opt-out, a talk gone, a clock far off) is stored at
+// once, since its faces can only add a review to it.
 func (h *Handlers) TagMedia(ctx context.Context, t *asynq.Task) error {
 	p, err := decodePayload(t)
 	if err != nil {
@@ -244,12 +254,21 @@ func (h *Handlers) TagMedia(ctx context.Context, t *asynq.Task) error {
 		return nil
 	}
 	wasPublic := m.Status.Public()
-	status, err := h.tag(ctx, p.ID)
+	byFaces := h.decidesAfterFaces(m)
+	status, err := h.tagWith(ctx, p.ID, nil, byFaces)
 	if err != nil {
+		return err
+	}
+	if err := h.protectHeadshot(ctx, p.ID); err != nil {
 		return err
 	}
 	if err := catalog.SyncRenditions(ctx, h.Store, h.Blobs, p.ID); err != nil {
 		return err
+	}
+	if byFaces && status != catalog.Hidden && status != catalog.Failed {
+		if err := h.Queue.EnqueueFaces(ctx, p.ID, p.Generation); err != nil {
+			return err
+		}
 	}
 	// A public item taken down leaves the published catalog now, not at the
 	// next publish. A task delivered again (after a crash between deciding
@@ -281,12 +300,14 @@ func (h *Handlers) republish(ctx context.Context, id string) error {
 // the caller makes the bytes match it (catalog.SyncRenditions). It returns
 // the item's status after the decision.
 func (h *Handlers) tag(ctx context.Context, id string) (catalog.Status, error) {
-	return h.tagWith(ctx, id, nil)
+	return h.tagWith(ctx, id, nil, false)
 }
 
 // tagWith is tag with the faces found in the item (found: nil when they
-// were not looked at), recognised against the speakers' known faces.
-func (h *Handlers) tagWith(ctx context.Context, id string, found *[]*face.Descriptor) (catalog.Status, error) {
+// were not looked at), recognised against the speakers' known faces. With
+// hideOnly, the decision is stored only when it hides the item or takes a
+// public one out of the public catalog (its faces task decides the rest).
+func (h *Handlers) tagWith(ctx context.Context, id string, found *[]*face.Descriptor, hideOnly bool) (catalog.Status, error) {
 	sched, err := h.Store.Schedule(ctx)
 	if err != nil {
 		return "", err
@@ -326,10 +347,19 @@ func (h *Handlers) tagWith(ctx context.Context, id string, found *[]*face.Descri
 	}
 	var status catalog.Status
 	err = h.Store.UpdateMedia(ctx, id, func(m *catalog.Media) error {
-		Decide(m, idx, offset, optouts, faces)
+		c := *m
+		Decide(&c, idx, offset, optouts, faces)
+		if hideOnly && c.Status != catalog.Hidden && (c.Status.Public() || !m.Status.Public()) {
+			status = m.Status
+			return errUnchanged
+		}
+		*m = c
 		status = m.Status
 		return nil
 	})
+	if errors.Is(err, errUnchanged) {
+		err = nil
+	}
 	return status, err
 }
 

@@ -1,6 +1,7 @@
 package catalogtest
 
 import (
+	"maps"
 	"slices"
 	"testing"
 	"time"
@@ -232,5 +233,125 @@ func storeListRecognized(t *testing.T, s catalog.Store) {
 	}
 	if ms, _ := s.ListMedia(ctx, catalog.MediaFilter{Recognized: "s2"}); len(ms) != 0 {
 		t.Errorf("after ForgetFaces %d items still recognise s2", len(ms))
+	}
+}
+
+// storeKnownUse maps each descriptor's headshot (short id) to "recognizes"
+// or "protects".
+func storeKnownUse(t *testing.T, s catalog.Store) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	for _, k := range storeKnown(t, s) {
+		use := "recognizes"
+		if k.Protects {
+			use = "protects"
+		}
+		out[k.SpeakerID+"/"+k.MediaID[60:]] = use
+	}
+	return out
+}
+
+// storeFaceDescriptorsOptOut: the descriptor of a speaker who opted out is
+// kept only to protect them, while their headshot shows them, Tagged or
+// hidden (the opt-out hides it); one can be put for a headshot the opt-out
+// hid already; removing the opt-out (or giving its name to another
+// speaker) applies the rule without one, in the same write.
+func storeFaceDescriptorsOptOut(t *testing.T, s catalog.Store) {
+	ctx := t.Context()
+	at := time.Date(2026, 5, 15, 10, 0, 0, 0, time.UTC)
+	hide := func(m *catalog.Media) error {
+		return catalog.Apply(m, catalog.Retagged(catalog.Decision{Status: catalog.Hidden, Reason: "S One opted out of photos", SpeakerIDs: []string{"s1"}}))
+	}
+	// 1: tagged before the opt-out, then hidden by it. 2: tagged, still
+	// (the re-tag has not run yet). 3: uploaded after the opt-out, hidden
+	// at once, its descriptor put afterwards. 4: s2's, untouched.
+	for n, sp := range map[int]string{1: "s1", 2: "s1", 3: "s1", 4: "s2"} {
+		storeCreate(t, s, storeHeadshot(n, sp))
+	}
+	for _, n := range []int{1, 2} {
+		if err := s.PutFaceDescriptor(ctx, storeID(n), "s1", storeVector(float32(n))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.PutFaceDescriptor(ctx, storeID(4), "s2", storeVector(4)); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.PutOptOut(ctx, catalog.OptOut{Name: "S One", SpeakerID: "s1", Created: at}); err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range []int{1, 3} {
+		if err := s.UpdateMedia(ctx, storeID(n), hide); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.PutFaceDescriptor(ctx, storeID(3), "s1", storeVector(3)); err != nil {
+		t.Fatalf("PutFaceDescriptor of a headshot hidden by its speaker's opt-out: %v", err)
+	}
+	want := map[string]string{"s1/" + storeID(1)[60:]: "protects", "s1/" + storeID(2)[60:]: "protects",
+		"s1/" + storeID(3)[60:]: "protects", "s2/" + storeID(4)[60:]: "recognizes"}
+	if got := storeKnownUse(t, s); !maps.Equal(got, want) {
+		t.Fatalf("with s1's opt-out: %v, want %v", got, want)
+	}
+	// Still refused while opted out: another speaker's headshot, a failed one.
+	storeWantKind(t, "PutFaceDescriptor of s2's headshot for s1", s.PutFaceDescriptor(ctx, storeID(4), "s1", storeVector(1)), catalog.Conflict)
+
+	// The opt-out removed: the hidden headshots lose theirs, the tagged
+	// one recognises again.
+	if err := s.DeleteOptOut(ctx, "S One"); err != nil {
+		t.Fatal(err)
+	}
+	want = map[string]string{"s1/" + storeID(2)[60:]: "recognizes", "s2/" + storeID(4)[60:]: "recognizes"}
+	if got := storeKnownUse(t, s); !maps.Equal(got, want) {
+		t.Errorf("after the opt-out was removed: %v, want %v", got, want)
+	}
+	// Opted out again, not back: what was deleted stays deleted.
+	if err := s.PutOptOut(ctx, catalog.OptOut{Name: "S One", SpeakerID: "s1", Created: at}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.UpdateMedia(ctx, storeID(2), hide); err != nil {
+		t.Fatal(err)
+	}
+	want = map[string]string{"s1/" + storeID(2)[60:]: "protects", "s2/" + storeID(4)[60:]: "recognizes"}
+	if got := storeKnownUse(t, s); !maps.Equal(got, want) {
+		t.Errorf("opted out again, headshot 2 hidden: %v, want %v", got, want)
+	}
+	// The same name given to another speaker: s1 is no longer covered.
+	if err := s.PutOptOut(ctx, catalog.OptOut{Name: "S One", SpeakerID: "s9", Created: at}); err != nil {
+		t.Fatal(err)
+	}
+	want = map[string]string{"s2/" + storeID(4)[60:]: "recognizes"}
+	if got := storeKnownUse(t, s); !maps.Equal(got, want) {
+		t.Errorf("after the opt-out named another speaker: %v, want %v", got, want)
+	}
+	// While opted out, a headshot that stops showing its speaker loses it.
+	if err := s.PutOptOut(ctx, catalog.OptOut{Name: "S Two", SpeakerID: "s2", Created: at}); err != nil {
+		t.Fatal(err)
+	}
+	if got := storeKnownUse(t, s); got["s2/"+storeID(4)[60:]] != "protects" {
+		t.Errorf("s2 opted out: %v, want s2's descriptor protecting", got)
+	}
+	if err := s.UpdateMedia(ctx, storeID(4), func(m *catalog.Media) error {
+		return catalog.Apply(m, catalog.Reclassify(catalog.Photo, "", "Org", at))
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if k := storeKnown(t, s); k != nil {
+		t.Errorf("headshot reclassified as a photo: descriptors %v, want none", storeKnownIDs(k))
+	}
+	// DeleteFaceDescriptors (faces forget) deletes protecting ones too.
+	storeCreate(t, s, storeHeadshot(5, "s2"))
+	if err := s.UpdateMedia(ctx, storeID(5), func(m *catalog.Media) error {
+		return catalog.Apply(m, catalog.Retagged(catalog.Decision{Status: catalog.Hidden, SpeakerIDs: []string{"s2"}}))
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.PutFaceDescriptor(ctx, storeID(5), "s2", storeVector(5)); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := s.DeleteFaceDescriptors(ctx); err != nil || n != 1 {
+		t.Errorf("DeleteFaceDescriptors = %d, %v; want 1, nil", n, err)
+	}
+	if k := storeKnown(t, s); k != nil {
+		t.Errorf("after DeleteFaceDescriptors: %v", storeKnownIDs(k))
 	}
 }

@@ -333,9 +333,7 @@ func (s *MemStore) UpdateMedia(_ context.Context, id string, fn func(*catalog.Me
 		return catalog.E(catalog.Invalid, op, nil, "media %s cannot take unknown kind %q", id, c.Kind)
 	}
 	s.media[id] = memMedia(c)
-	if k, ok := s.faces[id]; ok && !catalog.DescriptorUsable(c, k.SpeakerID) {
-		delete(s.faces, id)
-	}
+	s.pruneFaces(id)
 	s.version++
 	s.mediaChangedAt(id)
 	return nil
@@ -612,7 +610,9 @@ func (s *MemStore) PutOptOut(_ context.Context, o catalog.OptOut) error {
 	o.Created = memTime(o.Created)
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	old := s.optOuts[o.Name]
 	s.optOuts[o.Name] = o
+	s.pruneFaces("", old.SpeakerID)
 	return nil
 }
 
@@ -637,12 +637,37 @@ func (s *MemStore) DeleteOptOut(_ context.Context, name string) error {
 	if _, ok := s.optOuts[name]; !ok {
 		return catalog.E(catalog.NotFound, "catalogtest.DeleteOptOut", nil, "no opt-out for %q", name)
 	}
+	old := s.optOuts[name]
 	delete(s.optOuts, name)
+	s.pruneFaces("", old.SpeakerID)
 	return nil
 }
 
+// optedOut reports whether an opt-out names speaker id; s.mu is held.
+func (s *MemStore) optedOut(id string) bool {
+	for _, o := range s.optOuts {
+		if id != "" && o.SpeakerID == id {
+			return true
+		}
+	}
+	return false
+}
+
+// pruneFaces deletes the descriptors catalog.DescriptorUse no longer keeps:
+// of item id, or (id "") those of the speakers given; s.mu is held.
+func (s *MemStore) pruneFaces(id string, speakers ...string) {
+	for mid, k := range s.faces {
+		if (id == "" && !slices.Contains(speakers, k.SpeakerID)) || (id != "" && mid != id) {
+			continue
+		}
+		if catalog.DescriptorUse(s.media[mid], k.SpeakerID, s.optedOut(k.SpeakerID)) == catalog.DescriptorNone {
+			delete(s.faces, mid)
+		}
+	}
+}
+
 // PutFaceDescriptor stores v for headshot mediaID of speakerID, while
-// catalog.DescriptorUsable holds.
+// catalog.DescriptorUse keeps it.
 func (s *MemStore) PutFaceDescriptor(_ context.Context, mediaID, speakerID string, v catalog.FaceVector) error {
 	const op = "catalogtest.PutFaceDescriptor"
 	s.mu.Lock()
@@ -651,20 +676,25 @@ func (s *MemStore) PutFaceDescriptor(_ context.Context, mediaID, speakerID strin
 	if !ok {
 		return catalog.E(catalog.NotFound, op, nil, "media %s not found", mediaID)
 	}
-	if !catalog.DescriptorUsable(m, speakerID) {
+	if catalog.DescriptorUse(m, speakerID, s.optedOut(speakerID)) == catalog.DescriptorNone {
 		return catalog.E(catalog.Conflict, op, nil, "%s is not a tagged headshot of speaker %s", m.SourceName, speakerID)
 	}
 	s.faces[mediaID] = catalog.KnownFace{MediaID: mediaID, SpeakerID: speakerID, Vector: v}
 	return nil
 }
 
-// FaceDescriptors returns the usable descriptors by speaker, then media id.
+// FaceDescriptors returns the descriptors catalog.DescriptorUse keeps, by
+// speaker, then media id.
 func (s *MemStore) FaceDescriptors(context.Context) ([]catalog.KnownFace, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var out []catalog.KnownFace
 	for id, k := range s.faces {
-		if catalog.DescriptorUsable(s.media[id], k.SpeakerID) {
+		switch catalog.DescriptorUse(s.media[id], k.SpeakerID, s.optedOut(k.SpeakerID)) {
+		case catalog.DescriptorRecognizes:
+			out = append(out, k)
+		case catalog.DescriptorProtects:
+			k.Protects = true
 			out = append(out, k)
 		}
 	}

@@ -34,9 +34,11 @@ import (
 // a missing item are NotFound, while DeleteSession of a missing session is
 // no error; DeleteExpiredSessions removes the sessions whose Expires is not
 // after now; fn may not change the id it is given; a face descriptor is
-// given back only while its headshot is Tagged with its speaker, and is
-// gone for good once the headshot is deleted or written in any other state
-// (catalog.DescriptorUsable), and putting one does not move Version.
+// given back only while catalog.DescriptorUse keeps it (its headshot Tagged
+// with its speaker; or, once an opt-out names the speaker, Tagged or Hidden,
+// marked Protects), and is gone for good once the headshot is deleted or
+// written in a state, or the opt-outs changed so, that the rule does not
+// keep it; putting one does not move Version.
 func TestStore(t *testing.T, open func(t *testing.T) catalog.Store) {
 	tests := []struct {
 		name string
@@ -75,6 +77,7 @@ func TestStore(t *testing.T, open func(t *testing.T) catalog.Store) {
 		{"OptOuts", storeOptOuts},
 		{"FaceDescriptors", storeFaceDescriptors},
 		{"FaceDescriptorsDropped", storeFaceDescriptorsDropped},
+		{"FaceDescriptorsOptOut", storeFaceDescriptorsOptOut},
 		{"ListRecognized", storeListRecognized},
 		{"Version", storeVersion},
 		{"Changes", storeChanges},

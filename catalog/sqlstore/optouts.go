@@ -2,6 +2,8 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"strings"
 
 	"github.com/confmedia/confmedia/catalog"
@@ -16,14 +18,23 @@ func (s *Store) PutOptOut(ctx context.Context, o catalog.OptOut) error {
 	if name == "" {
 		return catalog.E(catalog.Invalid, op, nil, "the opt-out names nobody")
 	}
-	_, err := s.w.ExecContext(ctx, `INSERT INTO opt_outs (name, speaker_id, reason, created) VALUES ($1, $2, $3, $4)
-		ON CONFLICT (name) DO UPDATE SET speaker_id = excluded.speaker_id, reason = excluded.reason,
-			created = excluded.created`,
-		name, o.SpeakerID, o.Reason, s.d.timeArg(o.Created))
-	if err != nil {
-		return s.fail(op, err)
-	}
-	return nil
+	return s.write(ctx, op, func(tx *sql.Tx) error {
+		// The speaker an opt-out of this name named before loses its
+		// cover: their descriptors follow catalog.DescriptorUse again.
+		var old string
+		err := tx.QueryRowContext(ctx, "SELECT speaker_id FROM opt_outs WHERE name = $1", name).Scan(&old)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return s.fail(op, err)
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO opt_outs (name, speaker_id, reason, created) VALUES ($1, $2, $3, $4)
+			ON CONFLICT (name) DO UPDATE SET speaker_id = excluded.speaker_id, reason = excluded.reason,
+				created = excluded.created`,
+			name, o.SpeakerID, o.Reason, s.d.timeArg(o.Created))
+		if err != nil {
+			return s.fail(op, err)
+		}
+		return s.pruneSpeakerDescriptors(ctx, tx, op, old)
+	})
 }
 
 // OptOuts lists all opt-outs ordered by name, byte by byte.
@@ -53,16 +64,20 @@ func (s *Store) OptOuts(ctx context.Context) ([]catalog.OptOut, error) {
 func (s *Store) DeleteOptOut(ctx context.Context, name string) error {
 	const op = "sqlstore.DeleteOptOut"
 	name = strings.TrimSpace(name)
-	res, err := s.w.ExecContext(ctx, "DELETE FROM opt_outs WHERE name = $1", name)
-	if err != nil {
-		return s.fail(op, err)
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return s.fail(op, err)
-	}
-	if n == 0 {
-		return catalog.E(catalog.NotFound, op, nil, "no opt-out for %q", name)
-	}
-	return nil
+	return s.write(ctx, op, func(tx *sql.Tx) error {
+		var speaker string
+		err := tx.QueryRowContext(ctx, "SELECT speaker_id FROM opt_outs WHERE name = $1", name).Scan(&speaker)
+		if errors.Is(err, sql.ErrNoRows) {
+			return catalog.E(catalog.NotFound, op, nil, "no opt-out for %q", name)
+		}
+		if err != nil {
+			return s.fail(op, err)
+		}
+		if _, err := tx.ExecContext(ctx, "DELETE FROM opt_outs WHERE name = $1", name); err != nil {
+			return s.fail(op, err)
+		}
+		// Without the opt-out, its speaker's descriptors follow the rule
+		// of a speaker who did not opt out (catalog.DescriptorUse).
+		return s.pruneSpeakerDescriptors(ctx, tx, op, speaker)
+	})
 }

@@ -13,6 +13,11 @@ import (
 type KnownFace struct {
 	SpeakerID  string
 	Descriptor *face.Descriptor
+	// Protects says the speaker opted out of photos
+	// (catalog.DescriptorProtects): a face recognised as them sends the
+	// photo to review, and never names them (not in SpeakerIDs by face,
+	// not in Recognized).
+	Protects bool
 }
 
 // Faces is what face recognition found in a photo (CONFMEDIA_FACE_RECOGNITION).
@@ -35,21 +40,38 @@ type Recognition struct {
 	Faces int
 	// Speakers are the speakers some face was recognised as, sorted.
 	Speakers []string
+	// Protected are the speakers who opted out of photos some face looks
+	// like, sorted: never named, only reviewed.
+	Protected []string
 	// Unmatched is how many faces were recognised as no known speaker.
 	Unmatched int
 	// known are the speakers with a descriptor.
 	known map[string]bool
+	// optedOut are the speakers an opt-out names: faces never rule them
+	// out of a talk's speakers.
+	optedOut map[string]bool
 }
 
 // Recognize gives each face found to the speaker of its nearest known
 // descriptor, when that is nearer than face.Threshold; else the face is
 // unmatched. A face counts for one speaker at most (the nearest; on a
-// tie, the smaller id), so one face never names two people.
+// tie, the smaller id), so one face never names two people. A face whose
+// nearest known face protects its speaker (KnownFace.Protects, or an
+// opt-out in OptOuts names them) goes to Protected, not Speakers.
 func (f *Faces) Recognize() Recognition {
-	r := Recognition{Faces: len(f.Found), known: map[string]bool{}}
+	r := Recognition{Faces: len(f.Found), known: map[string]bool{}, optedOut: map[string]bool{}}
+	protects := map[string]bool{}
+	for _, o := range f.OptOuts {
+		if o.SpeakerID != "" {
+			r.optedOut[o.SpeakerID] = true
+		}
+	}
 	for _, k := range f.Known {
 		if k.Descriptor != nil && k.SpeakerID != "" {
 			r.known[k.SpeakerID] = true
+			if k.Protects || r.optedOut[k.SpeakerID] {
+				protects[k.SpeakerID] = true
+			}
 		}
 	}
 	for _, d := range f.Found {
@@ -63,24 +85,32 @@ func (f *Faces) Recognize() Recognition {
 				best, bestDist = k.SpeakerID, dist
 			}
 		}
-		if best == "" {
+		switch {
+		case best == "":
 			r.Unmatched++
-			continue
+		case protects[best]:
+			r.Protected = append(r.Protected, best)
+		default:
+			r.Speakers = append(r.Speakers, best)
 		}
-		r.Speakers = append(r.Speakers, best)
 	}
 	slices.Sort(r.Speakers)
 	r.Speakers = slices.Compact(r.Speakers)
+	slices.Sort(r.Protected)
+	r.Protected = slices.Compact(r.Protected)
 	return r
 }
 
 // speakersOf returns the speakers of a talk (ids) that the faces show: the
 // ones recognised, and, when some face was recognised as no known speaker,
 // the ones without a known face too (their face cannot rule them out).
+// A speaker who opted out of photos is never ruled out by faces: the photo
+// of their talk is hidden as it is without recognition, which therefore
+// never publishes a photo that would not be published without it.
 func (r Recognition) speakersOf(ids []string) []string {
 	var out []string
 	for _, id := range ids {
-		if slices.Contains(r.Speakers, id) || (!r.known[id] && r.Unmatched > 0) {
+		if slices.Contains(r.Speakers, id) || r.optedOut[id] || (!r.known[id] && r.Unmatched > 0) {
 			out = append(out, id)
 		}
 	}
@@ -104,7 +134,7 @@ func (r Recognition) reason(talkSpeakers, shown []string) string {
 // optedOutFace is the decision's review reason when a face looks like
 // someone who opted out of photos (OptedOut, by their speaker id), or "".
 func optedOutFace(r Recognition, optouts []catalog.OptOut) string {
-	if who := OptedOut(nil, r.Speakers, optouts); who != "" {
+	if who := OptedOut(nil, append(slices.Clone(r.Protected), r.Speakers...), optouts); who != "" {
 		return "a face looks like " + who + ", who opted out of photos"
 	}
 	return ""

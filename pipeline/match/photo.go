@@ -68,10 +68,12 @@ type PhotoInput struct {
 // decide; else, when faces were found, SpeakerIDs are the talk's speakers
 // recognised in them (Faces.Recognize), plus, when some face is of no known
 // speaker, the talk's speakers without a known face, who cannot be ruled
-// out; with no face found it is the rule above. Recognized lists every
-// speaker recognised, of any talk. A face that looks like a speaker who
-// opted out of photos (OptedOut, by speaker id) sends the photo to review,
-// whatever else was decided, with its talks as Candidates.
+// out, and the talk's speakers who opted out of photos, whom faces never
+// rule out; with no face found it is the rule above. Recognized lists every
+// speaker recognised, of any talk, except those who opted out. A face that
+// looks like a speaker who opted out of photos (OptedOut, by speaker id;
+// KnownFace.Protects) sends the photo to review, whatever else was
+// decided, with its talks as Candidates.
 func (x *Index) TagPhoto(in PhotoInput) Decision {
 	if in.Faces == nil {
 		return x.tagPhoto(in, nil)
