@@ -59,7 +59,7 @@ func TestFaceRecognitionEndToEnd(t *testing.T) {
 	photos := filepath.Join(dir, "photos")
 	writeFile(t, filepath.Join(photos, "panel.jpg"), exiftest.MustRestamp(t, read("two_people.jpg"), exiftest.Spec{DateTimeOriginal: "2026:05:15 09:30:00"}))
 
-	in := startDevEnv(t, t.TempDir(), map[string]string{"CONFMEDIA_FACE_RECOGNITION": "true"})
+	in := startDevEnv(t, t.TempDir(), map[string]string{"CONFMEDIA_FACES": "true", "CONFMEDIA_FACE_RECOGNITION": "true"})
 	writeFile(t, filepath.Join(dir, "schedule.csv"), []byte(facesSchedule))
 	in.mustCLI("schedule", "import", "--timezone", "Europe/Dublin", filepath.Join(dir, "schedule.csv"))
 	// The headshots first, and their faces known, before the photo.
