@@ -134,32 +134,45 @@ func (h *Handlers) recognize(ctx context.Context, m *catalog.Media, faces []face
 	return err
 }
 
-// findFaces reads and decodes m's large rendition, finds its faces, stores
-// their boxes and cuts m's squares again around them. Errors wrapping
-// errNoFaces are for good; others are to be retried.
-func (h *Handlers) findFaces(ctx context.Context, m *catalog.Media) ([]face.Face, error) {
-	if _, ok := m.Rendition("large"); !ok {
-		return nil, fmt.Errorf("%w: %s has no large rendition", errNoFaces, m.SourceName)
-	}
+// facesOf reads and decodes m's large rendition (its staff copy, which may
+// be there before m lists it) and finds
+// its faces, described when describe is set. The caller closes the
+// rendition returned with the faces. Errors wrapping errNoFaces are for
+// good; others are to be retried.
+func (h *Handlers) facesOf(ctx context.Context, m *catalog.Media, describe bool) ([]face.Face, *rendition.Large, error) {
 	data, err := h.readRendition(ctx, m, "large")
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	large, err := rendition.DecodeLarge(ctx, data)
 	if err != nil {
 		if ctx.Err() != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		return nil, fmt.Errorf("%w: %w", errNoFaces, err)
+		return nil, nil, fmt.Errorf("%w: %w", errNoFaces, err)
+	}
+	faces, err := h.Faces.Find(ctx, large.Image(), face.Options{Describe: describe})
+	if err != nil {
+		large.Close()
+		if ctx.Err() != nil {
+			return nil, nil, err
+		}
+		return nil, nil, fmt.Errorf("%w: finding faces in %s: %w", errNoFaces, m.SourceName, err)
+	}
+	return faces, large, nil
+}
+
+// findFaces finds m's faces (facesOf), stores their boxes and cuts m's
+// squares again around them.
+func (h *Handlers) findFaces(ctx context.Context, m *catalog.Media) ([]face.Face, error) {
+	if _, ok := m.Rendition("large"); !ok {
+		return nil, fmt.Errorf("%w: %s has no large rendition", errNoFaces, m.SourceName)
+	}
+	faces, large, err := h.facesOf(ctx, m, h.Recognition)
+	if err != nil {
+		return nil, err
 	}
 	defer large.Close()
-	faces, err := h.Faces.Find(ctx, large.Image(), face.Options{Describe: h.Recognition})
-	if err != nil {
-		if ctx.Err() != nil {
-			return nil, err
-		}
-		return nil, fmt.Errorf("%w: finding faces in %s: %w", errNoFaces, m.SourceName, err)
-	}
 
 	// Boxes in the item's display pixels: the large rendition is the
 	// whole image, scaled.

@@ -3,13 +3,11 @@ package workers
 import (
 	"context"
 	"errors"
-	"fmt"
 	"slices"
 
 	"github.com/confmedia/confmedia/catalog"
 	"github.com/confmedia/confmedia/pipeline/face"
 	"github.com/confmedia/confmedia/pipeline/match"
-	"github.com/confmedia/confmedia/pipeline/rendition"
 )
 
 // Speaker recognition (CONFMEDIA_FACE_RECOGNITION=true). The faces task
@@ -251,21 +249,10 @@ func (h *Handlers) protectHeadshot(ctx context.Context, id string) error {
 // describe finds and describes the faces of m's large rendition (its staff
 // copy), without storing anything. Errors wrapping errNoFaces are for good.
 func (h *Handlers) describe(ctx context.Context, m *catalog.Media) ([]face.Face, error) {
-	data, err := h.readRendition(ctx, m, "large")
+	faces, large, err := h.facesOf(ctx, m, true)
 	if err != nil {
 		return nil, err
 	}
-	large, err := rendition.DecodeLarge(ctx, data)
-	if err != nil {
-		if ctx.Err() != nil {
-			return nil, err
-		}
-		return nil, fmt.Errorf("%w: %w", errNoFaces, err)
-	}
-	defer large.Close()
-	faces, err := h.Faces.Find(ctx, large.Image(), face.Options{Describe: true})
-	if err != nil && ctx.Err() == nil {
-		return nil, fmt.Errorf("%w: finding faces in %s: %w", errNoFaces, m.SourceName, err)
-	}
-	return faces, err
+	large.Close()
+	return faces, nil
 }
