@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -124,5 +125,80 @@ func BenchmarkConv2D(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// depthwiseNaive is Depthwise written as its definition, summing in the
+// order Depthwise does (bias, then the kernel row by row), in float32.
+func depthwiseNaive(x *Tensor, filter, bias *Param, stride int, pad Padding) *Tensor {
+	kh, kw, c := filter.Shape[0], filter.Shape[1], x.C
+	oh, top := window(x.H, kh, stride, pad)
+	ow, left := window(x.W, kw, stride, pad)
+	out := New(oh, ow, c)
+	for oy := range oh {
+		for ox := range ow {
+			for ch := range c {
+				var s float32
+				if bias != nil {
+					s = bias.Data[ch]
+				}
+				for ky := range kh {
+					for kx := range kw {
+						iy, ix := oy*stride+ky-top, ox*stride+kx-left
+						if iy >= 0 && iy < x.H && ix >= 0 && ix < x.W {
+							s += x.Pixel(iy, ix)[ch] * filter.Data[(ky*kw+kx)*c+ch]
+						}
+					}
+				}
+				out.Pixel(oy, ox)[ch] = s
+			}
+		}
+	}
+	return out
+}
+
+// TestDepthwiseRandom compares Depthwise, whose 3x3 kernels take a path of
+// their own away from the border, with its definition: equal to the bit,
+// the sums running in the same order.
+func TestDepthwiseRandom(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	for _, c := range []struct {
+		h, w, k, c, stride int
+		pad                Padding
+		bias               bool
+	}{
+		{6, 7, 3, 5, 1, Same, true},
+		{6, 7, 3, 16, 1, Valid, false},
+		{9, 8, 3, 3, 2, Same, true},
+		{3, 3, 3, 2, 1, Valid, true},
+		{5, 6, 2, 4, 2, Same, true},
+	} {
+		name := fmt.Sprintf("%dx%dx%d_k%d_s%d_pad%d_bias%v", c.h, c.w, c.c, c.k, c.stride, c.pad, c.bias)
+		x := randTensor(r, c.h, c.w, c.c)
+		f := randParam(r, c.k, c.k, c.c, 1)
+		var b *Param
+		if c.bias {
+			b = randParam(r, c.c)
+		}
+		got, err := Depthwise(x, f, b, c.stride, c.pad)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		want := depthwiseNaive(x, f, b, c.stride, c.pad)
+		if got.H != want.H || got.W != want.W || !slices.Equal(got.Data, want.Data) {
+			t.Errorf("%s: %dx%d %v, want %dx%d %v", name, got.H, got.W, got.Data, want.H, want.W, want.Data)
+		}
+	}
+}
+
+// BenchmarkDepthwise runs the detector's largest depthwise convolution.
+func BenchmarkDepthwise(b *testing.B) {
+	r := rand.New(rand.NewPCG(1, 2))
+	x := randTensor(r, 255, 255, 16)
+	f := randParam(r, 3, 3, 16, 1)
+	for b.Loop() {
+		if _, err := Depthwise(x, f, nil, 1, Same); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
