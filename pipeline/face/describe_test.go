@@ -323,12 +323,14 @@ func TestDescriptorMarshal(t *testing.T) {
 	}
 }
 
+// BenchmarkDescribe computes the descriptor of one face (Find does it per
+// face with Options{Describe: true}).
 func BenchmarkDescribe(b *testing.B) {
 	r := needRecognizer(b)
 	img := decodePhoto(b, "obama.jpg")
 	lm := photoLandmarks["obama.jpg"][0]
-	b.ResetTimer()
-	for range b.N {
+	defer reportCPU(b)()
+	for b.Loop() {
 		if _, err := r.describe(img, lm); err != nil {
 			b.Fatal(err)
 		}

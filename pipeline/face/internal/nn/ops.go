@@ -81,50 +81,120 @@ func Conv2D(x *Tensor, filter, bias *Param, stride int, pad Padding) (*Tensor, e
 		return nil, fmt.Errorf("conv2d: %dx%d input smaller than its %dx%d kernel", x.W, x.H, kw, kh)
 	}
 	out := New(oh, ow, cout)
+	if kh == 1 && kw == 1 && top == 0 && left == 0 {
+		// A pointwise convolution: each input pixel is its own window.
+		rows(oh, func(y0, y1 int) {
+			for oy := y0; oy < y1; oy++ {
+				for ox := range ow {
+					o := out.Pixel(oy, ox)
+					if bias != nil {
+						copy(o, bias.Data)
+					}
+					accumulate(o, x.Pixel(oy*stride, ox*stride), filter.Data)
+				}
+			}
+		})
+		return out, nil
+	}
+	// Each window is kh*kw*cin values, rounded up to kp, a multiple of 4,
+	// with zero weights for the extra values: accumulate then takes the
+	// window four values at a time to the end (27 values, a 3x3 kernel on
+	// RGB, would otherwise be 6 passes over the output of 4 and 3 of 1).
+	k := kh * kw * cin
+	kp := (k + 3) &^ 3
+	w := filter.Data
+	if kp != k {
+		w = make([]float32, kp*cout)
+		copy(w, filter.Data)
+	}
 	rows(oh, func(y0, y1 int) {
-		// patch holds the window of one output pixel, in the filter's row
-		// order (zero outside the input), so that one accumulate covers
-		// the whole kernel: a 3x3 kernel on 3 channels is 27 rows.
-		patch := make([]float32, kh*kw*cin)
+		// patch holds the windows of one output row, kp values a pixel.
+		patch := make([]float32, ow*kp)
 		for oy := y0; oy < y1; oy++ {
+			im2col(patch, kp, x, oy, ow, kh, kw, stride, top, left)
 			for ox := range ow {
 				o := out.Pixel(oy, ox)
 				if bias != nil {
 					copy(o, bias.Data)
 				}
-				if kh == 1 && kw == 1 && top == 0 && left == 0 {
-					accumulate(o, x.Pixel(oy*stride, ox*stride), filter.Data)
-					continue
-				}
-				for ky := range kh {
-					iy := oy*stride + ky - top
-					for kx := range kw {
-						ix := ox*stride + kx - left
-						p := patch[(ky*kw+kx)*cin : (ky*kw+kx+1)*cin]
-						if iy < 0 || iy >= x.H || ix < 0 || ix >= x.W {
-							clear(p)
-						} else {
-							copy(p, x.Pixel(iy, ix))
-						}
-					}
-				}
-				accumulate(o, patch, filter.Data)
+				accumulate(o, patch[ox*kp:(ox+1)*kp], w)
 			}
 		}
 	})
 	return out, nil
 }
 
+// im2col fills patch (ow rows of kp ≥ kh*kw*x.C values) with the windows
+// of the output pixels of row oy, in the filter's order, zero outside x;
+// the values past kh*kw*x.C in each row are left alone.
+func im2col(patch []float32, kp int, x *Tensor, oy, ow, kh, kw, stride, top, left int) {
+	cin := x.C
+	k := kh * kw * cin
+	for ox := range ow {
+		row := patch[ox*kp : ox*kp+k]
+		for ky := range kh {
+			iy := oy*stride + ky - top
+			seg := row[ky*kw*cin : (ky+1)*kw*cin]
+			ix0 := ox*stride - left
+			if iy < 0 || iy >= x.H {
+				clear(seg)
+				continue
+			}
+			if ix0 >= 0 && ix0+kw <= x.W {
+				// the kw pixels are contiguous in x
+				src := x.Data[(iy*x.W+ix0)*cin : (iy*x.W+ix0+kw)*cin]
+				if len(seg) <= 16 {
+					// copy calls memmove, too dear for a few values
+					for c := range seg {
+						seg[c] = src[c]
+					}
+				} else {
+					copy(seg, src)
+				}
+				continue
+			}
+			for kx := range kw {
+				p := seg[kx*cin : (kx+1)*cin]
+				if ix := ix0 + kx; ix >= 0 && ix < x.W {
+					copy(p, x.Pixel(iy, ix))
+				} else {
+					clear(p)
+				}
+			}
+		}
+	}
+}
+
 // accumulate adds to o (length cout) the product of in (length cin) and
-// w (cin×cout, row major): the inner loop of Conv2D, four input channels
-// at a time so that o is loaded and stored a quarter as often.
+// w (cin×cout, row major): the inner loop of Conv2D, eight input channels
+// at a time, then four, so that o is loaded and stored an eighth as often.
 func accumulate(o, in, w []float32) {
 	cout := len(o)
 	ci := 0
+	for ; ci+8 <= len(in); ci += 8 {
+		v := in[ci : ci+8 : ci+8]
+		v0, v1, v2, v3, v4, v5, v6, v7 := v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7]
+		if v0 == 0 && v1 == 0 && v2 == 0 && v3 == 0 && v4 == 0 && v5 == 0 && v6 == 0 && v7 == 0 {
+			continue // after a ReLU, often
+		}
+		w0 := w[ci*cout : (ci+1)*cout]
+		w1 := w[(ci+1)*cout : (ci+2)*cout]
+		w2 := w[(ci+2)*cout : (ci+3)*cout]
+		w3 := w[(ci+3)*cout : (ci+4)*cout]
+		w4 := w[(ci+4)*cout : (ci+5)*cout]
+		w5 := w[(ci+5)*cout : (ci+6)*cout]
+		w6 := w[(ci+6)*cout : (ci+7)*cout]
+		w7 := w[(ci+7)*cout : (ci+8)*cout]
+		w0, w1, w2, w3 = w0[:len(o)], w1[:len(o)], w2[:len(o)], w3[:len(o)]
+		w4, w5, w6, w7 = w4[:len(o)], w5[:len(o)], w6[:len(o)], w7[:len(o)]
+		for co := range o {
+			o[co] += (v0*w0[co] + v1*w1[co] + v2*w2[co] + v3*w3[co]) + (v4*w4[co] + v5*w5[co] + v6*w6[co] + v7*w7[co])
+		}
+	}
 	for ; ci+4 <= len(in); ci += 4 {
 		v0, v1, v2, v3 := in[ci], in[ci+1], in[ci+2], in[ci+3]
 		if v0 == 0 && v1 == 0 && v2 == 0 && v3 == 0 {
-			continue // after a ReLU, often
+			continue
 		}
 		w0 := w[ci*cout : (ci+1)*cout]
 		w1 := w[(ci+1)*cout : (ci+2)*cout]
@@ -164,6 +234,11 @@ func Depthwise(x *Tensor, filter, bias *Param, stride int, pad Padding) (*Tensor
 		for oy := y0; oy < y1; oy++ {
 			for ox := range ow {
 				o := out.Pixel(oy, ox)
+				iy, ix := oy*stride-top, ox*stride-left
+				if kh == 3 && kw == 3 && iy >= 0 && iy+3 <= x.H && ix >= 0 && ix+3 <= x.W {
+					depthwise3x3(o, x, iy, ix, filter.Data, bias)
+					continue
+				}
 				if bias != nil {
 					copy(o, bias.Data)
 				}
@@ -188,6 +263,46 @@ func Depthwise(x *Tensor, filter, bias *Param, stride int, pad Padding) (*Tensor
 		}
 	})
 	return out, nil
+}
+
+// depthwise3x3 sets o to bias (or 0) plus the 3x3 window of x at (iy,
+// ix), entirely inside x, times filter, channel by channel: Depthwise away
+// from the border, where it would load and store o once per position of
+// the kernel. The sum runs in the same order, so the result is the same.
+func depthwise3x3(o []float32, x *Tensor, iy, ix int, filter []float32, bias *Param) {
+	c := len(o)
+	w := x.W * c
+	r := x.Data[(iy*x.W+ix)*c:]
+	r = r[:2*w+3*c]
+	a0, a1, a2 := r[:c], r[c:2*c], r[2*c:3*c]
+	a3, a4, a5 := r[w:w+c], r[w+c:w+2*c], r[w+2*c:w+3*c]
+	a6, a7, a8 := r[2*w:2*w+c], r[2*w+c:2*w+2*c], r[2*w+2*c:2*w+3*c]
+	f := filter[:9*c]
+	f0, f1, f2 := f[:c], f[c:2*c], f[2*c:3*c]
+	f3, f4, f5 := f[3*c:4*c], f[4*c:5*c], f[5*c:6*c]
+	f6, f7, f8 := f[6*c:7*c], f[7*c:8*c], f[8*c:9*c]
+	a0, a1, a2, a3, a4, a5, a6, a7, a8 = a0[:len(o)], a1[:len(o)], a2[:len(o)], a3[:len(o)], a4[:len(o)], a5[:len(o)], a6[:len(o)], a7[:len(o)], a8[:len(o)]
+	f0, f1, f2, f3, f4, f5, f6, f7, f8 = f0[:len(o)], f1[:len(o)], f2[:len(o)], f3[:len(o)], f4[:len(o)], f5[:len(o)], f6[:len(o)], f7[:len(o)], f8[:len(o)]
+	var b []float32
+	if bias != nil {
+		b = bias.Data[:len(o)]
+	}
+	for ch := range o {
+		var s float32
+		if b != nil {
+			s = b[ch]
+		}
+		s += a0[ch] * f0[ch]
+		s += a1[ch] * f1[ch]
+		s += a2[ch] * f2[ch]
+		s += a3[ch] * f3[ch]
+		s += a4[ch] * f4[ch]
+		s += a5[ch] * f5[ch]
+		s += a6[ch] * f6[ch]
+		s += a7[ch] * f7[ch]
+		s += a8[ch] * f8[ch]
+		o[ch] = s
+	}
 }
 
 // MaxPool takes the largest value of each k×k window; padding never wins.
