@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -33,42 +34,20 @@ func TestFaceRecognitionEndToEnd(t *testing.T) {
 		// About a minute under the race detector (ten seconds without).
 		t.Skip("real photos through the face nets: slow under the race detector; run without -race")
 	}
-	if _, err := face.Load(); err != nil {
-		t.Skipf("face models not built in (run make build): %v", err)
-	}
+	var missing []string
 	read := func(name string) []byte {
-		t.Helper()
-		p, ok := catalogtest.SharedDataPath("photos", "faces", name)
-		if !ok {
-			if p == "" {
-				p = "photos/faces/" + name + " of the shared data (" + catalogtest.SharedDataEnv + " names its folder)"
-			}
-			t.Skipf("%s absent: the shared face photos are not here", p)
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			t.Fatal(err)
+		b, why := sharedFace(name)
+		if why != "" {
+			missing = append(missing, why)
 		}
 		return b
 	}
-	dir := t.TempDir()
-	heads := filepath.Join(dir, "heads")
-	writeFile(t, filepath.Join(heads, "barack-obama.jpg"), read("obama.jpg"))
-	writeFile(t, filepath.Join(heads, "joe-biden.jpg"), read("biden2.jpg"))
-	writeFile(t, filepath.Join(heads, "grace-hopper.jpg"), read("grace_hopper.jpg"))
-	photos := filepath.Join(dir, "photos")
-	writeFile(t, filepath.Join(photos, "panel.jpg"), exiftest.MustRestamp(t, read("two_people.jpg"), exiftest.Spec{DateTimeOriginal: "2026:05:15 09:30:00"}))
-
-	in := startDevEnv(t, t.TempDir(), map[string]string{"CONFMEDIA_FACES": "true", "CONFMEDIA_FACE_RECOGNITION": "true"})
-	writeFile(t, filepath.Join(dir, "schedule.csv"), []byte(facesSchedule))
-	in.mustCLI("schedule", "import", "--timezone", "Europe/Dublin", filepath.Join(dir, "schedule.csv"))
-	// The headshots first, and their faces known, before the photo.
-	in.mustCLI("upload", "--kind", "headshot", heads)
-	in.mustCLI("wait", "--timeout", "3m")
-	in.mustCLI("upload", "--room", "Ballroom A", photos)
-	in.mustCLI("wait", "--timeout", "3m")
-	in.mustCLI("publish")
-
+	heads := map[string][]byte{"barack-obama.jpg": read("obama.jpg"), "joe-biden.jpg": read("biden2.jpg"), "grace-hopper.jpg": read("grace_hopper.jpg")}
+	panelJPEG := read("two_people.jpg")
+	if len(missing) > 0 {
+		t.Skipf("%s absent: the shared face photos are not here", strings.Join(missing, ", "))
+	}
+	in := startFacesDev(t, heads, panelJPEG)
 	doc := in.export()
 	ids := map[string]string{}
 	for _, sp := range doc.Speakers {
@@ -108,12 +87,7 @@ func TestFaceRecognitionEndToEnd(t *testing.T) {
 	}
 	link := func(name string) string {
 		t.Helper()
-		var created web.TokenCreated
-		out := in.mustCLI("token", "create", "--role", "speaker", "--name", name, "--speaker", name, "--json")
-		if err := json.Unmarshal([]byte(out), &created); err != nil {
-			t.Fatalf("token create: %v %s", err, out)
-		}
-		return created.Token
+		return speakerToken(t, in, name).Token
 	}
 	if code, body := get("/speakers/"+obama+"/photos-of-you", link("Barack Obama")); code != http.StatusOK || !strings.Contains(body, panel.ID) {
 		t.Errorf("Obama's photos of you: %d, want 200 listing panel.jpg (%s):\n%s", code, panel.ID, body)
@@ -121,4 +95,61 @@ func TestFaceRecognitionEndToEnd(t *testing.T) {
 	if code, body := get("/speakers/"+hopper+"/photos-of-you", link("Grace Hopper")); code != http.StatusOK || strings.Contains(body, panel.ID) {
 		t.Errorf("Grace Hopper's photos of you: %d, want 200 without panel.jpg (%s)", code, panel.ID)
 	}
+}
+
+// sharedFace returns photos/faces/NAME of the shared data, or, when it is
+// not there, why not: the path that is missing.
+func sharedFace(name string) ([]byte, string) {
+	p, ok := catalogtest.SharedDataPath("photos", "faces", name)
+	if !ok {
+		if p == "" {
+			return nil, "photos/faces/" + name + " of the shared data (" + catalogtest.SharedDataEnv + " names its folder)"
+		}
+		return nil, p
+	}
+	b, err := os.ReadFile(p)
+	if err != nil {
+		return nil, fmt.Sprintf("%s (%v)", p, err)
+	}
+	return b, ""
+}
+
+// startFacesDev runs `confmedia dev` with face recognition on, imports
+// facesSchedule, uploads heads (file name: JPEG) as headshots and, once
+// their faces are known, panel as a photo taken in Ballroom A during the
+// panel, waits for the workers and publishes. It skips when the face
+// models are not built in.
+func startFacesDev(t *testing.T, heads map[string][]byte, panel []byte) *instance {
+	t.Helper()
+	if _, err := face.Load(); err != nil {
+		t.Skipf("face models not built in (run make build): %v", err)
+	}
+	dir := t.TempDir()
+	for name, b := range heads {
+		writeFile(t, filepath.Join(dir, "heads", name), b)
+	}
+	photos := filepath.Join(dir, "photos")
+	writeFile(t, filepath.Join(photos, "panel.jpg"), exiftest.MustRestamp(t, panel, exiftest.Spec{DateTimeOriginal: "2026:05:15 09:30:00"}))
+
+	in := startDevEnv(t, t.TempDir(), map[string]string{"CONFMEDIA_FACES": "true", "CONFMEDIA_FACE_RECOGNITION": "true"})
+	writeFile(t, filepath.Join(dir, "schedule.csv"), []byte(facesSchedule))
+	in.mustCLI("schedule", "import", "--timezone", "Europe/Dublin", filepath.Join(dir, "schedule.csv"))
+	// The headshots first, and their faces known, before the photo.
+	in.mustCLI("upload", "--kind", "headshot", filepath.Join(dir, "heads"))
+	in.mustCLI("wait", "--timeout", "3m")
+	in.mustCLI("upload", "--room", "Ballroom A", photos)
+	in.mustCLI("wait", "--timeout", "3m")
+	in.mustCLI("publish")
+	return in
+}
+
+// speakerToken makes the speaker token of the speaker called name.
+func speakerToken(t *testing.T, in *instance, name string) web.TokenCreated {
+	t.Helper()
+	var created web.TokenCreated
+	out := in.mustCLI("token", "create", "--role", "speaker", "--name", name, "--speaker", name, "--json")
+	if err := json.Unmarshal([]byte(out), &created); err != nil {
+		t.Fatalf("token create: %v %s", err, out)
+	}
+	return created
 }
