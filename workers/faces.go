@@ -135,10 +135,9 @@ func (h *Handlers) recognize(ctx context.Context, m *catalog.Media, faces []face
 }
 
 // facesOf reads and decodes m's large rendition (its staff copy, which may
-// be there before m lists it) and finds
-// its faces, described when describe is set. The caller closes the
-// rendition returned with the faces. Errors wrapping errNoFaces are for
-// good; others are to be retried.
+// be there before m lists it) and finds its faces, described when describe
+// is set. The caller closes the rendition returned with the faces. Errors
+// wrapping errNoFaces are for good; others are to be retried.
 func (h *Handlers) facesOf(ctx context.Context, m *catalog.Media, describe bool) ([]face.Face, *rendition.Large, error) {
 	data, err := h.readRendition(ctx, m, "large")
 	if err != nil {
@@ -204,13 +203,13 @@ func (h *Handlers) findFaces(ctx context.Context, m *catalog.Media) ([]face.Face
 	// they are what Render made).
 	var cut []rendition.Output
 	if len(framed) > 0 {
+		opts := h.renderOptions(m)
 		var specs []rendition.Spec
-		for _, s := range h.renderOptions(m).Specs {
+		for _, s := range opts.Specs {
 			if _, ok := m.Rendition(s.Name); ok && s.Square {
 				specs = append(specs, s)
 			}
 		}
-		opts := h.renderOptions(m)
 		opts.Artist, opts.Copyright = m.Artist, m.Copyright
 		if cut, err = large.Squares(ctx, w, h2, framed, specs, opts); err != nil {
 			if ctx.Err() != nil {

@@ -200,20 +200,23 @@ func TestLoad(t *testing.T) {
 }
 
 func TestLoadRealModels(t *testing.T) {
-	// The models make build copies in; skipped in a clone without them.
-	for _, m := range []string{"tiny_face_detector", "face_landmark_68", "face_recognition"} {
-		name := m + "_model-weights_manifest.json"
-		fsys := os.DirFS("../../model")
-		if _, err := fs.Stat(fsys, name); err != nil {
-			t.Logf("skip %s: not fetched (make pipeline/face/model/%s)", m, name)
-			continue
-		}
-		w, err := Load(fsys, name)
-		if err != nil {
-			t.Errorf("%s: %v", m, err)
-			continue
-		}
-		t.Logf("%s: %d weights", m, len(w))
+	// The models make build copies in; each skipped in a clone without it.
+	want := map[string]int{"tiny_face_detector": 19, "face_landmark_68": 49, "face_recognition": 117}
+	for m, n := range want {
+		t.Run(m, func(t *testing.T) {
+			name := m + "_model-weights_manifest.json"
+			fsys := os.DirFS("../../model")
+			if _, err := fs.Stat(fsys, name); err != nil {
+				t.Skipf("not fetched: make pipeline/face/model/%s", name)
+			}
+			w, err := Load(fsys, name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(w) != n {
+				t.Errorf("%d weights, want %d (the manifest lists them)", len(w), n)
+			}
+		})
 	}
 }
 
